@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Creates .venv in the repo root when missing, and (re)installs the project when pyproject.toml
+# changed since the last install. Sourced by scripts/app.sh and scripts/test.sh.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="${PYTHON:-python3}"
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "Creating $VENV ..." >&2
+  "$PY" -m venv "$VENV"
+fi
+STAMP="$VENV/.installed-$(sha1sum "$ROOT/pyproject.toml" | cut -c1-12)"
+if [ ! -f "$STAMP" ]; then
+  echo "Installing Cost Drift and its dependencies into .venv (about 2 GB, a minute or two) ..." >&2
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip >&2
+  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev]" >&2
+  rm -f "$VENV"/.installed-*
+  touch "$STAMP"
+fi
+export PATH="$VENV/bin:$PATH"
+export TF_CPP_MIN_LOG_LEVEL=3 TF_ENABLE_ONEDNN_OPTS=0
