@@ -10,11 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:  # sample_data is a repo folder, not an installed package
-    sys.path.insert(0, str(REPO))
+from sample_data import generate as gen
 
-from sample_data import generate as gen  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 LEVELS = ["portfolio", "program", "project", "item"]
 
