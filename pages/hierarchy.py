@@ -1,0 +1,45 @@
+"""Hierarchy: treemap coloured by variance %, drill-down table with trends, a node's history."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from portfolio.alerts import latest_status
+from portfolio.charts import hierarchy_treemap, node_history
+from portfolio.rollup import ROOT
+from ui import tables
+from ui.view import require
+
+view = require()
+assert view.portfolio is not None and view.rolled is not None and view.statuses is not None
+levels = view.portfolio.levels
+latest = latest_status(view.statuses)
+
+st.header("Hierarchy")
+st.caption(
+    "Box size: planned cost to date; colour: cumulative variance %, red above plan, blue below, "
+    "white on plan. Click a box to zoom in."
+)
+st.plotly_chart(hierarchy_treemap(latest), key="hier_treemap")
+
+st.subheader("Drill down")
+parents = latest.loc[latest["level"] < len(levels), "node"].tolist()
+if st.session_state.get("hier_parent") not in parents:
+    st.session_state["hier_parent"] = ROOT
+parent = st.selectbox(
+    "Show the children of",
+    parents,
+    key="hier_parent",
+    help="Pick a node to list the nodes directly below it.",
+)
+children = latest[latest["parent"] == parent]
+table = tables.with_trend(tables.node_table(children, levels), view.rolled)
+st.dataframe(table, column_config=tables.NODE_COLUMNS, hide_index=True, key="hier_table")
+st.caption(f"{len(children):,} node(s) directly below {parent}.")
+
+st.subheader("Node history")
+nodes = latest["node"].tolist()
+if st.session_state.get("hier_node") not in nodes:
+    st.session_state["hier_node"] = parent
+node = st.selectbox("Node", nodes, key="hier_node")
+st.plotly_chart(node_history(view.rolled, node), key="hier_history")
