@@ -1,0 +1,283 @@
+"""Drift outlook: where each node's cumulative drift is heading and when it would cross a band.
+
+From the history (per-period variance and planned flows) and the forecast member paths, each node
+gets its cumulative position now and at the end of the horizon, the first future period in which
+its projected cumulative variance % reaches the amber or red band, and the share of ensemble
+members whose path reaches each band within the horizon.
+
+Rules (matching the alert rule of the portfolio core):
+
+- Percentages are fractions in the table (0.12 = 12 %), compared with ``amber_pct`` / ``red_pct``
+  given in percent.
+- A period is "in the band" when ``|cum variance %| * 100 >= threshold`` (``direction="both"``) or
+  ``cum variance % * 100 >= threshold`` (``direction="overrun"``), and ``|cum variance| >= floor``.
+  Where the cumulative plan is 0 the percentage is undefined (NaN in the table), and any variance
+  beyond the floor (an overrun for ``"overrun"``) counts as red: unplanned spend.
+- ``first_amber_period`` is the first future period at or beyond amber (so it is also set when the
+  node is already amber or red and stays there); ``status_now`` tells the two cases apart.
+- The point path is the given point forecast (the coherent bottom-up median) when passed, else the
+  member median per step.
+- Future planned flow: taken from ``future_planned`` where given; for any node and period it does
+  not cover (or when it is None), the planned flow is held at its average over the last season of
+  history (12 months, 4 quarters, 1 year), a neutral "the plan keeps its recent pace" assumption.
+  The ``planned_source`` column says which rule applied (``plan``, ``held`` or ``mixed``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from forecasting.baselines import season_from_periods
+from forecasting.errors import ForecastError
+
+OUTLOOK_COLUMNS = (
+    "node",
+    "cum_planned_now",
+    "cum_variance_now",
+    "cum_variance_pct_now",
+    "status_now",
+    "projected_cum_planned",
+    "projected_cum_variance",
+    "projected_cum_variance_pct",
+    "projected_cum_actual",
+    "status_end",
+    "first_amber_period",
+    "first_red_period",
+    "p_amber",
+    "p_red",
+    "planned_source",
+)
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        have = ", ".join(map(str, frame.columns)) or "none"
+        raise ForecastError(
+            f"The {what} table is missing the column(s) {', '.join(missing)} (it has: {have})."
+        )
+
+
+def _numeric(frame: pd.DataFrame, column: str, what: str) -> np.ndarray:
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        nodes = frame.loc[bad, "node"].astype(str).unique()[:5]
+        raise ForecastError(
+            f"The {what} table has missing or non-numeric '{column}' values for: "
+            f"{', '.join(nodes)}."
+        )
+    return values
+
+
+def _in_band(
+    cum_var: np.ndarray, cum_plan: np.ndarray, threshold: float, direction: str, floor: float
+) -> np.ndarray:
+    """Boolean array: cumulative position at or beyond ``threshold`` percent (rules above)."""
+    planned = cum_plan != 0.0
+    pct = cum_var / np.where(planned, cum_plan, 1.0) * 100.0
+    drift = pct if direction == "overrun" else np.abs(pct)
+    unplanned = cum_var > 0.0 if direction == "overrun" else cum_var != 0.0
+    hit = np.where(planned, drift >= threshold, unplanned)
+    return hit & (np.abs(cum_var) >= floor)
+
+
+def _status(
+    cum_var: float, cum_plan: float, amber: float, red: float, direction: str, floor: float
+) -> str:
+    v = np.array([cum_var])
+    p = np.array([cum_plan])
+    if _in_band(v, p, red, direction, floor)[0]:
+        return "red"
+    if _in_band(v, p, amber, direction, floor)[0]:
+        return "amber"
+    return "green"
+
+
+def _pct(cum_var: float, cum_plan: float) -> float:
+    return float(cum_var / cum_plan) if cum_plan != 0.0 else float("nan")
+
+
+def drift_outlook(
+    history: pd.DataFrame,
+    members: pd.DataFrame,
+    future_planned: pd.DataFrame | None = None,
+    *,
+    amber_pct: float = 10.0,
+    red_pct: float = 30.0,
+    direction: Literal["both", "overrun"] = "both",
+    point: pd.DataFrame | None = None,
+    floor: float = 0.0,
+) -> pd.DataFrame:
+    """Project each node's cumulative drift over the forecast horizon.
+
+    Args:
+        history: ``DataFrame[node, period, variance, planned]`` per-period flows up to the cut-off.
+        members: ``DataFrame[node, period, step, member, value]`` forecast variance paths (one
+            per ensemble member) for every node to assess.
+        future_planned: ``DataFrame[node, period, planned]`` over the horizon, or None (see the
+            module docstring for the hold rule).
+        amber_pct: amber threshold in percent of the cumulative plan.
+        red_pct: red threshold in percent (>= amber_pct).
+        direction: ``both`` (|drift|) or ``overrun`` (overspend only).
+        point: optional ``DataFrame[node, period, step, median | value]`` point forecast.
+        floor: minimum |cumulative variance| (currency) before a node counts as in a band.
+
+    Returns:
+        One row per node with the columns ``OUTLOOK_COLUMNS``; ``first_*_period`` is None when the
+        band is not reached within the horizon; ``p_amber`` / ``p_red`` are shares in [0, 1].
+
+    Raises:
+        ForecastError: missing columns, bad thresholds, nodes without history, gaps in the paths.
+    """
+    if direction not in ("both", "overrun"):
+        raise ForecastError(f"Direction must be 'both' or 'overrun' (got '{direction}').")
+    if not 0.0 <= amber_pct <= red_pct:
+        raise ForecastError(
+            f"The amber threshold ({amber_pct} %) must be between 0 and the red threshold "
+            f"({red_pct} %)."
+        )
+    _require(history, ["node", "period", "variance", "planned"], "history")
+    _require(members, ["node", "period", "step", "member", "value"], "member paths")
+
+    hist = history.assign(node=history["node"].astype(str), period=history["period"].astype(str))
+    hist = hist.assign(
+        variance=_numeric(hist, "variance", "history"), planned=_numeric(hist, "planned", "history")
+    ).sort_values(["node", "period"])
+    mem = members.assign(node=members["node"].astype(str), period=members["period"].astype(str))
+    mem = mem.assign(value=_numeric(mem, "value", "member paths"))
+
+    nodes = list(dict.fromkeys(mem["node"]))
+    known = set(hist["node"])
+    orphans = [n for n in nodes if n not in known]
+    if orphans:
+        raise ForecastError(
+            f"No history for {len(orphans)} forecast node(s), e.g. '{orphans[0]}'; the outlook "
+            "needs each node's past variance and plan."
+        )
+    season = season_from_periods(sorted(hist["period"].unique()))
+    hist_groups = dict(tuple(hist.groupby("node", sort=False)))
+
+    future: dict[tuple[str, str], float] = {}
+    if future_planned is not None:
+        _require(future_planned, ["node", "period", "planned"], "future plan")
+        fp = future_planned.assign(
+            node=future_planned["node"].astype(str), period=future_planned["period"].astype(str)
+        )
+        fp_values = _numeric(fp, "planned", "future plan")
+        future = dict(zip(zip(fp["node"], fp["period"], strict=True), fp_values, strict=True))
+
+    point_map: dict[tuple[str, int], float] = {}
+    if point is not None:
+        col = "median" if "median" in point.columns else "value"
+        _require(point, ["node", "step", col], "point forecast")
+        pt_values = _numeric(point, col, "point forecast")
+        point_map = dict(
+            zip(
+                zip(point["node"].astype(str), point["step"].astype(int), strict=True),
+                pt_values,
+                strict=True,
+            )
+        )
+
+    rows = []
+    for node, paths in mem.groupby("node", sort=False):
+        node = str(node)
+        h = hist_groups[node]
+        cum_plan_now = float(h["planned"].sum())
+        cum_var_now = float(h["variance"].sum())
+        if paths.duplicated(["step", "member"]).any():
+            raise ForecastError(f"Node '{node}': a member has two values for the same step.")
+        wide = paths.pivot(index=["step", "period"], columns="member", values="value")
+        wide = wide.sort_index(level="step")
+        if wide.isna().to_numpy().any() or wide.index.get_level_values("step").duplicated().any():
+            raise ForecastError(
+                f"Node '{node}': the member paths do not all cover the same periods."
+            )
+        steps = wide.index.get_level_values("step").astype(int).to_numpy()
+        periods = [str(p) for p in wide.index.get_level_values("period")]
+        paths_mat = wide.to_numpy(dtype=np.float64)  # [steps, members]
+        point_path = np.array(
+            [point_map.get((node, int(k)), np.nan) for k in steps], dtype=np.float64
+        )
+        missing_point = ~np.isfinite(point_path)
+        point_path[missing_point] = np.median(paths_mat, axis=1)[missing_point]
+
+        held = float(h["planned"].tail(season).mean()) if len(h) else 0.0
+        plan_future = np.array([future.get((node, p), np.nan) for p in periods])
+        from_plan = np.isfinite(plan_future)
+        plan_future[~from_plan] = held
+        source = "plan" if from_plan.all() else ("held" if not from_plan.any() else "mixed")
+
+        cum_plan = cum_plan_now + np.cumsum(plan_future)
+        cum_var_point = cum_var_now + np.cumsum(point_path)
+        cum_var_members = cum_var_now + np.cumsum(paths_mat, axis=0)
+
+        firsts: dict[str, str | None] = {}
+        shares: dict[str, float] = {}
+        for band, thr in (("amber", amber_pct), ("red", red_pct)):
+            hit = _in_band(cum_var_point, cum_plan, thr, direction, floor)
+            firsts[band] = periods[int(np.argmax(hit))] if hit.any() else None
+            hit_m = _in_band(cum_var_members, cum_plan[:, None], thr, direction, floor)
+            shares[band] = float(hit_m.any(axis=0).mean())
+
+        end_plan = float(cum_plan[-1])
+        end_var = float(cum_var_point[-1])
+        rows.append(
+            {
+                "node": node,
+                "cum_planned_now": cum_plan_now,
+                "cum_variance_now": cum_var_now,
+                "cum_variance_pct_now": _pct(cum_var_now, cum_plan_now),
+                "status_now": _status(
+                    cum_var_now, cum_plan_now, amber_pct, red_pct, direction, floor
+                ),
+                "projected_cum_planned": end_plan,
+                "projected_cum_variance": end_var,
+                "projected_cum_variance_pct": _pct(end_var, end_plan),
+                "projected_cum_actual": end_plan + end_var,
+                "status_end": _status(end_var, end_plan, amber_pct, red_pct, direction, floor),
+                "first_amber_period": firsts["amber"],
+                "first_red_period": firsts["red"],
+                "p_amber": shares["amber"],
+                "p_red": shares["red"],
+                "planned_source": source,
+            }
+        )
+    out = pd.DataFrame(rows, columns=list(OUTLOOK_COLUMNS))
+    for col in ("first_amber_period", "first_red_period"):
+        out[col] = pd.Series([r[col] for r in rows], dtype=object, index=out.index)
+    return out
+
+
+def crossing_table(outlook: pd.DataFrame) -> pd.DataFrame:
+    """The nodes projected to be at or beyond amber (or red) within the horizon, soonest first.
+
+    Args:
+        outlook: the frame returned by ``drift_outlook``.
+
+    Returns:
+        The matching rows, sorted by the first amber period, then red before amber-only, then by
+        the share of members reaching red and amber (highest first).
+    """
+    _require(
+        outlook, ["node", "first_amber_period", "first_red_period", "p_red", "p_amber"], "outlook"
+    )
+    amber = outlook["first_amber_period"].notna()
+    red = outlook["first_red_period"].notna()
+    sel = outlook[amber | red].copy()
+    first = sel["first_amber_period"].where(
+        sel["first_amber_period"].notna(), sel["first_red_period"]
+    )
+    sel["_first"] = first.astype(str)
+    sel["_no_red"] = sel["first_red_period"].isna()
+    sel = sel.sort_values(
+        ["_first", "_no_red", "p_red", "p_amber", "node"],
+        ascending=[True, True, False, False, True],
+        kind="stable",
+    )
+    return sel.drop(columns=["_first", "_no_red"]).reset_index(drop=True)
