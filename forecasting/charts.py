@@ -20,7 +20,7 @@ from forecasting.errors import ForecastError
 ACTUAL_COLOUR = "#1f3b73"
 FORECAST_COLOUR = "#d9480f"
 BAND_FILL = "rgba(217, 72, 15, 0.18)"
-PLANNED_COLOUR = "rgba(120, 120, 120, 0.35)"
+PLANNED_COLOUR = "rgba(120, 120, 120, 0.22)"
 LSTM_COLOUR = "#d9480f"
 BASELINE_COLOUR = "#9aa5b1"
 STATUS_COLOURS = {"green": "#2b8a3e", "amber": "#f59f00", "red": "#c92a2a"}
