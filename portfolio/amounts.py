@@ -1,0 +1,140 @@
+"""Amounts as analysts export them -> float64, vectorised (pyarrow compute; no Python loop per row).
+
+Accepted: plain numbers (``1234.56``, ``-12``, ``1e6``), thousands separators (``1,234.56``; the
+groups must be of three digits), currency symbols and codes (``$1,234``, ``€ 12``, ``1,234 USD``),
+negatives in parentheses (``(1,234)``), surrounding and inner spaces. Blank cells stay blank (NaN)
+and are reported to the caller through `ParsedAmounts.blank`.
+
+Rejected with a message naming the column and rows: text that is not a number, and values that are
+not finite (``NaN``, ``inf``, numbers too large for a float, spreadsheet errors such as ``#N/A``,
+``#VALUE!`` or ``#DIV/0!``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from portfolio.errors import InputError
+from portfolio.rownums import describe_rows, first_rows
+
+ADVICE = "Use plain numbers such as 1234.56, 1,234.56, $1,234 or (1,234) for negatives."
+
+_CURRENCY = r"[\s$€£¥₹]|(?i:usd|eur|gbp|cad|aud|chf|jpy)"
+_NUMBER = (
+    r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][+-]?\d+)?$"
+    r"|^[+-]?\.\d+(?:[eE][+-]?\d+)?$"
+)
+_NOT_FINITE = r"^(?i:[+-]?(?:nan|inf|infinity)|#.*|n/?a|null|none)$"
+
+
+@dataclass(frozen=True)
+class ParsedAmounts:
+    """A parsed amount column: `values` (float64, NaN where blank) and the `blank` mask."""
+
+    values: np.ndarray
+    blank: np.ndarray
+
+
+def _as_arrow(col: pd.Series) -> pa.Array:
+    arr = pa.array(col, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):  # pragma: no cover - pa.array returns one array
+        arr = arr.combine_chunks()
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.large_string())
+    if arr.null_count:
+        arr = pc.fill_null(arr, "")
+    return arr
+
+
+def _to_numpy(arr: pa.Array) -> np.ndarray:
+    return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.float64).copy()
+
+
+def parse_amounts(col: pd.Series, *, column: str, file: str) -> ParsedAmounts:
+    """Parse one amount column of a raw frame (strings; index = file row numbers).
+
+    Args:
+        col: The column as read (str cells, "" for blank).
+        column: The column's name, for messages.
+        file: The file's name, for messages.
+
+    Raises:
+        InputError: Cells that are not numbers, or not finite; the message names the rows.
+    """
+    arr = _as_arrow(col)
+    rows = np.asarray(col.index)
+    try:
+        values = _to_numpy(pc.cast(arr, pa.float64()))
+        blank = np.zeros(len(values), dtype=bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        values, blank = _parse_slow(arr, rows, column, file)
+    bad = ~np.isfinite(values) & ~blank
+    if bad.any():
+        _raise_not_finite(arr, rows, bad, column, file)
+    return ParsedAmounts(values=values, blank=blank)
+
+
+def _parse_slow(
+    arr: pa.Array, rows: np.ndarray, column: str, file: str
+) -> tuple[np.ndarray, np.ndarray]:
+    trimmed = pc.utf8_trim_whitespace(arr)
+    blank_arr = pc.equal(trimmed, "")
+    blank = np.asarray(blank_arr.to_numpy(zero_copy_only=False), dtype=bool)
+    nulled = pc.if_else(blank_arr, pa.scalar(None, type=trimmed.type), trimmed)
+    try:
+        return _to_numpy(pc.cast(nulled, pa.float64())), blank
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    plain = pc.replace_substring_regex(nulled, _CURRENCY, "")
+    paren = pc.match_substring_regex(plain, r"^\(.*\)$")
+    inner = pc.replace_substring_regex(plain, r"^\((.*)\)$", r"\1")
+    valid = pc.and_(
+        pc.match_substring_regex(inner, _NUMBER),
+        pc.invert(pc.and_(paren, pc.starts_with(inner, "-"))),
+    )
+    valid_np = np.asarray(pc.fill_null(valid, False).to_numpy(zero_copy_only=False), dtype=bool)
+    failed = ~valid_np & ~blank
+    if failed.any():
+        not_finite = np.asarray(
+            pc.fill_null(pc.match_substring_regex(trimmed, _NOT_FINITE), False).to_numpy(
+                zero_copy_only=False
+            ),
+            dtype=bool,
+        )
+        if (failed & not_finite).any():
+            _raise_not_finite(arr, rows, failed & not_finite, column, file)
+        bad_rows = rows[failed]
+        example = trimmed.to_pylist()[int(np.flatnonzero(failed)[0])]
+        raise InputError(
+            f"{file}: column '{column}' has amounts that are not numbers on "
+            f"{describe_rows(bad_rows)} (e.g. {example!r}). {ADVICE}",
+            column=column,
+            rows=first_rows(bad_rows),
+        )
+    cleaned = pc.replace_substring(
+        pc.if_else(valid, inner, pa.scalar(None, type=inner.type)), ",", ""
+    )
+    values = _to_numpy(pc.cast(cleaned, pa.float64()))
+    paren_np = np.asarray(pc.fill_null(paren, False).to_numpy(zero_copy_only=False), dtype=bool)
+    values[paren_np] = -values[paren_np]
+    return values, blank
+
+
+def _raise_not_finite(
+    arr: pa.Array, rows: np.ndarray, bad: np.ndarray, column: str, file: str
+) -> None:
+    bad_rows = rows[bad]
+    example = str(arr[int(np.flatnonzero(bad)[0])].as_py()).strip()
+    raise InputError(
+        f"{file}: column '{column}' has values that are not finite amounts on "
+        f"{describe_rows(bad_rows)} (e.g. {example!r}): NaN, infinity, numbers too large, or "
+        f"spreadsheet errors such as #N/A cannot be added up. Fix them in the source, or leave the "
+        f"cell blank if there is no figure.",
+        column=column,
+        rows=first_rows(bad_rows),
+    )

@@ -1,0 +1,284 @@
+"""Column mapping: which columns of a file hold the hierarchy levels, the period and the amounts.
+
+An amount role (`planned`, `actual`) names one column, or combines two columns as ``"A - B"`` or
+``"A + B"`` (the spaces around the sign are required). A column whose own name contains `` - `` is
+always taken as that column. In a combined amount the first column is the figure and the second
+an adjustment: the result is blank when the first is blank, and a blank adjustment counts as 0 (the
+load summary says how many times that happened). NYC's original budget is
+``"Budget Forecast - Total Budget Changes"``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from portfolio.errors import InputError
+
+DEFAULT_LEVELS: tuple[str, ...] = ("portfolio", "program", "project", "item")
+MAX_LEVELS = 8
+MEASURES = ("flow", "level")
+FREQUENCIES = ("auto", "M", "Q", "Y")
+
+_EXPR = re.compile(r"\s+([-+])\s+")
+
+
+@dataclass(frozen=True)
+class AmountSpec:
+    """An amount role resolved to file columns: `first` alone, or `first` +/- `second`."""
+
+    first: str
+    sign: int = 0  # 0: single column; +1: first + second; -1: first - second
+    second: str | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.first,) if self.second is None else (self.first, self.second)
+
+
+def split_amount(expr: str) -> tuple[str, ...]:
+    """The column names an amount role refers to, before checking them against a file.
+
+    ``"a - b"`` gives ``("a", "b")``; a plain name gives ``(name,)``. Used for validating a mapping
+    without a file; `resolve_amount` decides against the real columns.
+    """
+    parts = _EXPR.split(expr.strip())
+    if len(parts) == 3:
+        return (parts[0].strip(), parts[2].strip())
+    return (expr.strip(),)
+
+
+def resolve_amount(expr: str, columns: Sequence[str]) -> AmountSpec | None:
+    """Resolve an amount role against a file's columns (exact names); None when it does not fit."""
+    if expr in columns:
+        return AmountSpec(expr)
+    # try every " - " / " + " split point, so that column names containing a sign still work
+    for match in _EXPR.finditer(expr):
+        left, right = expr[: match.start()].strip(), expr[match.end() :].strip()
+        if left in columns and right in columns:
+            return AmountSpec(left, -1 if match.group(1) == "-" else 1, right)
+    return None
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which file columns play which role. Validated on creation (raises `InputError`).
+
+    Attributes:
+        levels: Hierarchy columns, top to bottom (1 to 8).
+        period: The period column, or None for a file without one (a single-period portfolio).
+        planned: Planned cost: a column, or ``"A - B"`` / ``"A + B"`` of two columns.
+        actual: Actual cost, same forms.
+        measure: ``"flow"`` (spend in the period) or ``"level"`` (a running total or re-forecast).
+        sum_duplicates: Sum rows that repeat a (leaf, period) instead of rejecting the file.
+        period_label: The period name given to a file without a period column (default ``"all"``).
+        frequency: ``"auto"`` (inferred) or ``"M"``, ``"Q"``, ``"Y"`` to force a coarser calendar.
+    """
+
+    levels: tuple[str, ...] = DEFAULT_LEVELS
+    period: str | None = "period"
+    planned: str = "planned"
+    actual: str = "actual"
+    measure: Literal["flow", "level"] = "flow"
+    sum_duplicates: bool = False
+    period_label: str | None = None
+    frequency: Literal["auto", "M", "Q", "Y"] = "auto"
+
+    def __post_init__(self) -> None:
+        levels = (self.levels,) if isinstance(self.levels, str) else tuple(self.levels)
+        object.__setattr__(self, "levels", levels)
+        if not levels:
+            raise InputError("No hierarchy level was chosen: pick at least one level column.")
+        if len(levels) > MAX_LEVELS:
+            raise InputError(
+                f"{len(levels)} hierarchy levels were chosen ({', '.join(levels)}); "
+                f"at most {MAX_LEVELS} are supported. Combine or drop some levels."
+            )
+        if self.period is not None and not self.period.strip():
+            object.__setattr__(self, "period", None)
+        if self.measure not in MEASURES:
+            raise InputError(f"Measure must be 'flow' or 'level', not {self.measure!r}.")
+        if self.frequency not in FREQUENCIES:
+            raise InputError(f"Frequency must be 'auto', 'M', 'Q' or 'Y', not {self.frequency!r}.")
+        for role in ("planned", "actual"):
+            if not str(getattr(self, role)).strip():
+                raise InputError(f"No {role} column was chosen.")
+        if self.planned.strip() == self.actual.strip():
+            raise InputError(
+                f"Planned and actual are both {self.planned!r}: choose two different columns."
+            )
+        used: dict[str, str] = {}
+        structural = [(c, "a hierarchy level") for c in levels]
+        if self.period is not None:
+            structural.append((self.period, "the period"))
+        for col, role in structural:
+            if col in used:
+                raise InputError(
+                    f"Column {col!r} is used twice (as {used[col]} and as {role}); "
+                    "each column can play one role only."
+                )
+            used[col] = role
+        for role in ("planned", "actual"):
+            for col in split_amount(getattr(self, role)):
+                if col in used:
+                    raise InputError(
+                        f"Column {col!r} is used twice (as {used[col]} and in the {role} amount); "
+                        "each column can play one role only."
+                    )
+
+    @property
+    def label(self) -> str:
+        """The label of the single period of a file without a period column."""
+        return self.period_label or "all"
+
+
+# Names that guess_mapping recognises, after lower-casing and reducing punctuation to spaces.
+_PLANNED = (
+    "planned",
+    "plan",
+    "budget",
+    "baseline",
+    "planned cost",
+    "planned cost m",
+    "planned amount",
+    "budgeted",
+    "budget amount",
+    "original budget",
+    "plan amount",
+)
+_ACTUAL = (
+    "actual",
+    "actuals",
+    "spend",
+    "spent",
+    "actual cost",
+    "actual amount",
+    "projected actual cost m",
+    "actual spend",
+    "cost",
+    "expenditure",
+    "expenditures",
+)
+_PERIOD = (
+    "period",
+    "date",
+    "month",
+    "quarter",
+    "year",
+    "date reported as of",
+    "report date",
+    "reporting period",
+    "fiscal period",
+    "fiscal year",
+    "as of",
+    "as of date",
+)
+# hierarchy words with their usual rank (top = 0)
+_LEVEL_WORDS: tuple[tuple[str, int], ...] = (
+    ("portfolio", 0),
+    ("agency", 0),
+    ("department", 0),
+    ("division", 1),
+    ("program", 2),
+    ("programme", 2),
+    ("investment", 2),
+    ("category", 3),
+    ("project", 4),
+    ("work package", 5),
+    ("contract", 5),
+    ("task", 5),
+    ("item", 6),
+    ("line item", 6),
+    ("po", 6),
+    ("purchase order", 6),
+)
+
+
+def _norm(name: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", name.lower()).split())
+
+
+def _pick(columns: Sequence[str], exact: Sequence[str], contains: Sequence[str]) -> str | None:
+    normed = [_norm(c) for c in columns]
+    for want in exact:
+        for col, n in zip(columns, normed, strict=True):
+            if n == want:
+                return col
+    for word in contains:
+        for col, n in zip(columns, normed, strict=True):
+            if word in n.split() or n.startswith(word + " "):
+                return col
+    return None
+
+
+def guess_mapping(columns: Sequence[str]) -> ColumnMapping:
+    """Guess the roles of a file's columns from their names (case-insensitive).
+
+    The defaults (``portfolio, program, project, item, period, planned, actual``) win when present;
+    otherwise common names are recognised (plan/planned/budget/baseline, actual/actuals/spend,
+    period/date/month/quarter/year, agency/program/investment/category/project/item/PO...). Always
+    returns a valid mapping: when nothing is recognised, the roles fall back to the first columns.
+    Used to pre-fill the mapping form; the analyst confirms it.
+    """
+    cols = [c for c in columns if str(c).strip()]
+    planned = _pick(cols, _PLANNED, ("planned", "plan", "budget", "baseline"))
+    rest = [c for c in cols if c != planned]
+    actual = _pick(rest, _ACTUAL, ("actual", "actuals", "spend", "spent"))
+    rest = [c for c in rest if c != actual]
+    period = _pick(rest, _PERIOD, ("date", "period", "month", "quarter"))
+    rest = [c for c in rest if c != period]
+
+    ranked: list[tuple[int, int, str]] = []
+    for pos, col in enumerate(rest):
+        n = _norm(col)
+        words = n.split()
+        for word, rank in _LEVEL_WORDS:
+            if n == word or word in words or (" " in word and word in n):
+                # prefer names/titles over ids/codes at the same rank
+                penalty = (
+                    1
+                    if any(w in ("id", "code", "identifier", "number", "no") for w in words)
+                    else 0
+                )
+                ranked.append((rank, penalty * 1000 + pos, col))
+                break
+    levels: list[str] = []
+    seen_ranks: set[int] = set()
+    for rank, _, col in sorted(ranked):
+        if rank not in seen_ranks:
+            seen_ranks.add(rank)
+            levels.append(col)
+    levels = levels[:MAX_LEVELS]
+
+    leftovers = [c for c in rest if c not in levels]
+    if planned is None and leftovers:
+        planned = leftovers.pop(0)
+    if actual is None and leftovers:
+        actual = leftovers.pop(0)
+    if not levels and leftovers:
+        levels = [leftovers.pop(0)]
+    return ColumnMapping(
+        levels=tuple(levels) if levels else DEFAULT_LEVELS,
+        period=period,
+        planned=planned or "planned",
+        actual=actual or "actual",
+    )
+
+
+# The two real portfolios of ../shared/realdata (documented in docs/realdata.md).
+IT_DASHBOARD_MAPPING = ColumnMapping(
+    levels=("Agency Name", "Investment Title", "Project ID"),
+    period=None,
+    planned="Planned Cost ($ M)",
+    actual="Projected/Actual Cost ($ M)",
+    measure="flow",
+)
+NYC_CAPITAL_MAPPING = ColumnMapping(
+    levels=("Managing Agency", "Category", "PID"),
+    period="Date Reported As Of",
+    planned="Budget Forecast - Total Budget Changes",
+    actual="Budget Forecast",
+    measure="level",
+)

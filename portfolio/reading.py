@@ -1,0 +1,448 @@
+"""Reading a file as it is: CSV or Excel bytes -> `RawTable` of strings, with file row numbers.
+
+What is detected, in order:
+
+- size over the limit, empty file;
+- Excel `.xlsx` by its magic bytes (a zip archive): the first sheet is read with openpyxl; the first
+  non-empty row is the header; old `.xls` files are refused with advice;
+- binary content (NUL bytes or many control characters): refused as not a CSV;
+- the encoding: UTF-16 with a BOM, UTF-8 with or without a BOM, else Windows-1252 when its
+  characters 0x80-0x9F occur, else Latin-1;
+- the delimiter among comma, semicolon and tab (the one giving a consistent number of columns, most
+  columns first); one column only means the file is not a CSV we can read;
+- a last row cut mid-line (fewer values than the header at the very end, or an unclosed quote):
+  it is left out of the frame and counted in `RawTable.cut_rows`; `build_portfolio` then refuses the
+  file unless the analyst agrees to load it without those rows.
+
+The frame's index holds each row's number as the analyst sees it in the file (the header is row 1),
+so every later message can name rows exactly. Blank lines count as rows with every cell blank.
+Large, well-formed CSVs are parsed by pyarrow (multithreaded, every column as text); anything odd
+falls back to Python's csv module, which gives exact row numbers for the message.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from portfolio.errors import InputError
+from portfolio.rownums import describe_rows, plural
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+DELIMITERS = (",", ";", "\t")
+_DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "": "none (Excel)"}
+_SNIFF_BYTES = 64 * 1024
+_CONTROL = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """The file as read: every cell a str ("" for blank), original headers.
+
+    Headers that are blank or repeated are made unique (``column 3``, ``amount (2)``) so that every
+    column can be named. The frame's index is the row number in the file (header = row 1).
+    """
+
+    frame: pd.DataFrame
+    name: str  # file name shown in messages
+    encoding: str  # e.g. "utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16", "xlsx"
+    delimiter: str  # ",", ";", "\t" or "" for Excel
+    cut_rows: int = 0  # incomplete rows at the end of a CSV that was cut mid-line
+
+    @property
+    def delimiter_name(self) -> str:
+        """The delimiter in words (comma, semicolon, tab)."""
+        return _DELIM_NAMES.get(self.delimiter, repr(self.delimiter))
+
+
+def _fmt_size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n} bytes"
+
+
+def _read_source(source: str | Path | bytes, name: str | None, max_bytes: int) -> tuple[bytes, str]:
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+        label = name or "uploaded file"
+        if len(data) > max_bytes:
+            raise InputError(
+                f"{label} is {_fmt_size(len(data))}, over the limit of {_fmt_size(max_bytes)}. "
+                "Split the file, or raise the limit if this machine has the memory for it."
+            )
+        return data, label
+    path = Path(source)
+    label = name or path.name
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"{label}: no such file ({path}).") from None
+    except OSError as exc:
+        raise InputError(f"{label}: the file cannot be opened ({exc.strerror}).") from None
+    if path.is_dir():
+        raise InputError(f"{label} is a folder, not a file.")
+    if size > max_bytes:
+        raise InputError(
+            f"{label} is {_fmt_size(size)}, over the limit of {_fmt_size(max_bytes)}. "
+            "Split the file, or raise the limit if this machine has the memory for it."
+        )
+    try:
+        return path.read_bytes(), label
+    except OSError as exc:
+        raise InputError(f"{label}: the file cannot be read ({exc.strerror}).") from None
+
+
+def read_raw(
+    source: str | Path | bytes, *, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> RawTable:
+    """Read a CSV or Excel file (a path or its bytes) into a `RawTable` of strings.
+
+    Args:
+        source: A path, or the file's bytes (an upload, or stdin read by the CLI).
+        name: The file name to use in messages (defaults to the path's name, or "uploaded file").
+        max_bytes: Size limit; a larger file is refused with its size and the limit.
+
+    Raises:
+        InputError: Empty, too large, binary, not a CSV/Excel file, or rows with the wrong number
+            of values.
+    """
+    data, label = _read_source(source, name, max_bytes)
+    if not data.strip():
+        raise InputError(f"{label} is empty: there is no header and no data.")
+    if data[:4] == b"PK\x03\x04":
+        return _read_xlsx(data, label)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise InputError(
+            f"{label} is an old Excel .xls workbook, which cannot be read. "
+            "Save it as .xlsx or as CSV and upload that."
+        )
+    text, encoding = _decode(data, label)
+    delimiter = _sniff(text, label)
+    frame, cut = _parse_csv(
+        data if encoding in ("utf-8", "utf-8-sig") else None, text, delimiter, label, encoding
+    )
+    if frame.shape[1] < 2:  # pragma: no cover - _sniff guarantees two columns
+        raise InputError(f"{label}: only one column was found.")
+    return RawTable(frame=frame, name=label, encoding=encoding, delimiter=delimiter, cut_rows=cut)
+
+
+# ---------------------------------------------------------------------------------------------
+# text CSV
+
+
+def _decode(data: bytes, label: str) -> tuple[str, str]:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{label}: the file says it is UTF-16 but cannot be read as such."
+            ) from None
+    sample = data[:_SNIFF_BYTES]
+    if b"\x00" in sample or sum(sample.count(bytes([c])) for c in _CONTROL) > max(
+        8, len(sample) // 200
+    ):
+        raise InputError(
+            f"{label} is not a CSV file: it contains binary data. "
+            "Upload a CSV (comma, semicolon or tab separated) or an Excel .xlsx file."
+        )
+    encoding = "utf-8"
+    if data[:3] == b"\xef\xbb\xbf":
+        encoding = "utf-8-sig"
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+            # a file cut in the middle of a character: the cut row is dealt with later
+            return data[: exc.start].decode(encoding), encoding
+    if any(0x80 <= b <= 0x9F for b in set(data)):
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            pass
+    return data.decode("latin-1"), "latin-1"
+
+
+def _sniff(text: str, label: str) -> str:
+    sample = text[:_SNIFF_BYTES]
+    lines = sample.splitlines()
+    if len(text) > _SNIFF_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the sample may end mid-line
+    lines = [ln for ln in lines if ln.strip()][:50]
+    if not lines:
+        raise InputError(f"{label} is empty: there is no header and no data.")
+    best: tuple[float, int, str] | None = None
+    for d in DELIMITERS:
+        try:
+            rows = list(csv.reader(lines, delimiter=d))
+        except csv.Error:
+            continue
+        if not rows:
+            continue
+        width = len(rows[0])
+        if width < 2:
+            continue
+        same = sum(1 for r in rows if len(r) == width) / len(rows)
+        score = (same, width, d)
+        if best is None or score[:2] > best[:2]:
+            best = score
+    if best is None:
+        raise InputError(
+            f"{label} does not look like a CSV file: its first line has only one column. "
+            "Columns must be separated by commas, semicolons or tabs "
+            "(or upload an Excel .xlsx file)."
+        )
+    return best[2]
+
+
+def _unique_headers(headers: list[str]) -> list[str]:
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, h in enumerate(headers, start=1):
+        base = h if h.strip() else f"column {i}"
+        cand, k = base, 2
+        while cand in seen:
+            cand, k = f"{base} ({k})", k + 1
+        seen.add(cand)
+        out.append(cand)
+    return out
+
+
+def _parse_csv(
+    utf8: bytes | None, text: str, delimiter: str, label: str, encoding: str
+) -> tuple[pd.DataFrame, int]:
+    if encoding == "utf-8-sig" and text.startswith("\ufeff"):
+        text = text[1:]
+    body = text.rstrip("\r\n \t")
+    ends_clean = text.endswith(("\n", "\r"))
+    nl = body.find("\n")
+    first_line = body if nl < 0 else body[:nl]
+    if first_line.count('"') % 2 == 0:
+        header = next(csv.reader([first_line.rstrip("\r")], delimiter=delimiter))
+        headers = _unique_headers(header)
+        fast = _parse_fast(body, utf8, headers, delimiter, encoding)
+        if fast is not None:
+            return fast, 0
+    return _parse_python(body, ends_clean, delimiter, label)
+
+
+def _parse_fast(
+    body: str, utf8: bytes | None, headers: list[str], delimiter: str, encoding: str
+) -> pd.DataFrame | None:
+    """pyarrow parse; None when anything is irregular (the Python parser then explains it)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:  # pragma: no cover - pyarrow is a pandas dependency here
+        return None
+    if utf8 is None or encoding == "utf-8-sig":
+        buf = body.encode("utf-8")
+    else:
+        # strip trailing blank lines without copying the whole text again
+        buf = utf8[: len(utf8.rstrip(b"\r\n \t"))]
+    if not buf.endswith(b"\n"):
+        buf = buf + b"\n"
+    bad: list[object] = []
+
+    def on_invalid(row: object) -> str:
+        bad.append(row)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(buf),
+            read_options=pacsv.ReadOptions(
+                column_names=headers, skip_rows=1, use_threads=True, block_size=8 << 20
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                newlines_in_values=b'"' in buf,
+                ignore_empty_lines=False,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(headers, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
+        log.debug("pyarrow could not parse the file, using the csv module: %s", exc)
+        return None
+    if bad:
+        return None
+    frame = table.to_pandas()
+    frame.index = pd.RangeIndex(2, 2 + len(frame))
+    return frame
+
+
+def _parse_python(
+    body: str, ends_clean: bool, delimiter: str, label: str
+) -> tuple[pd.DataFrame, int]:
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:  # pragma: no cover - sniffed before
+        raise InputError(f"{label}: the header row cannot be read ({exc}).") from None
+    headers = _unique_headers(header)
+    width = len(headers)
+    records: list[list[str]] = []
+    rownums: list[int] = []
+    wrong: list[int] = []
+    wrong_counts: list[int] = []
+    row = 1
+    try:
+        for rec in reader:
+            row += 1
+            if not rec:
+                rec = [""] * width
+            elif len(rec) != width:
+                if len(rec) == 1 and not rec[0].strip():
+                    rec = [""] * width
+                else:
+                    wrong.append(row)
+                    wrong_counts.append(len(rec))
+            records.append(rec)
+            rownums.append(row)
+    except csv.Error as exc:
+        raise InputError(
+            f"{label}: row {row + 1} cannot be read as CSV ({exc}). Check the quotes on that row."
+        ) from None
+
+    cut = 0
+    if records:
+        last = records[-1]
+        open_quote = body.count('"') % 2 == 1
+        short_at_end = wrong and wrong[-1] == rownums[-1] and len(last) < width
+        if open_quote and (len(last) > width or "\n" in "".join(last) or "\r" in "".join(last)):
+            raise InputError(
+                f"{label}: a quote opened on row {rownums[-1]} is never closed, so the rest of the "
+                "file would be read as one value. Check the quotes on that row."
+            )
+        if open_quote or (short_at_end and not ends_clean):
+            cut = 1
+            if wrong and wrong[-1] == rownums[-1]:
+                wrong.pop()
+                wrong_counts.pop()
+            records.pop()
+            rownums.pop()
+    if wrong:
+        many = [r for r, n in zip(wrong, wrong_counts, strict=True) if n > width]
+        few = [r for r, n in zip(wrong, wrong_counts, strict=True) if n < width]
+        parts = []
+        if few:
+            parts.append(f"{describe_rows(few)} {'has' if len(few) == 1 else 'have'} fewer values")
+        if many:
+            parts.append(f"{describe_rows(many)} {'has' if len(many) == 1 else 'have'} more values")
+        raise InputError(
+            f"{label}: {' and '.join(parts)} than the header's {plural(width, 'column')} "
+            f"({plural(len(wrong), 'row')} in all). Check the delimiter and the quotes on those "
+            "rows.",
+            rows=wrong[:5],
+        )
+    if records:
+        cols = list(zip(*records, strict=True))
+        frame = pd.DataFrame(
+            {h: pd.array(list(c), dtype="str") for h, c in zip(headers, cols, strict=True)},
+            index=pd.Index(np.asarray(rownums, dtype=np.int64)),
+        )
+    else:
+        frame = pd.DataFrame({h: pd.array([], dtype="str") for h in headers})
+        frame.index = pd.Index(np.asarray([], dtype=np.int64))
+    return frame, cut
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel
+
+
+def _cell_text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        return repr(v)
+    if isinstance(v, dt.datetime):
+        if v.time() == dt.time(0, 0):
+            return v.date().isoformat()
+        return v.isoformat(sep=" ")
+    if isinstance(v, dt.date | dt.time):
+        return v.isoformat()
+    return str(v)
+
+
+def _read_xlsx(data: bytes, label: str) -> RawTable:
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover
+        raise InputError(f"{label}: Excel files need openpyxl, which is not installed.") from None
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a zip that is not a workbook
+        raise InputError(
+            f"{label} is a zip archive but not an Excel .xlsx workbook. "
+            "Upload a CSV or an .xlsx file."
+        ) from None
+    try:
+        ws = wb.worksheets[0]
+        header: list[str] | None = None
+        records: list[list[str]] = []
+        rownums: list[int] = []
+        start = ws.min_row or 1
+        for r, values in enumerate(ws.iter_rows(values_only=True), start=start):
+            cells = [_cell_text(v) for v in values]
+            if header is None:
+                if any(c.strip() for c in cells):
+                    while cells and not cells[-1].strip():
+                        cells.pop()
+                    header = cells
+                continue
+            records.append(cells)
+            rownums.append(r)
+    finally:
+        wb.close()
+    if header is None:
+        raise InputError(f"{label} is empty: its first sheet has no header and no data.")
+    width = len(header)
+    if width < 2:
+        raise InputError(
+            f"{label}: the first sheet has only one column ({header[0]!r}). "
+            "The data needs separate columns for the levels, the period and the amounts."
+        )
+    extra = [
+        r for r, rec in zip(rownums, records, strict=True) if any(c.strip() for c in rec[width:])
+    ]
+    if extra:
+        raise InputError(
+            f"{label}: {describe_rows(extra)} {'has' if len(extra) == 1 else 'have'} values to the "
+            f"right of the last titled column. Give those columns a title or remove them.",
+            rows=extra[:5],
+        )
+    while records and not any(c.strip() for c in records[-1]):
+        records.pop()
+        rownums.pop()
+    headers = _unique_headers(header)
+    cols = {
+        h: pd.array([rec[i] if i < len(rec) else "" for rec in records], dtype="str")
+        for i, h in enumerate(headers)
+    }
+    frame = pd.DataFrame(cols, index=pd.Index(np.asarray(rownums, dtype=np.int64)))
+    return RawTable(frame=frame, name=label, encoding="xlsx", delimiter="", cut_rows=0)
