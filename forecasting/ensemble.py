@@ -1,0 +1,182 @@
+"""Ensembles of LSTM networks: N members with seeds ``seed .. seed + N - 1``.
+
+Global mode trains one network per member on the windows of every node handed in (per-node
+scaling puts nodes of very different sizes on one footing); single-node mode is the same with a
+series frame of one node. Predictions are member paths in currency; the forecast is their median
+and the band their quantiles (see ``hierarchy.summarise``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecasting import hierarchy
+from forecasting.errors import ForecastError
+from forecasting.scaling import Scaler, fit_scaler, subset_scaler
+from forecasting.settings import ModelSettings
+from forecasting.training import ProgressFn, predict, split_by_time, train_member
+from forecasting.windows import Panel, origin_windows, training_windows
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """Trained members plus everything needed to use them again.
+
+    ``nodes`` is the scaler's node order; ``periods`` the calendar the ensemble was trained on and
+    ``trained_upto`` how many of its periods the training saw.
+    """
+
+    settings: ModelSettings
+    scaler: Scaler
+    nodes: tuple[str, ...]
+    periods: tuple[str, ...]
+    trained_upto: int
+    models: tuple[Any, ...] = field(repr=False)
+    histories: tuple[dict[str, list[float]], ...] = field(default=(), repr=False)
+    train_seconds: float = 0.0
+
+    @property
+    def members(self) -> int:
+        """Number of member networks."""
+        return len(self.models)
+
+
+def fit_ensemble(
+    panel: Panel,
+    settings: ModelSettings,
+    *,
+    upto: int | None = None,
+    stage: str = "final",
+    progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+) -> Ensemble:
+    """Fit the scaler on periods ``< upto`` and train ``settings.members`` networks on the windows
+    that end before ``upto`` (default: all periods).
+
+    Raises:
+        ForecastError: no complete window; TrainingCancelled: cancel was set.
+    """
+    end = len(panel.periods) if upto is None else int(upto)
+    scaler = fit_scaler(
+        panel.target,
+        panel.covariate,
+        fit_end=end,
+        kind=settings.scaler,
+        difference=settings.difference,
+    )
+    zt, zc = scaler.transform(panel.target, panel.covariate)
+    w = training_windows(
+        zt, zc, scaler.start(panel.start), settings.lookback, settings.horizon, upto=end
+    )
+    if len(w) == 0:
+        raise ForecastError(
+            f"No node has the {settings.lookback + settings.horizon} periods needed for a lookback "
+            f"of {settings.lookback} and a horizon of {settings.horizon}"
+            f"{' (plus one for differencing)' if settings.difference else ''}."
+        )
+    w, _ = scaler.relative(w)
+    train, val = split_by_time(w, settings.val_fraction)
+    models = []
+    histories = []
+    t0 = time.perf_counter()
+    for m in range(settings.members):
+        model, hist = train_member(
+            train,
+            val,
+            settings,
+            settings.seed + m,
+            stage=stage,
+            member=m + 1,
+            members=settings.members,
+            progress=progress,
+            cancel=cancel,
+        )
+        models.append(model)
+        histories.append(hist)
+    return Ensemble(
+        settings=settings,
+        scaler=scaler,
+        nodes=panel.nodes,
+        periods=panel.periods,
+        trained_upto=end,
+        models=tuple(models),
+        histories=tuple(histories),
+        train_seconds=time.perf_counter() - t0,
+    )
+
+
+def align(ensemble: Ensemble, panel: Panel) -> tuple[np.ndarray, np.ndarray]:
+    """Panel rows and scaler rows of the nodes both know (in panel order)."""
+    pos = {n: i for i, n in enumerate(ensemble.nodes)}
+    panel_rows = [i for i, n in enumerate(panel.nodes) if n in pos]
+    scaler_rows = [pos[panel.nodes[i]] for i in panel_rows]
+    return np.asarray(panel_rows, dtype=np.int64), np.asarray(scaler_rows, dtype=np.int64)
+
+
+def predict_members(
+    ensemble: Ensemble,
+    panel: Panel,
+    origin: int,
+    *,
+    rows: np.ndarray | None = None,
+    future_covariate: np.ndarray | None = None,
+) -> np.ndarray:
+    """Member predictions in currency, shape (members, len(rows), horizon), from ``origin``.
+
+    Args:
+        ensemble: trained members.
+        panel: the data (raw, in currency).
+        origin: index of the last observed period.
+        rows: panel rows to predict (default: every node the ensemble knows, in panel order); each
+            must have ``lookback`` periods (plus one when differencing) up to the origin.
+        future_covariate: (len(rows), horizon) planned spend after the origin; default: the data's.
+    """
+    panel_rows, scaler_rows = align(ensemble, panel)
+    if rows is not None:
+        keep = np.isin(panel_rows, rows)
+        panel_rows, scaler_rows = panel_rows[keep], scaler_rows[keep]
+    s = ensemble.settings
+    if len(panel_rows) == 0:
+        return np.empty((ensemble.members, 0, s.horizon))
+    scaler: Scaler = subset_scaler(ensemble.scaler, scaler_rows)
+    raw_t = panel.target[panel_rows]
+    zt, zc = scaler.transform(raw_t, panel.covariate[panel_rows])
+    fut = None if future_covariate is None else scaler.transform_future(future_covariate)
+    w = origin_windows(zt, zc, s.lookback, s.horizon, origin=origin, future_covariate=fut)
+    if not np.isfinite(w.past).all():
+        raise ForecastError("Some nodes lack the lookback history at the forecast origin.")
+    w, offset = scaler.relative(w)
+    last = raw_t[:, origin]
+    node = np.arange(len(panel_rows))
+    return np.stack(
+        [scaler.inverse(predict(model, w), node, offset, last) for model in ensemble.models]
+    )
+
+
+def member_paths(values: np.ndarray, nodes: Sequence[str], periods: Sequence[str]) -> pd.DataFrame:
+    """(members, nodes, horizon) array to ``DataFrame[node, period, step, member, value]``."""
+    n_mem, n_nodes, horizon = values.shape
+    if len(periods) != horizon or len(nodes) != n_nodes:
+        raise ForecastError("Member predictions do not match the nodes or forecast periods.")
+    node_col = np.tile(np.repeat(np.asarray(nodes, dtype=object), horizon), n_mem)
+    return pd.DataFrame(
+        {
+            "node": node_col,
+            "period": np.tile(np.asarray(periods, dtype=object), n_mem * n_nodes),
+            "step": np.tile(np.arange(1, horizon + 1), n_mem * n_nodes),
+            "member": np.repeat(np.arange(1, n_mem + 1), n_nodes * horizon),
+            "value": values.reshape(-1),
+        }
+    )
+
+
+def summary(paths: pd.DataFrame, quantiles: tuple[float, float]) -> pd.DataFrame:
+    """Forecast frame (median, lower, upper) of member paths."""
+    return hierarchy.summarise(paths, quantiles)

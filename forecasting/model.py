@@ -1,0 +1,68 @@
+"""The Keras 3 LSTM network, built from :class:`ModelSettings` and the shapes of the data.
+
+Architecture (direct multi-step):
+
+- input ``past``: (lookback, features) = past target and past covariate, scaled;
+- input ``future``: (horizon, 1) = the known future covariate (the plan), scaled;
+- 1-3 stacked LSTM layers over ``past`` (``return_sequences`` on all but the last), each followed
+  by dropout;
+- the last LSTM state, the flattened future plan and the flattened past window are concatenated and
+  mapped by one ``Dense(horizon)`` to the whole horizon at once. The flattened past is a linear
+  skip path: with a few dozen periods per node it lets the network start from an autoregressive
+  fit, and the LSTM learns what a linear map misses.
+
+TensorFlow/Keras are imported inside the functions, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from forecasting.settings import ModelSettings
+
+
+def quiet_tensorflow() -> None:
+    """Silence TensorFlow's C++ logging and oneDNN notice before the first import."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+def build_model(
+    settings: ModelSettings, past_shape: tuple[int, ...], future_shape: tuple[int, ...]
+) -> Any:
+    """Build and compile the network.
+
+    Args:
+        settings: layers, units, dropout, learning rate (lookback/horizon come from the shapes).
+        past_shape: ``windows.past.shape[1:]`` = (lookback, features).
+        future_shape: ``windows.future.shape[1:]`` = (horizon, 1).
+
+    Returns:
+        A compiled ``keras.Model`` with inputs ``[past, future]`` and output (batch, horizon).
+    """
+    quiet_tensorflow()
+    import keras
+
+    lookback, features = int(past_shape[0]), int(past_shape[1])
+    horizon = int(future_shape[0])
+    past = keras.Input(shape=(lookback, features), name="past")
+    future = keras.Input(shape=tuple(int(d) for d in future_shape), name="future")
+    h = past
+    for i in range(settings.layers):
+        h = keras.layers.LSTM(
+            settings.units, return_sequences=i < settings.layers - 1, name=f"lstm_{i + 1}"
+        )(h)
+        if settings.dropout > 0:
+            h = keras.layers.Dropout(settings.dropout, name=f"dropout_{i + 1}")(h)
+    joined = keras.layers.Concatenate(name="joined")(
+        [
+            h,
+            keras.layers.Flatten(name="future_plan")(future),
+            keras.layers.Flatten(name="past_skip")(past),
+        ]
+    )
+    out = keras.layers.Dense(horizon, name="horizon")(joined)
+    model = keras.Model(inputs=[past, future], outputs=out, name="drift_lstm")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate), loss="mse")
+    return model

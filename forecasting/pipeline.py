@@ -1,0 +1,313 @@
+"""The one entry point the app and the CLI call: train (or load), backtest, forecast, outlook.
+
+``run_forecast`` takes a long series frame (``node``, ``period``, target, covariate) at one level
+(or, for reconciliation, at every level down to one) and returns a frozen :class:`ForecastRun`.
+Nodes too short for ``lookback + horizon`` (+1 when differencing) are listed in ``skipped`` with the
+reason, never dropped silently. With ``edges`` the forecast also covers every ancestor of the
+modelled nodes, bottom-up (member by member), so totals add up exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from forecasting import hierarchy
+from forecasting.backtest import BACKTEST_COLUMNS, SPREAD_COLUMNS, SUMMARY_COLUMNS, run_backtest
+from forecasting.baselines import season_from_periods
+from forecasting.ensemble import Ensemble, fit_ensemble, member_paths, predict_members
+from forecasting.errors import ForecastError
+from forecasting.outlook import drift_outlook
+from forecasting.settings import ModelSettings
+from forecasting.training import ProgressFn
+from forecasting.windows import Panel, future_covariate_matrix, short_nodes, to_panel
+
+log = logging.getLogger(__name__)
+
+SKIPPED_COLUMNS = ["node", "periods", "needed", "reason"]
+
+
+@dataclass(frozen=True)
+class ForecastRun:
+    """Everything one forecast run produces (frames as documented in docs/ARCHITECTURE.md).
+
+    ``forecast``: node, period, step, median, lower, upper, planned; ``members``: node, period,
+    step, member, value (ancestors included when edges were given); ``backtest``: node, model,
+    rmse, mae, mase; ``backtest_summary``: model, rmse, mae, mase, nodes, wins;
+    ``members_spread``: node, rmse_mean, rmse_std, rmse_min, rmse_max; ``outlook``: one row per
+    node; ``verdict``: plain words; ``skipped``: node, periods, needed, reason; ``train_seconds``: wall time spent training.
+    """
+
+    forecast: pd.DataFrame
+    members: pd.DataFrame
+    backtest: pd.DataFrame
+    backtest_summary: pd.DataFrame
+    members_spread: pd.DataFrame
+    outlook: pd.DataFrame
+    verdict: str
+    skipped: pd.DataFrame
+    ensemble: Ensemble
+    train_seconds: float
+
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+def next_period_labels(last: str, n: int) -> list[str]:
+    """The ``n`` labels after ``last`` for ``YYYY-MM``, ``YYYY-Qn`` and ``YYYY`` labels; other
+    labels get ``"<last>+1"``, ``"<last>+2"``, ... (pass ``future_periods`` for those)."""
+    if m := _MONTH.match(last):
+        y, mo = int(m.group(1)), int(m.group(2)) - 1
+        return [f"{y + (mo + i) // 12:04d}-{(mo + i) % 12 + 1:02d}" for i in range(1, n + 1)]
+    if m := _QUARTER.match(last):
+        y, q = int(m.group(1)), int(m.group(2)) - 1
+        return [f"{y + (q + i) // 4:04d}-Q{(q + i) % 4 + 1}" for i in range(1, n + 1)]
+    if m := _YEAR.match(last):
+        return [f"{int(m.group(1)) + i:04d}" for i in range(1, n + 1)]
+    return [f"{last}+{i}" for i in range(1, n + 1)]
+
+
+def _sub_panel(panel: Panel, rows: np.ndarray) -> Panel:
+    return Panel(
+        tuple(panel.nodes[i] for i in rows),
+        panel.periods,
+        panel.target[rows],
+        panel.covariate[rows],
+        panel.start[rows],
+    )
+
+
+def _with_ancestors(
+    frame: pd.DataFrame, edges: pd.DataFrame, value_cols: Sequence[str]
+) -> pd.DataFrame:
+    """Add every ancestor's rows as sums of the given nodes' rows (keys: all non-value columns)."""
+    anc = hierarchy.ancestors_map(edges)
+    parts = [frame]
+    src = frame.assign(_anc=frame["node"].map(lambda n: anc.get(str(n), [])))
+    up = src[src["_anc"].map(len) > 0].explode("_anc")
+    if not up.empty:
+        keys = [c for c in frame.columns if c not in value_cols and c != "node"]
+        summed = (
+            up.drop(columns="node")
+            .rename(columns={"_anc": "node"})
+            .groupby(["node", *keys], sort=False, as_index=False)[list(value_cols)]
+            .sum()
+        )
+        parts.insert(0, summed[frame.columns.tolist()])
+    return pd.concat(parts, ignore_index=True)
+
+
+def run_forecast(
+    series: pd.DataFrame,
+    settings: ModelSettings,
+    *,
+    edges: pd.DataFrame | None = None,
+    future: pd.DataFrame | None = None,
+    future_periods: Sequence[str] | None = None,
+    backtest_k: int = 6,
+    amber_pct: float = 10.0,
+    red_pct: float = 30.0,
+    direction: Literal["both", "overrun"] = "both",
+    reconcile: Literal["ols", "wls", "mint"] | None = None,
+    progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+    ensemble: Ensemble | None = None,
+) -> ForecastRun:
+    """Backtest, train and forecast the drift of every node in ``series``.
+
+    Args:
+        series: ``DataFrame[node, period, <target>, <covariate>]`` on one shared calendar.
+        settings: model settings (ignored in favour of the loaded ones when ``ensemble`` is given).
+        edges: ``DataFrame[node, parent]``; forecasts then cover the ancestors too (bottom-up).
+        future: ``DataFrame[node, period, <covariate>]`` planned spend over the horizon; missing
+            cells repeat the node's last season.
+        future_periods: labels of the ``horizon`` forecast periods (inferred for monthly,
+            quarterly and yearly labels).
+        backtest_k: rolling-origin cut-offs (0: no backtest).
+        amber_pct, red_pct, direction: the alert bands for the outlook.
+        reconcile: ``ols``/``wls``/``mint`` to reconcile base forecasts made at several levels
+            (``series`` then holds every level's nodes); None for plain bottom-up.
+        progress: called with a ``ProgressEvent`` after every epoch.
+        cancel: set it to stop training at the next batch end (raises ``TrainingCancelled``).
+        ensemble: an already trained (loaded) ensemble to use instead of training.
+
+    Raises:
+        ForecastError: bad data or settings, nothing long enough to forecast, or a cancel.
+    """
+    if ensemble is not None:
+        settings = ensemble.settings
+    if backtest_k < 0:
+        raise ForecastError(
+            f"The number of backtest cut-offs must be 0 or more (got {backtest_k})."
+        )
+    if reconcile is not None and edges is None:
+        raise ForecastError("Reconciliation needs the hierarchy (edges) of the nodes.")
+    panel = to_panel(series, settings.target, settings.covariate)
+    season = season_from_periods(panel.periods)
+    extra = 1 if settings.difference else 0
+    h = settings.horizon
+    total = len(panel.periods)
+
+    if ensemble is None:
+        needed = settings.lookback + h + extra
+        short = short_nodes(panel, needed)
+        short["reason"] = [
+            f"has {p} period(s); a lookback of {settings.lookback} plus a horizon of {h}"
+            f"{' plus one for differencing' if extra else ''} needs {needed}"
+            for p in short["periods"]
+        ]
+    else:
+        needed = settings.lookback + extra
+        short = short_nodes(panel, needed)
+        short["reason"] = [
+            f"has {p} period(s); the loaded model needs {needed}" for p in short["periods"]
+        ]
+        known = set(ensemble.nodes)
+        unknown = [n for n in panel.nodes if n not in known and n not in set(short["node"])]
+        if unknown:
+            short = pd.concat(
+                [
+                    short,
+                    pd.DataFrame(
+                        {
+                            "node": unknown,
+                            "periods": [int(panel.lengths[panel.nodes.index(n)]) for n in unknown],
+                            "needed": needed,
+                            "reason": "not in the loaded model (it was trained on other nodes)",
+                        }
+                    ),
+                ],
+                ignore_index=True,
+            )
+    skipped_set = set(short["node"])
+    rows = np.asarray(
+        [i for i, n in enumerate(panel.nodes) if n not in skipped_set], dtype=np.int64
+    )
+    if len(rows) == 0:
+        raise ForecastError(
+            f"No node can be forecast: every one of the {len(panel.nodes)} node(s) is too short "
+            f"or unknown to the model (first: '{short['node'].iloc[0]}', "
+            f"{short['reason'].iloc[0]})."
+        )
+    work = _sub_panel(panel, rows)
+    train_seconds = 0.0
+
+    if backtest_k > 0:
+        bt = run_backtest(
+            work,
+            settings,
+            backtest_k,
+            season=season,
+            ensemble=ensemble,
+            progress=progress,
+            cancel=cancel,
+        )
+        if ensemble is None and bt.ensemble is not None:
+            train_seconds += bt.ensemble.train_seconds
+        if not bt.skipped.empty:
+            short = pd.concat(
+                [
+                    short,
+                    bt.skipped.assign(reason="too short for the backtest (forecast only)"),
+                ],
+                ignore_index=True,
+            )
+        backtest, summary, spread, residuals, verdict = (
+            bt.table,
+            bt.summary,
+            bt.members_spread,
+            bt.residuals,
+            bt.verdict,
+        )
+    else:
+        backtest = pd.DataFrame(columns=BACKTEST_COLUMNS)
+        summary = pd.DataFrame(columns=SUMMARY_COLUMNS)
+        spread = pd.DataFrame(columns=SPREAD_COLUMNS)
+        residuals = None
+        verdict = "No backtest was run, so the LSTM was not compared with the baselines."
+
+    if ensemble is None:
+        ens = fit_ensemble(work, settings, stage="final", progress=progress, cancel=cancel)
+        train_seconds += ens.train_seconds
+    else:
+        ens = ensemble
+
+    periods = (
+        list(future_periods)
+        if future_periods is not None
+        else next_period_labels(panel.periods[-1], h)
+    )
+    if len(periods) != h:
+        raise ForecastError(
+            f"{len(periods)} forecast period label(s) were given for a horizon of {h}."
+        )
+    fut_cov = future_covariate_matrix(work, future, periods, settings.covariate, season)
+    values = predict_members(ens, work, total - 1, future_covariate=fut_cov)
+    paths = member_paths(values, work.nodes, periods)
+    planned = pd.DataFrame(
+        {
+            "node": np.repeat(np.asarray(work.nodes, dtype=object), h),
+            "period": np.tile(np.asarray(periods, dtype=object), len(work.nodes)),
+            "planned": fut_cov.reshape(-1),
+        }
+    )
+    history = series.loc[series["node"].astype(str).isin(set(work.nodes))].rename(
+        columns={settings.target: "variance", settings.covariate: "planned"}
+    )[["node", "period", "variance", "planned"]]
+    history = history.assign(node=history["node"].astype(str), period=history["period"].astype(str))
+
+    q = settings.quantiles
+    if reconcile is not None:
+        assert edges is not None
+        base = hierarchy.summarise(paths, q)
+        rec = hierarchy.reconcile(base, edges, reconcile, residuals, column="median")
+        delta = base.merge(rec, on=["node", "period", "step"], suffixes=("", "_rec"))
+        delta["shift"] = delta["median_rec"] - delta["median"]
+        forecast = delta.assign(
+            median=delta["median_rec"],
+            lower=delta["lower"] + delta["shift"],
+            upper=delta["upper"] + delta["shift"],
+        )[["node", "period", "step", "median", "lower", "upper"]]
+        shifted = paths.merge(
+            delta[["node", "period", "step", "shift"]], on=["node", "period", "step"]
+        )
+        all_paths = shifted.assign(value=shifted["value"] + shifted["shift"]).drop(columns="shift")
+    elif edges is not None:
+        forecast = hierarchy.bottom_up(paths, edges, q)
+        all_paths = hierarchy.bottom_up_members(paths, edges)
+        planned = _with_ancestors(planned, edges, ["planned"])
+        history = _with_ancestors(history, edges, ["variance", "planned"])
+    else:
+        forecast = hierarchy.summarise(paths, q)
+        all_paths = paths
+    forecast = forecast.merge(planned, on=["node", "period"], how="left")
+    outlook = drift_outlook(
+        history,
+        all_paths,
+        planned,
+        amber_pct=amber_pct,
+        red_pct=red_pct,
+        direction=direction,
+        point=forecast[["node", "period", "step", "median"]],
+    )
+    return ForecastRun(
+        forecast=forecast.reset_index(drop=True),
+        members=all_paths.reset_index(drop=True),
+        backtest=backtest,
+        backtest_summary=summary,
+        members_spread=spread,
+        outlook=outlook,
+        verdict=verdict,
+        skipped=short[SKIPPED_COLUMNS].reset_index(drop=True),
+        ensemble=ens,
+        train_seconds=train_seconds,
+    )

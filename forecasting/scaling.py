@@ -1,0 +1,211 @@
+"""Per-node scaling of the target and the covariate, with optional differencing and exact inverse.
+
+Kinds (fitted per node on the periods before ``fit_end`` only; a backtest never sees its test data):
+
+- ``standard``: ``z = (x - mean) / std``.
+- ``minmax``: ``z`` in [-1, 1] over the fitted range: ``z = (x - mid) / half_range``.
+- ``window``: window-relative: each window is shifted by its own last observed value (the origin)
+  and divided by the node's fitted std, so the network sees shapes, not levels.
+
+A flat training part (std or range 0) gets a scale of 1 so that nothing divides by zero.
+With ``difference`` the target is first turned into period-to-period changes; the inverse adds the
+predicted changes back onto the last observed value, so forecasts are again in currency.
+Per-node scaling is what lets one global network learn from nodes of very different sizes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from forecasting.errors import ForecastError
+from forecasting.windows import Windows
+
+KINDS = ("standard", "minmax", "window")
+
+
+@dataclass(frozen=True)
+class Scaler:
+    """Fitted per-node parameters; arrays are (nodes,) in the panel's node order."""
+
+    kind: str
+    difference: bool
+    target_loc: np.ndarray
+    target_scale: np.ndarray
+    cov_loc: np.ndarray
+    cov_scale: np.ndarray
+
+    # -- transforms on whole panels ---------------------------------------------------------
+    def prepare_target(self, target: np.ndarray) -> np.ndarray:
+        """The raw target panel differenced when asked (first observed period becomes NaN)."""
+        if not self.difference:
+            return np.asarray(target, dtype="float64")
+        out = np.full_like(target, np.nan, dtype="float64")
+        out[:, 1:] = target[:, 1:] - target[:, :-1]
+        return out
+
+    def transform(self, target: np.ndarray, covariate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Scaled (nodes, periods) target and covariate panels (target differenced when asked)."""
+        t = self.prepare_target(target)
+        zt = (t - self.target_loc[:, None]) / self.target_scale[:, None]
+        zc = (np.asarray(covariate, dtype="float64") - self.cov_loc[:, None]) / self.cov_scale[
+            :, None
+        ]
+        return zt, zc
+
+    def transform_future(self, future_covariate: np.ndarray) -> np.ndarray:
+        """Scale a (nodes, horizon) future covariate like the covariate panel."""
+        return (
+            np.asarray(future_covariate, dtype="float64") - self.cov_loc[:, None]
+        ) / self.cov_scale[:, None]
+
+    def start(self, start: np.ndarray) -> np.ndarray:
+        """First valid index per node after differencing."""
+        return start + 1 if self.difference else start
+
+    # -- window-relative shift --------------------------------------------------------------
+    def relative(self, w: Windows) -> tuple[Windows, np.ndarray]:
+        """Shift windows by their last observed target and covariate (``window`` kind only).
+
+        Returns:
+            The shifted windows and the per-window target offsets needed by :meth:`inverse`.
+        """
+        if self.kind != "window" or len(w) == 0:
+            return w, np.zeros(len(w))
+        t_off = w.past[:, -1, 0].copy()
+        c_off = w.past[:, -1, 1].copy()
+        past = w.past.copy()
+        past[:, :, 0] -= t_off[:, None]
+        past[:, :, 1] -= c_off[:, None]
+        return (
+            Windows(
+                past,
+                w.future - c_off[:, None, None],
+                w.target - t_off[:, None],
+                w.node,
+                w.origin,
+            ),
+            t_off,
+        )
+
+    # -- inverse ------------------------------------------------------------------------------
+    def inverse(
+        self,
+        z: np.ndarray,
+        node: np.ndarray,
+        offset: np.ndarray,
+        last_level: np.ndarray,
+    ) -> np.ndarray:
+        """Scaled predictions (m, horizon) back to currency.
+
+        Args:
+            z: scaled (and possibly window-shifted, differenced) predictions.
+            node: panel row of each prediction.
+            offset: per-row window offsets from :meth:`relative` (zeros for other kinds).
+            last_level: the raw target at each row's origin (used to undo differencing).
+        """
+        z = np.asarray(z, dtype="float64")
+        x = (z + offset[:, None]) * self.target_scale[node][:, None] + self.target_loc[node][
+            :, None
+        ]
+        if self.difference:
+            x = last_level[:, None] + np.cumsum(x, axis=1)
+        return x
+
+    # -- persistence --------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready state (lists of floats)."""
+        return {
+            "kind": self.kind,
+            "difference": self.difference,
+            "target_loc": self.target_loc.tolist(),
+            "target_scale": self.target_scale.tolist(),
+            "cov_loc": self.cov_loc.tolist(),
+            "cov_scale": self.cov_scale.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Scaler:
+        """Rebuild from :meth:`to_dict`.
+
+        Raises:
+            ForecastError: missing keys, unknown kind, or arrays of different lengths.
+        """
+        try:
+            kind = str(d["kind"])
+            arrays = [
+                np.asarray(d[k], dtype="float64")
+                for k in ("target_loc", "target_scale", "cov_loc", "cov_scale")
+            ]
+            difference = bool(d["difference"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ForecastError(
+                f"The saved scaler state is incomplete or malformed ({exc})."
+            ) from exc
+        if kind not in KINDS or len({a.shape for a in arrays}) != 1 or arrays[0].ndim != 1:
+            raise ForecastError("The saved scaler state is malformed (kind or array lengths).")
+        if any((a <= 0).any() for a in (arrays[1], arrays[3])) or not all(
+            np.isfinite(a).all() for a in arrays
+        ):
+            raise ForecastError("The saved scaler state has invalid scales.")
+        return cls(kind, difference, *arrays)
+
+
+def _loc_scale(x: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    with np.errstate(all="ignore"):
+        if kind == "minmax":
+            hi = np.nanmax(x, axis=1)
+            lo = np.nanmin(x, axis=1)
+            loc, scale = (hi + lo) / 2.0, (hi - lo) / 2.0
+        else:
+            loc, scale = np.nanmean(x, axis=1), np.nanstd(x, axis=1)
+            if kind == "window":
+                loc = np.zeros_like(loc)
+    # A scale tiny relative to the level would blow up rounding noise; treat as flat.
+    level = np.maximum(np.abs(loc), 1.0)
+    flat = ~np.isfinite(scale) | (scale <= 1e-12 * level)
+    scale = np.where(flat, 1.0, scale)
+    loc = np.where(np.isfinite(loc), loc, 0.0)
+    return loc, scale
+
+
+def fit_scaler(
+    target: np.ndarray,
+    covariate: np.ndarray,
+    *,
+    fit_end: int,
+    kind: str = "standard",
+    difference: bool = False,
+) -> Scaler:
+    """Fit per-node parameters on the periods before ``fit_end`` (NaN = not observed).
+
+    Raises:
+        ForecastError: unknown kind, or ``fit_end`` leaves no period to fit on.
+    """
+    if kind not in KINDS:
+        raise ForecastError(f"Unknown scaler '{kind}'. Choose one of: {', '.join(KINDS)}.")
+    if fit_end < 1:
+        raise ForecastError("Scaling needs at least one training period.")
+    probe = Scaler(kind, difference, *(np.zeros(0),) * 4)
+    t = probe.prepare_target(np.asarray(target, dtype="float64"))[:, :fit_end]
+    c = np.asarray(covariate, dtype="float64")[:, :fit_end]
+    tl, ts = _loc_scale(t, kind)
+    cl, cs = _loc_scale(c, "standard" if kind == "window" else kind)
+    if kind == "window":
+        cl = np.zeros_like(cl)
+    return Scaler(kind, difference, tl, ts, cl, cs)
+
+
+def subset_scaler(scaler: Scaler, rows: np.ndarray) -> Scaler:
+    """The scaler restricted to the nodes at ``rows`` (in that order)."""
+    r = np.asarray(rows, dtype=np.int64)
+    return Scaler(
+        scaler.kind,
+        scaler.difference,
+        scaler.target_loc[r],
+        scaler.target_scale[r],
+        scaler.cov_loc[r],
+        scaler.cov_scale[r],
+    )

@@ -1,0 +1,126 @@
+"""Model settings: one frozen dataclass shared by the app, the CLI, training and saved bundles."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Literal
+
+from forecasting.errors import ForecastError
+
+SCALERS = ("standard", "minmax", "window")
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Everything that shapes an LSTM ensemble; validated on creation.
+
+    Raises:
+        ForecastError: a value is out of its range, with the allowed range in the message.
+    """
+
+    layers: int = 2
+    units: int = 32
+    dropout: float = 0.1
+    lookback: int = 12
+    horizon: int = 6
+    epochs: int = 60
+    batch_size: int = 32
+    learning_rate: float = 3e-3
+    patience: int = 8
+    scaler: Literal["standard", "minmax", "window"] = "standard"
+    difference: bool = False
+    members: int = 5
+    seed: int = 7
+    val_fraction: float = 0.2
+    quantiles: tuple[float, float] = (0.1, 0.9)
+    target: str = "variance"
+    covariate: str = "planned"
+
+    def __post_init__(self) -> None:
+        def _int(name: str, lo: int, hi: int) -> None:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+                raise ForecastError(
+                    f"Model setting '{name}' must be a whole number from {lo} to {hi} "
+                    f"(got {value!r})."
+                )
+
+        def _float(name: str, lo: float, hi: float, *, open_lo: bool = False) -> None:
+            value = getattr(self, name)
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            ok = ok and math.isfinite(value) and (lo < value if open_lo else lo <= value)
+            if not ok or value > hi:
+                low = f"above {lo}" if open_lo else f"from {lo}"
+                raise ForecastError(
+                    f"Model setting '{name}' must be a number {low} to {hi} (got {value!r})."
+                )
+
+        _int("layers", 1, 3)
+        _int("units", 1, 1024)
+        _float("dropout", 0.0, 0.9)
+        _int("lookback", 1, 520)
+        _int("horizon", 1, 120)
+        _int("epochs", 1, 10_000)
+        _int("batch_size", 1, 65_536)
+        _float("learning_rate", 0.0, 1.0, open_lo=True)
+        _int("patience", 0, 10_000)
+        _int("members", 1, 50)
+        _int("seed", 0, 2**31 - 1 - 50)
+        _float("val_fraction", 0.0, 0.5)
+        if self.scaler not in SCALERS:
+            raise ForecastError(
+                f"Model setting 'scaler' must be one of {', '.join(SCALERS)} (got {self.scaler!r})."
+            )
+        if not isinstance(self.difference, bool):
+            raise ForecastError(
+                f"Model setting 'difference' must be true or false (got {self.difference!r})."
+            )
+        q = tuple(self.quantiles)
+        if (
+            len(q) != 2
+            or not all(isinstance(v, int | float) and math.isfinite(v) for v in q)
+            or not 0.0 < q[0] < q[1] < 1.0
+        ):
+            raise ForecastError(
+                "Model setting 'quantiles' must be two numbers between 0 and 1, lower first "
+                f"(got {self.quantiles!r})."
+            )
+        object.__setattr__(self, "quantiles", (float(q[0]), float(q[1])))
+        for name in ("target", "covariate"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value:
+                raise ForecastError(
+                    f"Model setting '{name}' must be a column name (got {value!r})."
+                )
+        if self.target == self.covariate:
+            raise ForecastError(
+                "Model settings 'target' and 'covariate' must be different columns."
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict (quantiles as a list)."""
+        d = asdict(self)
+        d["quantiles"] = list(self.quantiles)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ModelSettings:
+        """Rebuild from :meth:`to_dict` output; unknown keys are an error, missing keys default.
+
+        Raises:
+            ForecastError: not a dict, unknown keys, or invalid values.
+        """
+        if not isinstance(d, dict):
+            raise ForecastError("Model settings must be a mapping of names to values.")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ForecastError(f"Unknown model settings: {', '.join(unknown)}.")
+        kwargs = dict(d)
+        if "quantiles" in kwargs:
+            q = kwargs["quantiles"]
+            if not isinstance(q, list | tuple):
+                raise ForecastError(f"Model setting 'quantiles' must be two numbers (got {q!r}).")
+            kwargs["quantiles"] = tuple(q)
+        return cls(**kwargs)
