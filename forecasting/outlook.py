@@ -86,20 +86,30 @@ def _in_band(
     return hit & (np.abs(cum_var) >= floor)
 
 
-def _status(
-    cum_var: float, cum_plan: float, amber: float, red: float, direction: str, floor: float
-) -> str:
-    v = np.array([cum_var])
-    p = np.array([cum_plan])
-    if _in_band(v, p, red, direction, floor)[0]:
-        return "red"
-    if _in_band(v, p, amber, direction, floor)[0]:
-        return "amber"
-    return "green"
+def _statuses(
+    cum_var: np.ndarray,
+    cum_plan: np.ndarray,
+    amber: float,
+    red: float,
+    direction: str,
+    floor: float,
+) -> np.ndarray:
+    status = np.full(cum_var.shape, "green", dtype=object)
+    status[_in_band(cum_var, cum_plan, amber, direction, floor)] = "amber"
+    status[_in_band(cum_var, cum_plan, red, direction, floor)] = "red"
+    return status
 
 
-def _pct(cum_var: float, cum_plan: float) -> float:
-    return float(cum_var / cum_plan) if cum_plan != 0.0 else float("nan")
+def _pct(cum_var: np.ndarray, cum_plan: np.ndarray) -> np.ndarray:
+    safe = np.where(cum_plan != 0.0, cum_plan, 1.0)
+    return np.where(cum_plan != 0.0, cum_var / safe, np.nan)
+
+
+def _first_period(hit: np.ndarray, periods: np.ndarray) -> list[str | None]:
+    """Per row of ``hit[n, steps]``: the period of the first True, or None."""
+    first = np.argmax(hit, axis=1)
+    rows = np.arange(hit.shape[0])
+    return [str(periods[i, first[i]]) if hit[i].any() else None for i in rows]
 
 
 def drift_outlook(
@@ -160,97 +170,130 @@ def drift_outlook(
             "needs each node's past variance and plan."
         )
     season = season_from_periods(sorted(hist["period"].unique()))
-    hist_groups = dict(tuple(hist.groupby("node", sort=False)))
+    by_node = hist.groupby("node", sort=False)
+    cum_plan_now = by_node["planned"].sum().reindex(nodes).to_numpy(dtype=np.float64)
+    cum_var_now = by_node["variance"].sum().reindex(nodes).to_numpy(dtype=np.float64)
+    held = (
+        hist.groupby("node", sort=False)
+        .tail(season)
+        .groupby("node", sort=False)["planned"]
+        .mean()
+        .reindex(nodes)
+        .to_numpy(dtype=np.float64)
+    )
 
-    future: dict[tuple[str, str], float] = {}
-    if future_planned is not None:
-        _require(future_planned, ["node", "period", "planned"], "future plan")
-        fp = future_planned.assign(
-            node=future_planned["node"].astype(str), period=future_planned["period"].astype(str)
+    mem = mem.assign(step=pd.to_numeric(mem["step"], errors="coerce"))
+    if mem["step"].isna().any():
+        raise ForecastError("The member paths table has a step that is not a whole number.")
+    mem = mem.assign(step=mem["step"].astype(int))
+    dup = mem.duplicated(["node", "step", "member"])
+    if dup.any():
+        node = mem.loc[dup, "node"].iloc[0]
+        raise ForecastError(f"Node '{node}': a member has two values for the same step.")
+    steps = np.sort(mem["step"].unique())
+    member_ids = list(dict.fromkeys(mem["member"]))
+    columns = pd.MultiIndex.from_product([steps, member_ids], names=["step", "member"])
+    wide = mem.pivot(index="node", columns=["step", "member"], values="value").reindex(
+        index=nodes, columns=columns
+    )
+    n_nodes, n_steps = len(nodes), len(steps)
+    paths = wide.to_numpy(dtype=np.float64).reshape(n_nodes, n_steps, len(member_ids))
+    # nodes may have different numbers of members, but each member must cover every step
+    present = np.isfinite(paths)
+    broken = (present.any(axis=1) & ~present.all(axis=1)).any(axis=1)
+    if broken.any():
+        bad = [n for n, b in zip(nodes, broken, strict=True) if b][:5]
+        raise ForecastError(
+            "Every member path must cover every forecast step; incomplete paths for: "
+            f"{', '.join(bad)}."
         )
-        fp_values = _numeric(fp, "planned", "future plan")
-        future = dict(zip(zip(fp["node"], fp["period"], strict=True), fp_values, strict=True))
+    has_member = present.all(axis=1)  # [nodes, members]
+    labels = mem.groupby(["node", "step"], sort=False)["period"]
+    if (labels.nunique() > 1).any():
+        raise ForecastError("The member paths give two different periods for one node and step.")
+    periods = (
+        labels.first().unstack("step").reindex(index=nodes, columns=steps).to_numpy(dtype=object)
+    )
 
-    point_map: dict[tuple[str, int], float] = {}
+    point_path = np.nanmedian(paths, axis=2)
     if point is not None:
         col = "median" if "median" in point.columns else "value"
         _require(point, ["node", "step", col], "point forecast")
-        pt_values = _numeric(point, col, "point forecast")
-        point_map = dict(
-            zip(
-                zip(point["node"].astype(str), point["step"].astype(int), strict=True),
-                pt_values,
-                strict=True,
-            )
-        )
-
-    rows = []
-    for node, paths in mem.groupby("node", sort=False):
-        node = str(node)
-        h = hist_groups[node]
-        cum_plan_now = float(h["planned"].sum())
-        cum_var_now = float(h["variance"].sum())
-        if paths.duplicated(["step", "member"]).any():
-            raise ForecastError(f"Node '{node}': a member has two values for the same step.")
-        wide = paths.pivot(index=["step", "period"], columns="member", values="value")
-        wide = wide.sort_index(level="step")
-        if wide.isna().to_numpy().any() or wide.index.get_level_values("step").duplicated().any():
-            raise ForecastError(
-                f"Node '{node}': the member paths do not all cover the same periods."
-            )
-        steps = wide.index.get_level_values("step").astype(int).to_numpy()
-        periods = [str(p) for p in wide.index.get_level_values("period")]
-        paths_mat = wide.to_numpy(dtype=np.float64)  # [steps, members]
-        point_path = np.array(
-            [point_map.get((node, int(k)), np.nan) for k in steps], dtype=np.float64
-        )
-        missing_point = ~np.isfinite(point_path)
-        point_path[missing_point] = np.median(paths_mat, axis=1)[missing_point]
-
-        held = float(h["planned"].tail(season).mean()) if len(h) else 0.0
-        plan_future = np.array([future.get((node, p), np.nan) for p in periods])
-        from_plan = np.isfinite(plan_future)
-        plan_future[~from_plan] = held
-        source = "plan" if from_plan.all() else ("held" if not from_plan.any() else "mixed")
-
-        cum_plan = cum_plan_now + np.cumsum(plan_future)
-        cum_var_point = cum_var_now + np.cumsum(point_path)
-        cum_var_members = cum_var_now + np.cumsum(paths_mat, axis=0)
-
-        firsts: dict[str, str | None] = {}
-        shares: dict[str, float] = {}
-        for band, thr in (("amber", amber_pct), ("red", red_pct)):
-            hit = _in_band(cum_var_point, cum_plan, thr, direction, floor)
-            firsts[band] = periods[int(np.argmax(hit))] if hit.any() else None
-            hit_m = _in_band(cum_var_members, cum_plan[:, None], thr, direction, floor)
-            shares[band] = float(hit_m.any(axis=0).mean())
-
-        end_plan = float(cum_plan[-1])
-        end_var = float(cum_var_point[-1])
-        rows.append(
+        pt = pd.DataFrame(
             {
-                "node": node,
-                "cum_planned_now": cum_plan_now,
-                "cum_variance_now": cum_var_now,
-                "cum_variance_pct_now": _pct(cum_var_now, cum_plan_now),
-                "status_now": _status(
-                    cum_var_now, cum_plan_now, amber_pct, red_pct, direction, floor
-                ),
-                "projected_cum_planned": end_plan,
-                "projected_cum_variance": end_var,
-                "projected_cum_variance_pct": _pct(end_var, end_plan),
-                "projected_cum_actual": end_plan + end_var,
-                "status_end": _status(end_var, end_plan, amber_pct, red_pct, direction, floor),
-                "first_amber_period": firsts["amber"],
-                "first_red_period": firsts["red"],
-                "p_amber": shares["amber"],
-                "p_red": shares["red"],
-                "planned_source": source,
+                "node": point["node"].astype(str),
+                "step": pd.to_numeric(point["step"], errors="coerce"),
+                "point": _numeric(point, col, "point forecast"),
+            }
+        ).drop_duplicates(["node", "step"], keep="last")
+        given = (
+            pt.pivot(index="node", columns="step", values="point")
+            .reindex(index=nodes, columns=steps)
+            .to_numpy(dtype=np.float64)
+        )
+        point_path = np.where(np.isfinite(given), given, point_path)
+
+    plan_future = np.full((n_nodes, n_steps), np.nan)
+    if future_planned is not None:
+        _require(future_planned, ["node", "period", "planned"], "future plan")
+        fp = pd.DataFrame(
+            {
+                "node": future_planned["node"].astype(str),
+                "period": future_planned["period"].astype(str),
+                "planned": _numeric(future_planned, "planned", "future plan"),
+            }
+        ).drop_duplicates(["node", "period"], keep="last")
+        keys = pd.DataFrame(
+            {
+                "node": np.repeat(np.asarray(nodes, dtype=object), n_steps),
+                "period": periods.reshape(-1).astype(str),
             }
         )
-    out = pd.DataFrame(rows, columns=list(OUTLOOK_COLUMNS))
-    for col in ("first_amber_period", "first_red_period"):
-        out[col] = pd.Series([r[col] for r in rows], dtype=object, index=out.index)
+        looked_up = keys.merge(fp, on=["node", "period"], how="left")["planned"]
+        plan_future = looked_up.to_numpy(dtype=np.float64).reshape(n_nodes, n_steps)
+    from_plan = np.isfinite(plan_future)
+    plan_future = np.where(from_plan, plan_future, held[:, None])
+    source = np.where(
+        from_plan.all(axis=1), "plan", np.where(from_plan.any(axis=1), "mixed", "held")
+    )
+
+    cum_plan = cum_plan_now[:, None] + np.cumsum(plan_future, axis=1)
+    cum_var_point = cum_var_now[:, None] + np.cumsum(point_path, axis=1)
+    cum_var_members = cum_var_now[:, None, None] + np.cumsum(paths, axis=1)
+
+    firsts: dict[str, list[str | None]] = {}
+    shares: dict[str, np.ndarray] = {}
+    for band, thr in (("amber", amber_pct), ("red", red_pct)):
+        firsts[band] = _first_period(
+            _in_band(cum_var_point, cum_plan, thr, direction, floor), periods
+        )
+        hit_m = _in_band(cum_var_members, cum_plan[:, :, None], thr, direction, floor)
+        shares[band] = (hit_m.any(axis=1) & has_member).sum(axis=1) / has_member.sum(axis=1)
+
+    end_plan = cum_plan[:, -1]
+    end_var = cum_var_point[:, -1]
+    out = pd.DataFrame(
+        {
+            "node": nodes,
+            "cum_planned_now": cum_plan_now,
+            "cum_variance_now": cum_var_now,
+            "cum_variance_pct_now": _pct(cum_var_now, cum_plan_now),
+            "status_now": _statuses(
+                cum_var_now, cum_plan_now, amber_pct, red_pct, direction, floor
+            ),
+            "projected_cum_planned": end_plan,
+            "projected_cum_variance": end_var,
+            "projected_cum_variance_pct": _pct(end_var, end_plan),
+            "projected_cum_actual": end_plan + end_var,
+            "status_end": _statuses(end_var, end_plan, amber_pct, red_pct, direction, floor),
+            "first_amber_period": pd.Series(firsts["amber"], dtype=object),
+            "first_red_period": pd.Series(firsts["red"], dtype=object),
+            "p_amber": shares["amber"],
+            "p_red": shares["red"],
+            "planned_source": source,
+        },
+        columns=list(OUTLOOK_COLUMNS),
+    )
     return out
 
 

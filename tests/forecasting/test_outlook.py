@@ -138,3 +138,9 @@ def test_bad_input() -> None:
         drift_outlook(HIST_N, MEM_N, None, amber_pct=40.0, red_pct=30.0)
     with pytest.raises(ForecastError, match="missing the column"):
         drift_outlook(HIST_N.drop(columns="planned"), MEM_N, None)
+
+
+def test_member_missing_a_step_is_reported() -> None:
+    broken = MEM_N[~((MEM_N["member"] == 1) & (MEM_N["step"] == 2))]
+    with pytest.raises(ForecastError, match="incomplete paths for: n"):
+        drift_outlook(HIST_N, broken, None)
