@@ -42,7 +42,8 @@ class ForecastRun:
     step, member, value (ancestors included when edges were given); ``backtest``: node, model,
     rmse, mae, mase; ``backtest_summary``: model, rmse, mae, mase, nodes, wins;
     ``members_spread``: node, rmse_mean, rmse_std, rmse_min, rmse_max; ``outlook``: one row per
-    node; ``verdict``: plain words; ``skipped``: node, periods, needed, reason; ``train_seconds``: wall time spent training.
+    node; ``verdict``: plain words; ``skipped``: node, periods, needed, reason;
+    ``train_seconds``: wall time spent training.
     """
 
     forecast: pd.DataFrame
