@@ -247,6 +247,10 @@ def bottom_up_members(members: pd.DataFrame, edges: pd.DataFrame) -> pd.DataFram
 def _point_frame(point: pd.DataFrame) -> pd.DataFrame:
     col = "median" if "median" in point.columns else "value"
     _require(point, ["node", "period", "step", col], "point forecast")
+    dup = point.duplicated(["node", "period", "step"])
+    if dup.any():
+        first = point.loc[dup, ["node", "period", "step"]].head(3).to_dict("records")
+        raise ForecastError(f"The point forecast table has repeated rows, e.g. {first}.")
     return point[["node", "period", "step", col]].rename(columns={col: "point"})
 
 
