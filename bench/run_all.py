@@ -1,0 +1,231 @@
+"""Run every Cost Drift benchmark, print one combined table and write it to bench/RESULTS.md.
+
+Usage: ``python -m bench.run_all [--quick] [--out bench/RESULTS.md]``
+
+Sections (each in its own module, each runnable alone):
+
+- ``bench.bench_portfolio``: load + rollup + alerts at 10k, 100k and 1M rows beside DuckDB in the
+  same run, with the time ratio and the peak memory of each (``--quick``: 10k and 100k only).
+- ``bench.bench_forecast``: training time against the number of nodes (written by the
+  forecasting side; its ``run()`` returns a table, and gets ``quick=`` when it accepts it).
+- ``bench.bench_app``: AppTest response of the Overview (first render) and of the Alerts page
+  after a threshold slider change on a 100k-row upload.
+- ``bench.bench_export``: chart export time, first and warm, PNG, SVG and HTML.
+
+A section that fails is reported as failed in the table (with the reason) and the command exits
+with status 1; the other sections still run. Speed is measured here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import logging
+import os
+import platform
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "RESULTS.md"
+TIME_RATIO_TARGET = 1.5
+PEAK_MB_TARGET = 1536.0
+
+
+@dataclass
+class Section:
+    """One benchmark's outcome: its detail table, its summary lines, or why it failed."""
+
+    title: str
+    table: pd.DataFrame | None = None
+    summary: list[dict[str, str]] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+
+def markdown(frame: pd.DataFrame) -> str:
+    """A GitHub Markdown table of ``frame`` (numbers right-aligned)."""
+    columns = [str(c) for c in frame.columns]
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    lines = [
+        "| " + " | ".join(columns) + " |",
+        "| " + " | ".join("---:" if n else "---" for n in numeric) + " |",
+    ]
+    for row in frame.itertuples(index=False):
+        cells = [str(v).replace("|", "\\|") for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _portfolio(quick: bool) -> Section:
+    from bench import bench_portfolio
+
+    sizes = ("10k", "100k") if quick else tuple(bench_portfolio.SIZES)
+    table = bench_portfolio.run(sizes)
+    section = Section("Load + rollup + alerts, ours beside DuckDB")
+    section.table = table[
+        [*bench_portfolio.TABLE_COLUMNS, "load s", "rollup s", "alerts s", "agree"]
+    ]
+    for row in table.to_dict("records"):
+        ratio, ours_mb = float(row["ratio"]), float(row["ours peak MB"])
+        met = ratio <= TIME_RATIO_TARGET and ours_mb < PEAK_MB_TARGET
+        section.summary.append(
+            {
+                "benchmark": "load + rollup + alerts",
+                "case": f"{row['rows']:,} rows",
+                "result": (
+                    f"ours {row['ours s']:.2f} s, DuckDB {row['duckdb s']:.2f} s "
+                    f"({ratio:.2f}x); peak {ours_mb:.0f} MB vs {row['duckdb peak MB']:.0f} MB; "
+                    f"{'same' if row['agree'] else 'DIFFERENT'} results"
+                ),
+                "target": (
+                    f"<= {TIME_RATIO_TARGET}x DuckDB and < 1.5 GB: {'met' if met else 'NOT met'}"
+                ),
+            }
+        )
+    return section
+
+
+def _forecast(quick: bool) -> Section:
+    section = Section("Training time vs nodes")
+    try:
+        module = importlib.import_module("bench.bench_forecast")
+    except ModuleNotFoundError as err:
+        if err.name != "bench.bench_forecast":
+            raise
+        section.error = "bench/bench_forecast.py is not there yet"
+        return section
+    run: Callable[..., pd.DataFrame] = module.run
+    kwargs = {"quick": quick} if "quick" in inspect.signature(run).parameters else {}
+    table = run(**kwargs)
+    section.table = table
+    for row in table.to_dict("records"):
+        section.summary.append(
+            {
+                "benchmark": "training",
+                "case": ", ".join(f"{k} {v}" for k, v in list(row.items())[:2]),
+                "result": ", ".join(f"{k} {v}" for k, v in list(row.items())[2:]),
+                "target": "",
+            }
+        )
+    return section
+
+
+def _app(quick: bool) -> Section:
+    del quick
+    from bench import bench_app
+
+    table = bench_app.run()
+    section = Section("App response (Streamlit AppTest)", table=table)
+    for row in table.itertuples(index=False):
+        section.summary.append(
+            {"benchmark": "app", "case": str(row.step), "result": f"{row.s:.2f} s", "target": ""}
+        )
+    return section
+
+
+def _export(quick: bool) -> Section:
+    del quick
+    from bench import bench_export
+
+    table = bench_export.run()
+    section = Section("Chart export (portfolio.export.figure_bytes)", table=table)
+    for fmt, group in table.groupby("format", sort=False):
+        section.summary.append(
+            {
+                "benchmark": "chart export",
+                "case": str(fmt).upper(),
+                "result": (
+                    f"first {group['first s'].max():.2f} s, warm {group['warm s'].median():.2f} s"
+                ),
+                "target": "",
+            }
+        )
+    return section
+
+
+SECTIONS: tuple[Callable[[bool], Section], ...] = (_portfolio, _forecast, _app, _export)
+
+
+def run_all(quick: bool = False) -> tuple[pd.DataFrame, list[Section]]:
+    """Run every section; returns the combined summary table and the sections."""
+    sections = []
+    for make in SECTIONS:
+        name = make.__name__.lstrip("_")
+        log.info("== %s", name)
+        t0 = time.perf_counter()
+        try:
+            section = make(quick)
+        except Exception as err:  # a failed benchmark is reported, and the others still run
+            log.error("benchmark %s failed:\n%s", name, traceback.format_exc())
+            section = Section(name, error=f"{type(err).__name__}: {str(err)[:300]}")
+        section.seconds = time.perf_counter() - t0
+        if section.error:
+            section.summary = [
+                {"benchmark": name, "case": "-", "result": f"FAILED: {section.error}", "target": ""}
+            ]
+        sections.append(section)
+    combined = pd.DataFrame(
+        [line for s in sections for line in s.summary],
+        columns=["benchmark", "case", "result", "target"],
+    )
+    return combined, sections
+
+
+def write_markdown(
+    path: Path, combined: pd.DataFrame, sections: list[Section], quick: bool
+) -> None:
+    """Write the combined table and every section's detail table as Markdown."""
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    cpus = os.cpu_count()
+    parts = [
+        "# Benchmark results",
+        "",
+        f"Produced by `python -m bench.run_all{' --quick' if quick else ''}` on {when} "
+        f"({platform.python_implementation()} {platform.python_version()}, {cpus} CPUs, "
+        f"{platform.machine()}). Do not edit by hand: run the script again.",
+        "",
+        markdown(combined),
+    ]
+    for s in sections:
+        parts += ["", f"## {s.title}", "", f"Ran in {s.seconds:.0f} s."]
+        if s.error:
+            parts += ["", f"Failed: {s.error}"]
+        if s.table is not None:
+            parts += ["", markdown(s.table)]
+    parts += [
+        "",
+        "What each side computes, how memory is measured and what the steps are: see the "
+        "docstrings of `bench/bench_portfolio.py`, `bench/bench_app.py`, `bench/bench_export.py` "
+        "and `bench/bench_forecast.py`.",
+        "",
+    ]
+    path.write_text("\n".join(parts), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: run everything, print the combined table, write the Markdown."""
+    parser = argparse.ArgumentParser(description="Run every Cost Drift benchmark.")
+    parser.add_argument("--quick", action="store_true", help="skip the 1M-row size")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="Markdown output file")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    combined, sections = run_all(args.quick)
+    with pd.option_context("display.max_colwidth", 120, "display.width", 250):
+        print(combined.to_string(index=False))
+    write_markdown(args.out, combined, sections, args.quick)
+    print(f"written to {args.out}")
+    return 1 if any(s.error for s in sections) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
