@@ -186,7 +186,8 @@ def hostile_csv(draw: st.DrawFn) -> bytes:
     encoding = draw(st.sampled_from(("utf-8", "utf-8", "utf-8-sig", "latin-1", "utf-16")))
     if quoting == "broken":
         for row in rows[1:]:
-            if row and draw(st.integers(0, 1)):
+            flip = draw(st.booleans())
+            if row and flip:
                 k = draw(st.integers(0, len(row) - 1))
                 row[k] = draw(st.sampled_from(('"', 'a"b', '"abc', 'abc"', '""x'))) + row[k]
         quoting = "none"
