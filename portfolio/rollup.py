@@ -11,6 +11,11 @@ Decisions where the design is silent:
   leave ``1e-10`` where the true figure is 0. Any planned, actual or variance figure whose size is
   below ``1e-9`` times the gross amount behind it (the sum of the absolute values summed into it)
   is snapped to exactly 0, so "planned is 0" and "no variance" stay exact.
+- A level value that itself contains ``" / "`` (e.g. an investment called ``Ops / Network``)
+  would make two different paths share one node id, so inside node ids (and ``parent``) that
+  separator is written ``" ∕ "`` (U+2215, division slash); the ``name`` column keeps the value as
+  it is in the file. :func:`path_id` builds an id from level values the same way.
+- Totals too large for a float (an overflow to infinity) are refused with an ``InputError``.
 - ``variance_pct`` is ``variance / planned`` with the signed planned figure; with a negative plan
   (a credit) the sign of the ratio therefore follows the arithmetic, not the intuition.
 """
@@ -46,6 +51,17 @@ ROLLUP_COLUMNS = (
 OUTPUT_COLUMNS = (*ROLLUP_COLUMNS, "parent", "name")
 
 _SNAP = 1e-9
+ESCAPED_SEP = " \u2215 "
+
+
+def path_id(values: Sequence[str]) -> str:
+    """The node id of a path of level values (a blank ends the path), as :func:`rollup` makes it."""
+    parts = []
+    for value in values:
+        if value == "":
+            break
+        parts.append(str(value).replace(SEP, ESCAPED_SEP))
+    return SEP.join(parts) if parts else ROOT
 
 
 class _Tree:
@@ -84,7 +100,9 @@ class _Tree:
             key_uniques = np.asarray(key_uniques, dtype=np.int64)
             parent_local = key_uniques // width
             node_names = uniques[key_uniques % width]
-            node_ids = node_names if depth == 1 else prev_ids[parent_local] + SEP + node_names
+            id_parts = pd.Series(node_names, dtype=object).str.replace(SEP, ESCAPED_SEP)
+            id_parts = id_parts.to_numpy(dtype=object)
+            node_ids = id_parts if depth == 1 else prev_ids[parent_local] + SEP + id_parts
             ids.append(np.asarray(node_ids, dtype=object))
             names.append(np.asarray(node_names, dtype=object))
             parents.append(parent_local + offsets[-2])
@@ -93,6 +111,13 @@ class _Tree:
             prev_code = code
             prev_ids = ids[-1]
         self.ids = np.concatenate(ids)
+        if len(self.ids) and pd.Index(self.ids).has_duplicates:
+            dup = pd.Index(self.ids)[pd.Index(self.ids).duplicated()].unique()[:3]
+            raise InputError(
+                "Two different hierarchy paths give the same node id: "
+                + ", ".join(repr(str(d)) for d in dup)
+                + ". Rename one of the level values."
+            )
         self.names = np.concatenate(names)
         self.parent = np.concatenate(parents)
         self.offsets = offsets
@@ -186,6 +211,13 @@ def rollup(data: pd.DataFrame, levels: Sequence[str], periods: Sequence[str]) ->
     gross_p = cells(np.abs(planned_in))
     gross_a = cells(np.abs(actual_in))
 
+    for label, values in (("planned", gross_p), ("actual", gross_a)):
+        if not np.isfinite(values).all() or not np.isfinite(values.sum(axis=1)).all():
+            raise InputError(
+                f"The {label} amounts are too large to add up (their total overflows); "
+                "check the file for amounts with absurd sizes.",
+                column=label,
+            )
     cum_gross_p = np.cumsum(gross_p, axis=1)
     cum_gross_a = np.cumsum(gross_a, axis=1)
     cum_planned = _snap(np.cumsum(planned, axis=1), cum_gross_p)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from portfolio.errors import InputError
-from portfolio.rollup import OUTPUT_COLUMNS, ROLLUP_COLUMNS, ROOT, SEP, rollup
+from portfolio.rollup import OUTPUT_COLUMNS, ROLLUP_COLUMNS, ROOT, SEP, path_id, rollup
 
 PERIODS = ["2024-01", "2024-02", "2024-03"]
 
@@ -167,3 +167,26 @@ def test_period_outside_calendar_is_an_input_error(small: pd.DataFrame) -> None:
 def test_missing_column_is_an_input_error(small: pd.DataFrame) -> None:
     with pytest.raises(InputError, match="item"):
         rollup(small, ["program", "item"], PERIODS)
+
+
+def test_separator_inside_a_level_value_keeps_paths_apart() -> None:
+    data = frame(
+        [
+            ("a / b", "c", "2024-01", 1.0, 2.0),
+            ("a", "b / c", "2024-01", 10.0, 20.0),
+        ]
+    )
+    rolled = rollup(data, ["program", "project"], ["2024-01"])
+    assert rolled["node"].is_unique
+    first = row(rolled, path_id(["a / b", "c"]), "2024-01")
+    assert first["actual"] == 2.0 and first["name"] == "c" and first["parent"] == "a ∕ b"
+    second = row(rolled, path_id(["a", "b / c"]), "2024-01")
+    assert second["actual"] == 20.0 and second["name"] == "b / c"
+    assert path_id(["a", "b / c", ""]) == "a / b ∕ c"
+    assert path_id(["", ""]) == ROOT
+
+
+def test_overflowing_totals_are_refused() -> None:
+    data = frame([("a", "b", "2024-01", 1e308, 1.0), ("a", "c", "2024-01", 1e308, 1.0)])
+    with pytest.raises(InputError, match="too large"):
+        rollup(data, ["program", "project"], ["2024-01"])

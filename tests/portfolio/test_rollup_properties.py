@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portfolio.rollup import ROOT, rollup
+from portfolio.rollup import ROOT, path_id, rollup
 
 LEVELS = ["a", "b", "c"]
 PERIODS = ["2023-11", "2023-12", "2024-01", "2024-02"]
@@ -33,8 +33,7 @@ def portfolios(draw: st.DrawFn) -> pd.DataFrame:
 
 
 def leaf_nodes(data: pd.DataFrame) -> pd.Series:
-    parts = data[LEVELS].apply(lambda r: " / ".join(v for v in r if v), axis=1)
-    return parts
+    return data[LEVELS].apply(lambda r: path_id(list(r)), axis=1)
 
 
 @settings(max_examples=60, deadline=None)
