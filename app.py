@@ -1,8 +1,12 @@
 """Cost Drift in the browser: page config, the shared sidebar and the navigation over the pages.
 
 Run with ``streamlit run app.py`` (or ``scripts/app.sh``). The sidebar (``ui.sidebar``) loads the
-chosen portfolio once per run and hands it to the pages through ``st.session_state``; the pages
-in ``pages/`` only place what the cores return.
+chosen portfolio once per run and hands it to the pages through ``st.session_state``; the page
+scripts only place what the cores return.
+
+The page scripts live in ``app_pages/``, not ``pages/``: Streamlit 1.67 still switches to its old
+multipage mode whenever a folder named ``pages`` sits beside the entry script, and then runs a
+page file on its own, without this shell (no sidebar, no navigation).
 """
 
 from __future__ import annotations
@@ -18,11 +22,11 @@ logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname
 st.set_page_config(page_title="Cost Drift", layout="wide", initial_sidebar_state="expanded")
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", url_path="overview", default=True),
-    st.Page("pages/hierarchy.py", title="Hierarchy", url_path="hierarchy"),
-    st.Page("pages/alerts.py", title="Alerts", url_path="alerts"),
-    st.Page("pages/forecast.py", title="Forecast", url_path="forecast"),
-    st.Page("pages/export.py", title="Export", url_path="export"),
+    st.Page("app_pages/overview.py", title="Overview", url_path="overview", default=True),
+    st.Page("app_pages/hierarchy.py", title="Hierarchy", url_path="hierarchy"),
+    st.Page("app_pages/alerts.py", title="Alerts", url_path="alerts"),
+    st.Page("app_pages/forecast.py", title="Forecast", url_path="forecast"),
+    st.Page("app_pages/export.py", title="Export", url_path="export"),
 ]
 
 page = st.navigation(PAGES, position="sidebar")

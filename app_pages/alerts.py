@@ -34,9 +34,7 @@ c4.metric("Alerts", len(alerts), help="Red + amber nodes at the latest period, a
 
 st.subheader("Alert table")
 f1, f2 = st.columns(2)
-severity = f1.multiselect(
-    "Severity", ["red", "amber"], default=["red", "amber"], key="al_severity"
-)
+severity = f1.multiselect("Severity", ["red", "amber"], default=["red", "amber"], key="al_severity")
 level_choice = f2.selectbox(
     "Level", ["All levels", *[names[i] for i in range(len(levels) + 1)]], key="al_level"
 )
@@ -52,7 +50,9 @@ else:
         hide_index=True,
         key="al_table",
     )
-    st.caption(f"{len(shown):,} of {len(alerts):,} alerts shown, worst first; click a header to sort.")
+    st.caption(
+        f"{len(shown):,} of {len(alerts):,} alerts shown, worst first; click a header to sort."
+    )
 
 st.subheader("Status by node and period")
 heat_level = st.selectbox(

@@ -70,7 +70,6 @@ THRESHOLD_DEFAULTS: dict[str, Any] = {
     "direction": "both",
     "persistence": 1,
 }
-MAPPING_KEYS = ("map_levels", "map_period", "map_planned", "map_actual", "measure", "sum_duplicates")
 # Forecast page widgets saved with the session (their ranges are checked on restore by the page).
 FORECAST_KEYS = (
     "fc_scope",
@@ -101,10 +100,12 @@ def sources() -> list[str]:
 
 def session_store() -> SessionStore:
     """This browser session's store; the id lives in the address (``?sid=``) to survive a reload."""
-    sid = st.session_state.get("_sid")
-    if not valid_sid(sid):
+    kept = st.session_state.get("_sid")
+    if isinstance(kept, str) and valid_sid(kept):
+        sid = kept
+    else:
         asked = st.query_params.get(SID_PARAM)
-        sid = asked if valid_sid(asked) else new_sid()
+        sid = asked if isinstance(asked, str) and valid_sid(asked) else new_sid()
         st.session_state["_sid"] = sid
         _restore(SessionStore(sid))
     if st.query_params.get(SID_PARAM) != sid:
@@ -241,7 +242,7 @@ def _prefill_mapping(file_digest: str, source: str, raw: RawTable) -> None:
     for key in ("map_planned", "map_actual"):
         value = values.get(key)
         st.session_state[key] = value if isinstance(value, str) and value else None
-    st.session_state["measure"] = values.get("measure") if values.get("measure") == "level" else "flow"
+    st.session_state["measure"] = "level" if values.get("measure") == "level" else "flow"
     st.session_state["sum_duplicates"] = bool(values.get("sum_duplicates", False))
     st.session_state["_map_extra"] = {
         "period_label": values.get("period_label"),

@@ -35,7 +35,7 @@ MAX_MODELS = 5  # per session; the oldest is dropped beyond this
 
 
 def store_root() -> Path:
-    """The folder that holds every saved session (``$COST_DRIFT_HOME`` or ~/.local/share/cost-drift)."""
+    """The folder of all saved sessions: ``$COST_DRIFT_HOME``, else ~/.local/share/cost-drift."""
     home = os.environ.get("COST_DRIFT_HOME")
     if home:
         return Path(home).expanduser()

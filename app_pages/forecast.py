@@ -1,0 +1,109 @@
+"""Forecast: train an LSTM ensemble on a level (or one node), watch it train, read the results.
+
+TensorFlow is imported by the forecasting core only when a model is trained or loaded, so opening
+the other pages never pays for it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from forecasting.charts import backtest_chart, fan_chart, members_chart, outlook_chart
+from forecasting.errors import ForecastError
+from forecasting.outlook import crossing_table
+from ui import forecast_ui, tables
+from ui.view import require
+
+view = require()
+assert view.portfolio is not None and view.rolled is not None and view.rule is not None
+levels = view.portfolio.levels
+names = tables.level_names(levels)
+
+st.header("Forecast")
+st.caption(
+    "An ensemble of LSTM networks learns each node's drift (actual minus planned per period) from "
+    "its past drift and its planned spend, then forecasts the coming periods. The baselines run "
+    "beside it on the same backtest cut-offs."
+)
+
+request = forecast_ui.controls(view)
+job = forecast_ui.job_panel(view, request)
+result = forecast_ui.current_result()
+
+if result is None:
+    st.info("Choose what to forecast and the model settings, then press **Train**.")
+    forecast_ui.bundle_panel(view, request, None)
+    st.stop()
+
+run = result.run
+st.subheader("Verdict")
+forecast_ui.verdict(run.verdict)
+st.caption(
+    f"Trained on {result.label}: {len(run.ensemble.nodes) if run.ensemble else 0} node(s), "
+    f"{run.ensemble.settings.members if run.ensemble else 0} network(s), "
+    f"{run.train_seconds:.1f} s of training."
+)
+if not run.skipped.empty:
+    with st.expander(f"{len(run.skipped)} node(s) not forecast, and why"):
+        st.dataframe(run.skipped, hide_index=True, key="fc_skipped")
+
+st.subheader("Forecast fan chart")
+nodes = forecast_ui.chart_nodes(run)
+if st.session_state.get("fc_show") not in nodes:
+    st.session_state["fc_show"] = nodes[0]
+shown = st.selectbox("Node to show", nodes, key="fc_show")
+try:
+    st.plotly_chart(fan_chart(result.history, run.forecast, shown), key="fc_fan")
+except ForecastError as err:
+    st.error(str(err))
+
+st.subheader("Backtest: LSTM against the baselines")
+if run.backtest.empty:
+    st.info("No backtest was run (backtest cut-offs set to 0).")
+else:
+    st.dataframe(
+        run.backtest_summary,
+        hide_index=True,
+        key="fc_backtest_table",
+        column_config={
+            "model": st.column_config.TextColumn("Model"),
+            "rmse": st.column_config.NumberColumn("RMSE", format="localized"),
+            "mae": st.column_config.NumberColumn("MAE", format="localized"),
+            "mase": st.column_config.NumberColumn("MASE", format="%.3f"),
+            "nodes": st.column_config.NumberColumn("Nodes"),
+            "wins": st.column_config.NumberColumn("Nodes won"),
+        },
+    )
+    st.plotly_chart(backtest_chart(run.backtest), key="fc_backtest_chart")
+    with st.expander("Backtest per node"):
+        st.dataframe(run.backtest, hide_index=True, key="fc_backtest_nodes")
+
+st.subheader("Run-to-run spread of the networks")
+st.caption(
+    "One LSTM trained twice with different seeds can score very differently; this is the spread "
+    "of the backtest RMSE over the ensemble's networks."
+)
+if run.members_spread.empty:
+    st.info("The spread needs a backtest (cut-offs above 0).")
+else:
+    st.plotly_chart(members_chart(run.members_spread), key="fc_members_chart")
+    with st.expander("Spread per node"):
+        st.dataframe(run.members_spread, hide_index=True, key="fc_members_table")
+
+st.subheader("Drift outlook")
+rule = view.rule
+outlook = forecast_ui.outlook(result, rule)
+crossing = crossing_table(outlook)
+if crossing.empty:
+    st.success(f"No node is projected to reach amber ({rule.amber_pct:g} %) within the horizon.")
+else:
+    st.warning(
+        f"{len(crossing)} node(s) projected to be at or beyond amber ({rule.amber_pct:g} %) "
+        "within the horizon; the first period each would cross is shown."
+    )
+    st.dataframe(crossing, hide_index=True, key="fc_crossing")
+st.plotly_chart(
+    outlook_chart(outlook, amber_pct=rule.amber_pct, red_pct=rule.red_pct), key="fc_outlook"
+)
+
+forecast_ui.bundle_panel(view, request, result)

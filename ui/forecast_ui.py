@@ -1,0 +1,414 @@
+"""Forecast page glue: the model controls, the training panel (progress, cancel) and model bundles.
+
+The work itself is ``forecasting.pipeline.run_forecast``, run in a worker thread by
+``ui.training``; a fragment polls the worker twice a second while it runs. Finished runs are
+kept in ``st.session_state`` (this browser session only) and their model bundle is saved in the
+session's store, so a reload offers them again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from forecasting.errors import ForecastError
+from forecasting.outlook import drift_outlook
+from forecasting.pipeline import ForecastRun, run_forecast
+from forecasting.settings import ModelSettings
+from forecasting.training import ProgressEvent
+from portfolio.alerts import AlertRule
+from portfolio.bridge import future_plan_for_level, hierarchy_edges, series_for_level
+from portfolio.rollup import ROOT
+from ui import tables, training
+from ui.view import View
+
+log = logging.getLogger(__name__)
+
+SCOPE_LEVEL = "A whole level (one global model)"
+SCOPE_NODE = "One node"
+
+# key: (label, min, max, step, default, format)
+SLIDERS: dict[str, tuple[str, float, float, float, float, str | None]] = {
+    "fc_layers": ("LSTM layers", 1, 3, 1, 2, None),
+    "fc_units": ("Units per layer", 4, 128, 4, 32, None),
+    "fc_dropout": ("Dropout", 0.0, 0.5, 0.05, 0.1, "%.2f"),
+    "fc_lookback": ("Lookback (periods)", 2, 36, 1, 12, None),
+    "fc_horizon": ("Horizon (periods)", 1, 12, 1, 6, None),
+    "fc_epochs": ("Epochs", 1, 200, 1, 60, None),
+    "fc_members": ("Networks in the ensemble", 1, 10, 1, 5, None),
+    "fc_lr": ("Learning rate", 0.0005, 0.02, 0.0005, 0.003, "%.4f"),
+    "fc_seed": ("Seed", 0, 9999, 1, 7, None),
+    "fc_backtest": ("Backtest cut-offs", 0, 12, 1, 3, None),
+}
+_FLOAT_KEYS = {"fc_dropout", "fc_lr"}
+
+
+@dataclass(frozen=True, eq=False)
+class Request:
+    """What the controls ask for: the series, its plan and hierarchy, and the settings."""
+
+    label: str
+    key: Hashable
+    series: pd.DataFrame
+    future: pd.DataFrame
+    edges: pd.DataFrame | None
+    history: pd.DataFrame
+    settings: ModelSettings | None
+    backtest_k: int
+    rule: AlertRule
+
+    def train_fn(self, ensemble: Any = None) -> training.TrainFn:
+        """The work for the worker thread (with a loaded ensemble: forecast without training)."""
+        settings = self.settings or ModelSettings()
+        series, future, edges, k, rule = (
+            self.series,
+            self.future,
+            self.edges,
+            self.backtest_k,
+            self.rule,
+        )
+
+        def work(progress: Callable[[ProgressEvent], None], cancel: threading.Event) -> Any:
+            return run_forecast(
+                series,
+                settings,
+                edges=edges,
+                future=future,
+                backtest_k=k,
+                amber_pct=rule.amber_pct,
+                red_pct=rule.red_pct,
+                direction=rule.direction,
+                progress=progress,
+                cancel=cancel,
+                ensemble=ensemble,
+            )
+
+        return work
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """A finished run and what the page needs to draw it."""
+
+    run: ForecastRun
+    label: str
+    history: pd.DataFrame
+    key: Hashable
+    bundle: bytes | None = field(default=None, repr=False)
+
+
+def _clamp_restored() -> None:
+    """Bring restored or stale slider values back into their ranges (no crash on odd input)."""
+    for key, (_, lo, hi, _, default, _) in SLIDERS.items():
+        value = st.session_state.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            value = default
+        value = min(max(value, lo), hi)
+        st.session_state[key] = float(value) if key in _FLOAT_KEYS else int(value)
+
+
+def _default_level(view: View) -> int:
+    """The deepest level with at most 60 nodes (a global model learns best from many series)."""
+    assert view.rolled is not None
+    counts = view.rolled.groupby("level")["node"].nunique()
+    ok = [int(lv) for lv, n in counts.items() if int(lv) >= 1 and n <= 60]
+    return max(ok) if ok else 1
+
+
+def controls(view: View) -> Request:
+    """Draw the scope and model controls; return the request they describe."""
+    assert view.portfolio is not None and view.rolled is not None and view.rule is not None
+    assert view.key is not None
+    levels = view.portfolio.levels
+    names = tables.level_names(levels)
+    rolled = view.rolled
+    _clamp_restored()
+
+    st.subheader("What to forecast")
+    scope = st.radio(
+        "Train on",
+        [SCOPE_LEVEL, SCOPE_NODE],
+        key="fc_scope",
+        horizontal=True,
+        persist_state="session",
+    )
+    level_options = list(range(1, len(levels) + 1))
+    if st.session_state.get("fc_level") not in level_options:
+        st.session_state["fc_level"] = _default_level(view)
+    counts = rolled.groupby("level")["node"].nunique()
+    node = None
+    if scope == SCOPE_NODE:
+        nodes = sorted(rolled.loc[rolled["level"] >= 1, "node"].unique().tolist())
+        if st.session_state.get("fc_node") not in nodes:
+            st.session_state["fc_node"] = nodes[0]
+        node = str(st.selectbox("Node", nodes, key="fc_node", persist_state="session"))
+        level = int(rolled.loc[rolled["node"] == node, "level"].iloc[0])
+    else:
+        level = int(
+            st.selectbox(
+                "Level",
+                level_options,
+                key="fc_level",
+                format_func=lambda i: f"{names[i]} ({int(counts.get(i, 0))} nodes)",
+                persist_state="session",
+            )
+        )
+
+    st.subheader("Model")
+    cols = st.columns(5)
+    for i, (key, (text, lo, hi, step, _, fmt)) in enumerate(SLIDERS.items()):
+        with cols[i % 5]:
+            if key in _FLOAT_KEYS:
+                st.slider(
+                    text,
+                    float(lo),
+                    float(hi),
+                    step=float(step),
+                    format=fmt,
+                    key=key,
+                    persist_state="session",
+                )
+            else:
+                st.slider(text, int(lo), int(hi), step=int(step), key=key, persist_state="session")
+    state = st.session_state
+    settings: ModelSettings | None
+    try:
+        settings = ModelSettings(
+            layers=int(state["fc_layers"]),
+            units=int(state["fc_units"]),
+            dropout=float(state["fc_dropout"]),
+            lookback=int(state["fc_lookback"]),
+            horizon=int(state["fc_horizon"]),
+            epochs=int(state["fc_epochs"]),
+            members=int(state["fc_members"]),
+            learning_rate=float(state["fc_lr"]),
+            seed=int(state["fc_seed"]),
+        )
+    except ForecastError as err:
+        st.error(str(err))
+        settings = None
+
+    series = series_for_level(rolled, level)
+    future = future_plan_for_level(view.portfolio, rolled, level)
+    edges: pd.DataFrame | None = hierarchy_edges(rolled)
+    if node is not None:
+        series = series[series["node"] == node]
+        future = future[future["node"] == node]
+        edges = None
+        label = f"node {node}"
+    else:
+        label = f"level {names[level]}"
+    if edges is not None:
+        keep = set(rolled.loc[rolled["level"] <= level, "node"])
+        edges = edges[edges["node"].isin(keep)]
+    modelled = set(series["node"])
+    if edges is not None:
+        modelled |= set(edges["node"]) | {ROOT}
+    history = rolled.loc[rolled["node"].isin(modelled), ["node", "period", "variance", "planned"]]
+    backtest_k = int(state["fc_backtest"])
+    request_key = (
+        view.key,
+        label,
+        json.dumps(settings.to_dict() if settings else None, sort_keys=True, default=str),
+        backtest_k,
+    )
+    return Request(
+        label=label,
+        key=request_key,
+        series=series.reset_index(drop=True),
+        future=future.reset_index(drop=True),
+        edges=edges,
+        history=history.reset_index(drop=True),
+        settings=settings,
+        backtest_k=backtest_k,
+        rule=view.rule,
+    )
+
+
+def current_result() -> Result | None:
+    """The latest finished run of this session."""
+    result = st.session_state.get("fc_result")
+    return result if isinstance(result, Result) else None
+
+
+def _harvest(view: View) -> bool:
+    """Move a finished job's run into the session (and save its bundle); True when it did."""
+    job = st.session_state.get("fc_job")
+    if not isinstance(job, training.TrainingJob) or job.active:
+        return False
+    if st.session_state.get("fc_job_seen") == job.id:
+        return False
+    st.session_state["fc_job_seen"] = job.id
+    if job.state != "done":
+        return True
+    run = job.result
+    request = st.session_state.get("fc_job_request")
+    assert isinstance(request, Request)
+    bundle = _bundle_bytes(run)
+    if bundle is not None:
+        try:
+            name = view.store.save_model(f"{request.label}-{job.id}", bundle)
+            log.info("saved model %s", name)
+        except OSError as err:
+            log.warning("could not save the model: %s", err)
+    st.session_state["fc_result"] = Result(
+        run=run, label=request.label, history=request.history, key=request.key, bundle=bundle
+    )
+    return True
+
+
+def _bundle_bytes(run: ForecastRun) -> bytes | None:
+    from forecasting.bundle import bundle_to_zip
+
+    try:
+        return bundle_to_zip(run.ensemble)
+    except (ForecastError, OSError) as err:
+        log.warning("could not bundle the model: %s", err)
+        return None
+
+
+def start_job(request: Request, ensemble: Any = None, key: Hashable | None = None) -> None:
+    """Start training (or forecasting with a loaded ensemble) for this session."""
+    job = training.start(key or request.key, request.label, request.train_fn(ensemble))
+    st.session_state["fc_job"] = job
+    st.session_state["fc_job_request"] = request
+
+
+def job_panel(view: View, request: Request) -> training.TrainingJob | None:
+    """The Train button and, while a job runs, a live progress bar with Cancel."""
+    _harvest(view)
+    job = st.session_state.get("fc_job")
+    busy = isinstance(job, training.TrainingJob) and job.active
+    if st.button(
+        "Train",
+        key="fc_train",
+        type="primary",
+        disabled=busy or request.settings is None,
+        help="Backtest and train the ensemble with these settings (the same data and settings "
+        "come back from the cache at once).",
+    ):
+        start_job(request)
+        busy = True
+
+    def panel() -> None:
+        job = st.session_state.get("fc_job")
+        if not isinstance(job, training.TrainingJob):
+            return
+        if job.active:
+            st.progress(job.fraction(), text=job.message())
+            if st.button("Cancel", key="fc_cancel"):
+                job.cancel.set()
+                st.caption("Stopping at the end of the current batch ...")
+            return
+        if _harvest(view):
+            st.rerun()  # the whole page, to draw the new results
+        if job.state == "done":
+            st.success(f"Forecast ready ({job.message()})")
+        elif job.state == "cancelled":
+            st.warning(job.message())
+        else:
+            st.error(job.message())
+
+    st.fragment(panel, run_every=0.5 if busy else None)()
+    return st.session_state.get("fc_job")
+
+
+def verdict(text: str) -> None:
+    """State the backtest verdict plainly, coloured by whether the LSTM beat naive."""
+    lowered = text.lower()
+    if "not beat" in lowered or "no backtest" in lowered:
+        st.warning(text)
+    else:
+        st.success(text)
+
+
+def chart_nodes(run: ForecastRun) -> list[str]:
+    """The nodes of a run, the whole portfolio first, then in hierarchy order."""
+    nodes = sorted(run.forecast["node"].astype(str).unique().tolist())
+    if ROOT in nodes:
+        nodes.remove(ROOT)
+        nodes.insert(0, ROOT)
+    return nodes
+
+
+def outlook(result: Result, rule: AlertRule) -> pd.DataFrame:
+    """The drift outlook of a run under the current thresholds (recomputed as sliders move)."""
+    run = result.run
+    return drift_outlook(
+        result.history,
+        run.members,
+        run.forecast[["node", "period", "planned"]] if "planned" in run.forecast else None,
+        amber_pct=rule.amber_pct,
+        red_pct=rule.red_pct,
+        direction=rule.direction,
+        point=run.forecast[["node", "period", "step", "median"]],
+        floor=rule.floor,
+    )
+
+
+def bundle_panel(view: View, request: Request, result: Result | None) -> None:
+    """Download this run's model, reuse a saved one, or upload one made elsewhere."""
+    st.subheader("Trained model")
+    if result is not None and result.bundle is not None:
+        safe = "".join(ch if ch.isalnum() else "-" for ch in result.label).strip("-")
+        st.download_button(
+            "Download the trained model (.zip)",
+            result.bundle,
+            file_name=f"cost-drift-model-{safe}.zip",
+            mime="application/zip",
+            key="fc_download",
+            on_click="ignore",
+        )
+        st.caption(
+            "The zip holds one .keras file per network, the settings and the scaler (no pickle); "
+            "the command line reads it with `cost-drift forecast --model`."
+        )
+    saved = view.store.list_models()
+    ensemble_source: tuple[str, bytes] | None = None
+    if saved:
+        c1, c2 = st.columns([3, 1])
+        choice = c1.selectbox("Your saved models", saved, key="fc_saved_model")
+        if c2.button("Use this model", key="fc_use_saved") and choice:
+            data = view.store.load_model(str(choice))
+            if data is not None:
+                ensemble_source = (str(choice), data)
+    upload = st.file_uploader(
+        "Upload a trained model (.zip)",
+        type=["zip"],
+        key="fc_bundle_upload",
+        help="A model downloaded from this app or saved by the command line.",
+    )
+    if upload is not None and st.button("Forecast with the uploaded model", key="fc_use_upload"):
+        ensemble_source = (upload.name, upload.getvalue())
+    if ensemble_source is None:
+        return
+    from forecasting.bundle import bundle_from_zip
+
+    name, data = ensemble_source
+    try:
+        ensemble = bundle_from_zip(data)
+    except ForecastError as err:
+        st.error(f"{name}: {err}")
+        return
+    digest = hashlib.sha256(data).hexdigest()
+    reuse = Request(
+        label=f"{request.label} with model {name}",
+        key=(request.key, "bundle", digest),
+        series=request.series,
+        future=request.future,
+        edges=request.edges,
+        history=request.history,
+        settings=ensemble.settings,
+        backtest_k=request.backtest_k,
+        rule=request.rule,
+    )
+    start_job(reuse, ensemble=ensemble)
+    st.rerun()
