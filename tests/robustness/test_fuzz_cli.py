@@ -1,0 +1,80 @@
+"""Fuzzing the command line: hostile files on stdin never crash ``cost-drift``.
+
+Each case runs the real console script in a subprocess (``validate -`` or ``rollup -``): the exit
+status is 0 (it loaded) or 2 (bad input, explained on stderr), never 1 (an internal fault), and
+stderr never shows a Python traceback. Fewer examples than the loader fuzzing: every case starts
+a Python process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hostile import hostile_csv, plausible_csv
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+SCRIPT = Path(sys.executable).with_name("cost-drift")
+COMMAND = (
+    [str(SCRIPT)]
+    if SCRIPT.exists()
+    else [sys.executable, "-c", "import sys; from portfolio.cli import main; sys.exit(main())"]
+)
+CASE_TIMEOUT_S = 60
+CLI_FUZZ = settings(
+    max_examples=12,
+    deadline=None,  # each case is bounded by the subprocess timeout instead
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+HEADER = b"portfolio,program,project,item,period,planned,actual\n"
+
+
+def run_cli(subcommand: str, data: bytes) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+    return subprocess.run(
+        [*COMMAND, subcommand, "-"],
+        input=data,
+        capture_output=True,
+        timeout=CASE_TIMEOUT_S,
+        env=env,
+    )
+
+
+def check_outcome(done: subprocess.CompletedProcess[bytes]) -> None:
+    stderr = done.stderr.decode("utf-8", errors="replace")
+    assert "Traceback" not in stderr, stderr[-3000:]
+    assert done.returncode in (0, 2), f"exit {done.returncode}: {stderr[-3000:]}"
+    if done.returncode == 2:
+        assert stderr.strip(), "exit 2 must explain the bad input on stderr"
+    else:
+        assert done.stdout.strip(), "a successful run prints its result"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+@CLI_FUZZ
+@given(st.one_of(st.binary(max_size=2000), hostile_csv()))
+@example(b"")
+@example(b"\x00\xff\xfe garbage")
+@example(HEADER + b'"a,b,c,d,2024-01,1,2\n')
+@example(HEADER + b"=1,+2,-3,@4,2024-01,1,2\n")
+def test_validate_stdin_exits_0_or_2(data: bytes) -> None:
+    check_outcome(run_cli("validate", data))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+@CLI_FUZZ
+@given(st.one_of(plausible_csv(), hostile_csv()))
+@example(HEADER + "名前,🚀,a,=cmd,2024-01,1,2\n".encode())
+@example(HEADER + b"a,b,c,d,2024-01,(1,234),$5\n")
+def test_rollup_stdin_exits_0_or_2(data: bytes) -> None:
+    done = run_cli("rollup", data)
+    check_outcome(done)
+    if done.returncode == 0:
+        header = done.stdout.decode("utf-8", errors="replace").splitlines()[0]
+        assert header.startswith("node,level,period,planned,actual,variance,variance_pct")
