@@ -1,0 +1,293 @@
+"""The ``cost-drift`` command line: validate, rollup, alerts, report (and forecast when present).
+
+Exit status: 0 ok; 2 bad input or bad settings (the message on stderr, no traceback); 1 an
+internal fault (one line on stderr; ``--debug`` shows the traceback).
+
+Output columns (scripts depend on them, keep them stable): ``rollup`` writes
+``node, level, period, planned, actual, variance, variance_pct, cum_planned, cum_actual,
+cum_variance, cum_variance_pct`` for every node and period; ``alerts`` adds ``status``
+(``green``, ``amber``, ``red``); ``--latest`` keeps only each node's last period. Percentages
+are fractions (0.12 = 12 %), empty (CSV) or null (JSON) where the planned figure is 0.
+
+The ``forecast`` subcommand lives in ``portfolio.cli_forecast`` (imported only when the CLI
+runs; it imports the forecasting package lazily itself). Its ``register(subparsers, parents)``
+receives the subparsers action and a mapping of argparse parent parsers with the keys
+``input``, ``thresholds``, ``output`` and ``common``; the parser it adds must
+``set_defaults(handler=fn)`` with ``fn(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+
+from portfolio import cli_common
+from portfolio.errors import InputError
+
+log = logging.getLogger(__name__)
+
+ROLLUP_OUTPUT = (
+    "node",
+    "level",
+    "period",
+    "planned",
+    "actual",
+    "variance",
+    "variance_pct",
+    "cum_planned",
+    "cum_actual",
+    "cum_variance",
+    "cum_variance_pct",
+)
+ALERTS_OUTPUT = (*ROLLUP_OUTPUT, "status")
+HEATMAP_MAX_NODES = 60
+
+
+def summary_text(p: object) -> str:
+    """The load summary as plain lines for ``validate``."""
+    s = p.summary  # type: ignore[attr-defined]
+    lines = [
+        f"File: {s.source}",
+        f"Rows read: {s.rows_read:,}",
+        f"Rows used: {s.rows_used:,}",
+        f"Rows rejected: {s.rows_rejected:,}",
+        f"Leaves: {s.leaves:,}",
+        f"Periods: {s.periods:,}",
+        f"Frequency: {s.frequency}",
+        f"Measure: {p.measure}",  # type: ignore[attr-defined]
+        f"Levels: {' > '.join(p.levels)}",  # type: ignore[attr-defined]
+        f"Negative planned rows: {s.negative_planned_rows:,}",
+    ]
+    periods = p.periods  # type: ignore[attr-defined]
+    if periods:
+        lines.append(f"Calendar: {periods[0]} to {periods[-1]}")
+    if s.notes:
+        lines.append("Notes:")
+        lines.extend(f"- {note}" for note in s.notes)
+    return "\n".join(lines) + "\n"
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    p = cli_common.load_from_args(args)
+    cli_common.write_bytes(args, summary_text(p).encode("utf-8"))
+    return 0
+
+
+def cmd_rollup(args: argparse.Namespace) -> int:
+    from portfolio.rollup import rollup_portfolio
+
+    rolled = rollup_portfolio(cli_common.load_from_args(args))
+    cli_common.emit(args, rolled.loc[:, list(ROLLUP_OUTPUT)])
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from portfolio.alerts import evaluate, latest_status
+    from portfolio.rollup import rollup_portfolio
+
+    rule = cli_common.rule_from_args(args)
+    statuses = evaluate(rollup_portfolio(cli_common.load_from_args(args)), rule)
+    if args.latest:
+        statuses = latest_status(statuses)
+    cli_common.emit(args, statuses.loc[:, list(ALERTS_OUTPUT)])
+    return 0
+
+
+def _heatmap_level(latest: pd.DataFrame) -> int:
+    """The deepest level with at most HEATMAP_MAX_NODES nodes (level 1 at least)."""
+    counts = latest.groupby("level")["node"].size()
+    fitting = [int(lv) for lv, n in counts.items() if int(lv) >= 1 and n <= HEATMAP_MAX_NODES]
+    if fitting:
+        return max(fitting)
+    return 1 if (counts.index == 1).any() else 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from portfolio import charts
+    from portfolio.alerts import alert_table, evaluate, latest_status
+    from portfolio.report import build_report
+    from portfolio.rollup import ROOT, rollup_portfolio
+
+    rule = cli_common.rule_from_args(args)
+    p = cli_common.load_from_args(args)
+    statuses = evaluate(rollup_portfolio(p), rule)
+    latest = latest_status(statuses)
+    alerts = alert_table(statuses)
+    counts = latest["status"].value_counts()
+    s = p.summary
+    root = latest[latest["node"] == ROOT].iloc[0]
+    pct = root["cum_variance_pct"]
+    pct_text = "n/a" if pd.isna(pct) else f"{pct * 100:+.1f} %"
+    summary = [
+        f"File {s.source}: {s.rows_read:,} rows read, {s.rows_used:,} used, "
+        f"{s.rows_rejected:,} rejected; {s.leaves:,} leaves over {s.periods:,} periods "
+        f"({p.periods[0]} to {p.periods[-1]}).",
+        f"To {root['period']}: planned {root['cum_planned']:,.2f}, actual "
+        f"{root['cum_actual']:,.2f}, variance {root['cum_variance']:,.2f} ({pct_text}).",
+        f"Status at the last period: {int(counts.get('red', 0)):,} red, "
+        f"{int(counts.get('amber', 0)):,} amber, {int(counts.get('green', 0)):,} green nodes.",
+        f"Rule: amber at {rule.amber_pct:g} %, red at {rule.red_pct:g} % of |variance| on the "
+        f"{rule.basis} basis, floor {rule.floor:g}, direction {rule.direction}, persistence "
+        f"{rule.persistence}.",
+        *s.notes,
+    ]
+    level = _heatmap_level(latest)
+    figures = [
+        ("Overview", charts.totals_over_time(statuses, ROOT)),
+        ("Hierarchy", charts.hierarchy_treemap(latest)),
+        (f"Status heat map (level {level})", charts.status_heatmap(statuses, level)),
+        ("Top drifters", charts.top_drifters(latest)),
+    ]
+    columns = [
+        "node",
+        "level",
+        "status",
+        "periods_in_status",
+        "cum_planned",
+        "cum_actual",
+        "cum_variance",
+        "cum_variance_pct",
+    ]
+    page = build_report(
+        args.title,
+        summary,
+        figures,
+        [(f"Alerts at {root['period']} (worst first)", alerts.loc[:, columns])],
+    )
+    cli_common.write_bytes(args, page.encode("utf-8"))
+    return 0
+
+
+def _parents() -> dict[str, argparse.ArgumentParser]:
+    parents = {name: argparse.ArgumentParser(add_help=False) for name in ("input", "thresholds")}
+    parents["output"] = argparse.ArgumentParser(add_help=False)
+    parents["common"] = argparse.ArgumentParser(add_help=False)
+    cli_common.add_input_args(parents["input"])
+    cli_common.add_threshold_args(parents["thresholds"])
+    cli_common.add_output_args(parents["output"])
+    cli_common.add_common_args(parents["common"])
+    return parents
+
+
+def _register_forecast(subparsers: argparse._SubParsersAction, parents: dict) -> None:
+    try:
+        module = importlib.import_module("portfolio.cli_forecast")
+    except ModuleNotFoundError as exc:
+        if exc.name == "portfolio.cli_forecast":
+            return  # not installed in this build: the other subcommands still work
+        log.warning("the forecast subcommand is unavailable: %s", exc)
+        return
+    module.register(subparsers, parents)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="cost-drift",
+        description="Planned vs actual cost drift across a portfolio hierarchy.",
+        epilog="Exit status: 0 ok, 2 bad input (message on stderr), 1 internal fault.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parents = _parents()
+    data_parents = [parents["input"], parents["common"]]
+
+    validate = subparsers.add_parser(
+        "validate",
+        parents=data_parents,
+        help="load the file and print the load summary",
+        description="Load the file and print what was read, used and rejected.",
+    )
+    validate.add_argument("--out", default=None, metavar="FILE", help="write to FILE")
+    validate.set_defaults(handler=cmd_validate)
+
+    rollup = subparsers.add_parser(
+        "rollup",
+        parents=[*data_parents, parents["output"]],
+        help="planned, actual and variance for every node and period",
+        description="Roll planned and actual up to every node of the hierarchy, every period.",
+    )
+    rollup.set_defaults(handler=cmd_rollup)
+
+    alerts = subparsers.add_parser(
+        "alerts",
+        parents=[*data_parents, parents["thresholds"], parents["output"]],
+        help="the rollup with a green/amber/red status per node and period",
+        description="The rollup with a RAG status for every node and period.",
+    )
+    alerts.add_argument("--latest", action="store_true", help="only the last period of every node")
+    alerts.set_defaults(handler=cmd_alerts)
+
+    report = subparsers.add_parser(
+        "report",
+        parents=[*data_parents, parents["thresholds"]],
+        help="a one-file HTML report (charts, alert table); works offline",
+        description="Write a one-file HTML report: overview, treemap, heat map, alerts.",
+    )
+    report.add_argument("--title", default="Cost drift report", help="the report's title")
+    report.add_argument(
+        "--out", default=None, metavar="FILE", help="write to FILE instead of standard output"
+    )
+    report.set_defaults(handler=cmd_report)
+
+    _register_forecast(subparsers, parents)
+    return parser
+
+
+def _user_error_types() -> tuple[type[BaseException], ...]:
+    types: list[type[BaseException]] = [InputError]
+    forecasting_errors = sys.modules.get("forecasting.errors")
+    if forecasting_errors is not None:
+        types.append(forecasting_errors.ForecastError)
+    return tuple(types)
+
+
+def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    debug = bool(getattr(args, "debug", False))
+    try:
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        print("cost-drift: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): not a fault. Silence the flush at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:
+        if isinstance(exc, _user_error_types()):
+            print(f"cost-drift: {exc}", file=sys.stderr)
+            return 2
+        if isinstance(exc, MemoryError):
+            print(
+                "cost-drift: out of memory: the portfolio is too large for this machine "
+                "(try fewer levels or a coarser --frequency).",
+                file=sys.stderr,
+            )
+            return 1
+        if debug:
+            traceback.print_exc()
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        detail = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+        print(
+            f"cost-drift: internal error ({detail}); run with --debug for details", file=sys.stderr
+        )
+        return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    logging.basicConfig(level=logging.WARNING, format="cost-drift: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    return _run(args.handler, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

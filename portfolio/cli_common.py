@@ -1,0 +1,215 @@
+"""Argument helpers shared by every ``cost-drift`` subcommand (and ``portfolio.cli_forecast``).
+
+Each ``add_*_args`` function adds one group of flags to a parser (usually a parent parser made
+with ``add_help=False``); ``load_from_args``, ``rule_from_args`` and ``emit`` turn the parsed
+flags into a loaded portfolio, an alert rule and written output.
+
+Output: CSV text cells that would run as spreadsheet formulas (``=``, ``+``, ``-``, ``@``...) get
+a leading apostrophe, like every export of Cost Drift; JSON is written as is (NaN as ``null``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from portfolio.alerts import AlertRule
+from portfolio.errors import InputError
+from portfolio.export import to_csv_bytes
+from portfolio.load import DEFAULT_MAX_BYTES, Portfolio, load_portfolio
+from portfolio.mapping import DEFAULT_LEVELS, ColumnMapping
+
+STDIN = "-"
+
+
+def add_input_args(parser: argparse.ArgumentParser) -> None:
+    """The input file and the column mapping flags (same roles as the app's sidebar)."""
+    parser.add_argument("file", metavar="FILE", help="CSV or Excel (.xlsx) file; '-' reads stdin")
+    group = parser.add_argument_group("column mapping")
+    group.add_argument(
+        "--levels",
+        default=",".join(DEFAULT_LEVELS),
+        help="hierarchy columns, top to bottom, comma-separated (default: %(default)s)",
+    )
+    group.add_argument("--period", default="period", metavar="COL", help="period column")
+    group.add_argument(
+        "--no-period",
+        action="store_true",
+        help="the file has no period column: a single-period portfolio",
+    )
+    group.add_argument(
+        "--period-label",
+        default=None,
+        metavar="LABEL",
+        help="the name of the single period with --no-period (default: all)",
+    )
+    group.add_argument(
+        "--planned", default="planned", metavar="COL", help="planned column, or 'A - B' / 'A + B'"
+    )
+    group.add_argument(
+        "--actual", default="actual", metavar="COL", help="actual column, or 'A - B' / 'A + B'"
+    )
+    group.add_argument(
+        "--measure",
+        choices=("flow", "level"),
+        default="flow",
+        help="flow: spend in the period; level: a running total or re-forecast (default: flow)",
+    )
+    group.add_argument(
+        "--sum-duplicates",
+        action="store_true",
+        help="sum rows that repeat a (leaf, period) instead of refusing the file",
+    )
+    group.add_argument(
+        "--frequency",
+        choices=("auto", "M", "Q", "Y"),
+        default="auto",
+        help="calendar: inferred, or monthly/quarterly/yearly (default: auto)",
+    )
+    group.add_argument(
+        "--max-mb",
+        type=float,
+        default=DEFAULT_MAX_BYTES / (1024 * 1024),
+        metavar="N",
+        help="refuse files larger than N megabytes (default: %(default)g)",
+    )
+    group.add_argument(
+        "--accept-cut",
+        action="store_true",
+        help="accept a CSV cut off mid-line: drop the incomplete last rows (they are counted)",
+    )
+
+
+def add_threshold_args(parser: argparse.ArgumentParser) -> None:
+    """The alert rule flags."""
+    group = parser.add_argument_group("alert thresholds")
+    group.add_argument(
+        "--amber", type=float, default=10.0, metavar="PCT", help="amber at |variance %%| >= PCT"
+    )
+    group.add_argument(
+        "--red", type=float, default=30.0, metavar="PCT", help="red at |variance %%| >= PCT"
+    )
+    group.add_argument(
+        "--floor",
+        type=float,
+        default=0.0,
+        metavar="AMOUNT",
+        help="no alert while |variance| is below AMOUNT (default: 0)",
+    )
+    group.add_argument(
+        "--basis",
+        choices=("cumulative", "period"),
+        default="cumulative",
+        help="compare to-date figures or each period alone (default: cumulative)",
+    )
+    group.add_argument(
+        "--direction",
+        choices=("both", "overrun"),
+        default="both",
+        help="alert on over- and under-runs, or overruns only (default: both)",
+    )
+    group.add_argument(
+        "--persistence",
+        type=int,
+        default=1,
+        metavar="K",
+        help="alert only after K consecutive periods in the band (default: 1)",
+    )
+
+
+def add_output_args(parser: argparse.ArgumentParser) -> None:
+    """Output format and destination."""
+    group = parser.add_argument_group("output")
+    group.add_argument(
+        "--format", choices=("csv", "json"), default="csv", help="output format (default: csv)"
+    )
+    group.add_argument(
+        "--out", default=None, metavar="FILE", help="write to FILE instead of standard output"
+    )
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    """Flags every subcommand has."""
+    parser.add_argument(
+        "--debug", action="store_true", help="show the Python traceback of an internal fault"
+    )
+
+
+def mapping_from_args(args: argparse.Namespace) -> ColumnMapping:
+    """The column mapping described by the flags (raises InputError when it is inconsistent)."""
+    levels = tuple(part.strip() for part in str(args.levels).split(",") if part.strip())
+    period = None if args.no_period else args.period
+    return ColumnMapping(
+        levels=levels,
+        period=period,
+        planned=args.planned,
+        actual=args.actual,
+        measure=args.measure,
+        sum_duplicates=bool(args.sum_duplicates),
+        period_label=args.period_label,
+        frequency=args.frequency,
+    )
+
+
+def load_from_args(args: argparse.Namespace) -> Portfolio:
+    """Load the FILE argument (or standard input for ``-``) with the mapping flags.
+
+    Raises:
+        InputError: Unreadable or invalid input, with the analyst-facing message.
+    """
+    mapping = mapping_from_args(args)
+    if args.max_mb is None or not args.max_mb > 0:
+        raise InputError(f"--max-mb must be a positive number of megabytes, got {args.max_mb}.")
+    max_bytes = int(args.max_mb * 1024 * 1024)
+    if args.file == STDIN:
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        return load_portfolio(
+            data, mapping, name="standard input", max_bytes=max_bytes, accept_cut=args.accept_cut
+        )
+    path = Path(args.file)
+    if not path.exists():
+        raise InputError(f"{args.file}: no such file.")
+    if path.is_dir():
+        raise InputError(f"{args.file} is a folder, not a file.")
+    return load_portfolio(path, mapping, max_bytes=max_bytes, accept_cut=args.accept_cut)
+
+
+def rule_from_args(args: argparse.Namespace) -> AlertRule:
+    """The alert rule described by the threshold flags (raises InputError when invalid)."""
+    return AlertRule(
+        amber_pct=args.amber,
+        red_pct=args.red,
+        basis=args.basis,
+        floor=args.floor,
+        direction=args.direction,
+        persistence=args.persistence,
+    )
+
+
+def frame_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
+    """A table as CSV (formula-like text neutralised) or JSON records (NaN as null; numbers
+    rounded to 10 decimals) bytes."""
+    if fmt == "json":
+        text = frame.to_json(orient="records", double_precision=10, force_ascii=False)
+        return (text or "[]").encode("utf-8") + b"\n"
+    return to_csv_bytes(frame)
+
+
+def write_bytes(args: argparse.Namespace, data: bytes) -> None:
+    """Write to ``--out`` (when given) or standard output."""
+    if getattr(args, "out", None):
+        try:
+            Path(args.out).write_bytes(data)
+        except OSError as exc:
+            raise InputError(f"Could not write {args.out}: {exc.strerror or exc}.") from exc
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+def emit(args: argparse.Namespace, frame: pd.DataFrame) -> None:
+    """Write a table in the ``--format`` chosen, to ``--out`` or standard output."""
+    write_bytes(args, frame_bytes(frame, getattr(args, "format", "csv")))
