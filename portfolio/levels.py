@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from portfolio.errors import InputError
 from portfolio.rownums import describe_rows, first_rows
@@ -38,10 +40,12 @@ class Hierarchy:
 
 
 def _strip(col: pd.Series) -> pd.Series:
-    s = col.astype("str")
-    if s.hasnans:
-        s = s.fillna("")
-    return s.str.strip()
+    arr = pa.array(col, from_pandas=True)
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.large_string())
+    if arr.null_count:
+        arr = pc.fill_null(arr, "")
+    return pd.Series(pd.arrays.ArrowStringArray(pc.utf8_trim_whitespace(arr)), copy=False)
 
 
 def build_hierarchy(frame: pd.DataFrame, levels: Sequence[str], *, file: str) -> Hierarchy:

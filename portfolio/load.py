@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from portfolio.amounts import ParsedAmounts, parse_amounts
 from portfolio.errors import InputError
@@ -195,19 +196,21 @@ def _group_starts(*keys: np.ndarray) -> np.ndarray:
 
 
 def _labels_series(ordinals: np.ndarray, first: int, labels: Sequence[str]) -> pd.Series:
-    codes = (ordinals - first).astype(np.int64)
-    cat = pd.Categorical.from_codes(codes, categories=pd.Index(list(labels), dtype="str"))
-    return pd.Series(cat).astype("str")
+    codes = pa.array((ordinals - first).astype(np.int64))
+    taken = pa.array(list(labels), type=pa.large_string()).take(codes)
+    return pd.Series(pd.arrays.ArrowStringArray(taken), copy=False)
 
 
 def _frame(
     values: Sequence[pd.Series], levels: Sequence[str], rows: np.ndarray, extra: dict[str, object]
 ) -> pd.DataFrame:
+    in_order = len(rows) == len(values[0]) and bool(np.all(rows == np.arange(len(rows))))
     cols: dict[str, object] = {
-        lvl: v.iloc[rows].reset_index(drop=True) for lvl, v in zip(levels, values, strict=True)
+        lvl: (v if in_order else v.iloc[rows]).reset_index(drop=True)
+        for lvl, v in zip(levels, values, strict=True)
     }
     cols.update(extra)
-    return pd.DataFrame(cols)
+    return pd.DataFrame(cols, copy=False)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from portfolio.errors import InputError
 from portfolio.rownums import describe_rows, plural
@@ -118,7 +120,7 @@ def read_raw(
             of values.
     """
     data, label = _read_source(source, name, max_bytes)
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():
         raise InputError(f"{label} is empty: there is no header and no data.")
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(data, label)
@@ -127,13 +129,32 @@ def read_raw(
             f"{label} is an old Excel .xls workbook, which cannot be read. "
             "Save it as .xlsx or as CSV and upload that."
         )
-    text, encoding = _decode(data, label)
-    delimiter = _sniff(text, label)
-    frame, cut = _parse_csv(
-        data if encoding in ("utf-8", "utf-8-sig") else None, text, delimiter, label, encoding
-    )
-    if frame.shape[1] < 2:  # pragma: no cover - _sniff guarantees two columns
-        raise InputError(f"{label}: only one column was found.")
+    encoding = "utf-8"
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{label}: the file says it is UTF-16 but cannot be read as such."
+            ) from None
+        encoding = "utf-16"
+    _check_binary(data[:_SNIFF_BYTES], label)
+    start = 0
+    if data[:3] == b"\xef\xbb\xbf":
+        start, encoding = 3, "utf-8-sig"
+    sample = _utf8_sample(data[start : start + _SNIFF_BYTES])
+    if sample is not None:
+        delimiter = _sniff(sample, label)
+        frame = _parse_fast(data, start, sample, delimiter)
+        if frame is not None:
+            return RawTable(frame=frame, name=label, encoding=encoding, delimiter=delimiter)
+    text, encoding, cut_char = _decode(data, label, encoding)
+    delimiter = _sniff(text[:_SNIFF_BYTES], label)
+    if encoding in ("latin-1", "cp1252"):
+        frame = _parse_fast(text.encode("utf-8"), 0, text[:_SNIFF_BYTES], delimiter)
+        if frame is not None:
+            return RawTable(frame=frame, name=label, encoding=encoding, delimiter=delimiter)
+    frame, cut = _parse_python(text, delimiter, label, cut_char=cut_char)
     return RawTable(frame=frame, name=label, encoding=encoding, delimiter=delimiter, cut_rows=cut)
 
 
@@ -141,43 +162,48 @@ def read_raw(
 # text CSV
 
 
-def _decode(data: bytes, label: str) -> tuple[str, str]:
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            raise InputError(
-                f"{label}: the file says it is UTF-16 but cannot be read as such."
-            ) from None
-    sample = data[:_SNIFF_BYTES]
-    if b"\x00" in sample or sum(sample.count(bytes([c])) for c in _CONTROL) > max(
-        8, len(sample) // 200
-    ):
+def _check_binary(sample: bytes, label: str) -> None:
+    controls = sum(sample.count(bytes([c])) for c in _CONTROL)
+    if b"\x00" in sample or controls > max(8, len(sample) // 200):
         raise InputError(
             f"{label} is not a CSV file: it contains binary data. "
             "Upload a CSV (comma, semicolon or tab separated) or an Excel .xlsx file."
         )
-    encoding = "utf-8"
-    if data[:3] == b"\xef\xbb\xbf":
-        encoding = "utf-8-sig"
+
+
+def _utf8_sample(sample: bytes) -> str | None:
+    """The sample as text when it is UTF-8 (a character cut by the sample's end is dropped)."""
     try:
-        return data.decode(encoding), encoding
+        return sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(sample) - 3:
+            return sample[: exc.start].decode("utf-8", errors="strict")
+        return None
+
+
+def _decode(data: bytes, label: str, encoding: str) -> tuple[str, str, bool]:
+    """The text, its encoding, and whether the file ends in the middle of a character."""
+    if encoding == "utf-16":
+        return data.decode("utf-8"), encoding, False
+    if encoding == "utf-8-sig":
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), encoding, False
     except UnicodeDecodeError as exc:
         if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
-            # a file cut in the middle of a character: the cut row is dealt with later
-            return data[: exc.start].decode(encoding), encoding
+            # a file cut in the middle of a character: its last row is cut too
+            return data[: exc.start].decode("utf-8"), encoding, True
     if any(0x80 <= b <= 0x9F for b in set(data)):
         try:
-            return data.decode("cp1252"), "cp1252"
+            return data.decode("cp1252"), "cp1252", False
         except UnicodeDecodeError:
             pass
-    return data.decode("latin-1"), "latin-1"
+    return data.decode("latin-1"), "latin-1", False
 
 
-def _sniff(text: str, label: str) -> str:
-    sample = text[:_SNIFF_BYTES]
+def _sniff(sample: str, label: str) -> str:
     lines = sample.splitlines()
-    if len(text) > _SNIFF_BYTES and len(lines) > 1:
+    if len(sample) >= _SNIFF_BYTES - 4 and len(lines) > 1:
         lines = lines[:-1]  # the sample may end mid-line
     lines = [ln for ln in lines if ln.strip()][:50]
     if not lines:
@@ -219,40 +245,21 @@ def _unique_headers(headers: list[str]) -> list[str]:
     return out
 
 
-def _parse_csv(
-    utf8: bytes | None, text: str, delimiter: str, label: str, encoding: str
-) -> tuple[pd.DataFrame, int]:
-    if encoding == "utf-8-sig" and text.startswith("\ufeff"):
-        text = text[1:]
-    body = text.rstrip("\r\n \t")
-    ends_clean = text.endswith(("\n", "\r"))
-    nl = body.find("\n")
-    first_line = body if nl < 0 else body[:nl]
-    if first_line.count('"') % 2 == 0:
-        header = next(csv.reader([first_line.rstrip("\r")], delimiter=delimiter))
-        headers = _unique_headers(header)
-        fast = _parse_fast(body, utf8, headers, delimiter, encoding)
-        if fast is not None:
-            return fast, 0
-    return _parse_python(body, ends_clean, delimiter, label)
+def _parse_fast(data: bytes, start: int, sample: str, delimiter: str) -> pd.DataFrame | None:
+    """pyarrow parse of UTF-8 bytes; None when anything is irregular.
 
-
-def _parse_fast(
-    body: str, utf8: bytes | None, headers: list[str], delimiter: str, encoding: str
-) -> pd.DataFrame | None:
-    """pyarrow parse; None when anything is irregular (the Python parser then explains it)."""
-    try:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-    except ImportError:  # pragma: no cover - pyarrow is a pandas dependency here
-        return None
-    if utf8 is None or encoding == "utf-8-sig":
-        buf = body.encode("utf-8")
-    else:
-        # strip trailing blank lines without copying the whole text again
-        buf = utf8[: len(utf8.rstrip(b"\r\n \t"))]
-    if not buf.endswith(b"\n"):
-        buf = buf + b"\n"
+    The Python parser then reads the file again and explains the problem with exact row numbers
+    (or finds the row cut at the end).
+    """
+    nl = sample.find("\n")
+    first_line = (sample if nl < 0 else sample[:nl]).rstrip("\r")
+    if first_line.count('"') % 2 or (nl < 0 and len(sample) >= _SNIFF_BYTES - 4):
+        return None  # a header spanning lines: leave it to the csv module
+    headers = _unique_headers(next(csv.reader([first_line], delimiter=delimiter)))
+    end = len(data)
+    while end > start and data[end - 1] in b"\r\n":
+        end -= 1  # trailing line ends would read as blank rows
+    buf = pa.py_buffer(data)[start:end]
     bad: list[object] = []
 
     def on_invalid(row: object) -> str:
@@ -261,18 +268,18 @@ def _parse_fast(
 
     try:
         table = pacsv.read_csv(
-            io.BytesIO(buf),
+            pa.BufferReader(buf),
             read_options=pacsv.ReadOptions(
                 column_names=headers, skip_rows=1, use_threads=True, block_size=8 << 20
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
-                newlines_in_values=b'"' in buf,
+                newlines_in_values=data.find(b'"') >= 0,
                 ignore_empty_lines=False,
                 invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(headers, pa.string()),
+                column_types=dict.fromkeys(headers, pa.large_string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -282,14 +289,15 @@ def _parse_fast(
         return None
     if bad:
         return None
-    frame = table.to_pandas()
-    frame.index = pd.RangeIndex(2, 2 + len(frame))
-    return frame
+    cols = {h: pd.arrays.ArrowStringArray(table.column(i)) for i, h in enumerate(headers)}
+    return pd.DataFrame(cols, index=pd.RangeIndex(2, 2 + table.num_rows), copy=False)
 
 
 def _parse_python(
-    body: str, ends_clean: bool, delimiter: str, label: str
+    text: str, delimiter: str, label: str, *, cut_char: bool = False
 ) -> tuple[pd.DataFrame, int]:
+    ends_clean = text.endswith(("\n", "\r"))
+    body = text.rstrip("\r\n")
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
@@ -330,7 +338,7 @@ def _parse_python(
                 f"{label}: a quote opened on row {rownums[-1]} is never closed, so the rest of the "
                 "file would be read as one value. Check the quotes on that row."
             )
-        if open_quote or (short_at_end and not ends_clean):
+        if open_quote or cut_char or (short_at_end and not ends_clean):
             cut = 1
             if wrong and wrong[-1] == rownums[-1]:
                 wrong.pop()
@@ -406,8 +414,7 @@ def _read_xlsx(data: bytes, label: str) -> RawTable:
         header: list[str] | None = None
         records: list[list[str]] = []
         rownums: list[int] = []
-        start = ws.min_row or 1
-        for r, values in enumerate(ws.iter_rows(values_only=True), start=start):
+        for r, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
             cells = [_cell_text(v) for v in values]
             if header is None:
                 if any(c.strip() for c in cells):

@@ -1,0 +1,73 @@
+"""Amount parsing: the forms analysts export are accepted, everything else is named by row."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from portfolio.amounts import parse_amounts
+from portfolio.errors import InputError
+
+
+def _col(values: list[str]) -> pd.Series:
+    # index = file row numbers (header = row 1)
+    return pd.Series(values, index=range(2, 2 + len(values)), dtype="str")
+
+
+def test_plain_numbers_take_the_fast_path():
+    parsed = parse_amounts(_col(["1", "2.5", "-3", "1e3"]), column="planned", file="f.csv")
+    assert parsed.values.tolist() == [1.0, 2.5, -3.0, 1000.0]
+    assert not parsed.blank.any()
+
+
+def test_exported_forms_are_accepted():
+    cells = ["1,234.56", "$1,234", "(1,234)", "  42 ", "($5.50)", "€ 7", "1,000,000", "12 USD", ""]
+    parsed = parse_amounts(_col(cells), column="actual", file="f.csv")
+    assert parsed.values[:8].tolist() == [1234.56, 1234.0, -1234.0, 42.0, -5.5, 7.0, 1e6, 12.0]
+    assert np.isnan(parsed.values[8])
+    assert parsed.blank.tolist() == [False] * 8 + [True]
+
+
+def test_result_is_writable_float64():
+    parsed = parse_amounts(_col(["1", "2"]), column="planned", file="f.csv")
+    assert parsed.values.dtype == np.float64
+    parsed.values[0] = 5.0  # pandas 3 hands out read-only arrays; ours must be a copy
+
+
+def test_non_numeric_amounts_name_column_rows_and_example():
+    cells = ["1", "2", "3", "abc", "5", "6", "7", "x1", "9", "10", "n/a?"]
+    with pytest.raises(InputError) as err:
+        parse_amounts(_col(cells), column="actual", file="sales.csv")
+    msg = str(err.value)
+    assert "sales.csv" in msg and "column 'actual'" in msg
+    assert "rows 5, 9 and 12" in msg
+    assert "'abc'" in msg
+    assert err.value.column == "actual"
+    assert err.value.rows == (5, 9, 12)
+
+
+@pytest.mark.parametrize("cell", ["1,23", "1.2.3", "12-", "(-5)", "$", "1,2345"])
+def test_malformed_numbers_are_rejected(cell):
+    with pytest.raises(InputError, match="not numbers on row 3"):
+        parse_amounts(_col(["1", cell]), column="planned", file="f.csv")
+
+
+@pytest.mark.parametrize("cell", ["NaN", "nan", "inf", "-Infinity", "#N/A", "#DIV/0!", "1e400"])
+def test_non_finite_values_are_rejected(cell):
+    with pytest.raises(InputError) as err:
+        parse_amounts(_col(["1", "2", cell]), column="planned", file="f.csv")
+    msg = str(err.value)
+    assert "not finite" in msg and "row 4" in msg and "column 'planned'" in msg
+    assert err.value.rows == (4,)
+
+
+def test_non_finite_among_other_cleaning_is_still_named():
+    with pytest.raises(InputError, match=r"not finite amounts on row 3 \(e.g. '#VALUE!'\)"):
+        parse_amounts(_col(["$1,000", "#VALUE!", ""]), column="actual", file="f.csv")
+
+
+def test_many_bad_rows_are_summarised():
+    cells = ["bad"] * 12
+    with pytest.raises(InputError, match=r"rows 2, 3, 4, 5, 6 and 7 more"):
+        parse_amounts(_col(cells), column="actual", file="f.csv")

@@ -1,0 +1,129 @@
+"""Column mapping: validation on creation, amount expressions, and guessing roles from names."""
+
+from __future__ import annotations
+
+import pytest
+
+from portfolio.errors import InputError
+from portfolio.mapping import (
+    DEFAULT_LEVELS,
+    ColumnMapping,
+    guess_mapping,
+    resolve_amount,
+    split_amount,
+)
+
+
+def test_defaults():
+    m = ColumnMapping()
+    assert m.levels == DEFAULT_LEVELS
+    assert (m.period, m.planned, m.actual, m.measure) == ("period", "planned", "actual", "flow")
+    assert m.label == "all"
+    assert ColumnMapping(period=None, period_label="FY2012").label == "FY2012"
+
+
+def test_levels_given_as_a_list_become_a_tuple():
+    m = ColumnMapping(levels=["a", "b"])  # type: ignore[arg-type]
+    assert m.levels == ("a", "b")
+    hash(m)  # frozen and hashable: the app caches on it
+
+
+def test_more_than_eight_levels_are_refused():
+    levels = tuple(f"l{i}" for i in range(9))
+    with pytest.raises(InputError, match=r"9 hierarchy levels were chosen .*at most 8"):
+        ColumnMapping(levels=levels)
+    assert len(ColumnMapping(levels=levels[:8]).levels) == 8
+
+
+def test_no_levels_refused():
+    with pytest.raises(InputError, match="at least one level"):
+        ColumnMapping(levels=())
+
+
+def test_column_used_twice_is_refused():
+    with pytest.raises(InputError, match="'project' is used twice"):
+        ColumnMapping(levels=("program", "project", "project"))
+    with pytest.raises(InputError, match="'period' is used twice"):
+        ColumnMapping(levels=("program", "period"))
+    with pytest.raises(InputError, match=r"used twice .*planned amount"):
+        ColumnMapping(levels=("program", "planned"))
+    with pytest.raises(InputError, match="choose two different columns"):
+        ColumnMapping(planned="x", actual="x")
+
+
+def test_amounts_may_share_a_column():
+    m = ColumnMapping(levels=("a",), planned="forecast - changes", actual="forecast")
+    assert split_amount(m.planned) == ("forecast", "changes")
+
+
+def test_bad_measure_and_frequency():
+    with pytest.raises(InputError, match="Measure"):
+        ColumnMapping(measure="stock")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="Frequency"):
+        ColumnMapping(frequency="W")  # type: ignore[arg-type]
+
+
+def test_resolve_amount_expressions():
+    cols = ["A", "B", "Budget Forecast", "Total Budget Changes", "X - Y"]
+    single = resolve_amount("A", cols)
+    assert single is not None and single.columns == ("A",) and single.sign == 0
+    spec = resolve_amount("Budget Forecast - Total Budget Changes", cols)
+    assert spec is not None and spec.sign == -1
+    assert spec.columns == ("Budget Forecast", "Total Budget Changes")
+    plus = resolve_amount("A + B", cols)
+    assert plus is not None and plus.sign == 1
+    # a column whose own name has " - " in it is taken as that column
+    whole = resolve_amount("X - Y", cols)
+    assert whole is not None and whole.columns == ("X - Y",)
+    assert resolve_amount("A - nope", cols) is None
+
+
+def test_guess_default_names():
+    cols = ["portfolio", "program", "project", "item", "period", "planned", "actual"]
+    assert guess_mapping(cols) == ColumnMapping()
+
+
+def test_guess_is_case_insensitive_and_knows_common_names():
+    m = guess_mapping(["Month", "Programme", "Project", "PO", "Budget", "Spend"])
+    assert m.levels == ("Programme", "Project", "PO")
+    assert (m.period, m.planned, m.actual) == ("Month", "Budget", "Spend")
+
+
+def test_guess_it_dashboard_columns():
+    cols = [
+        "Unique Investment Identifier",
+        "Agency Code",
+        "Agency Name",
+        "Investment Title",
+        "Project ID",
+        "Project Name",
+        "Planned Cost ($ M)",
+        "Projected/Actual Cost ($ M)",
+    ]
+    m = guess_mapping(cols)
+    assert m.planned == "Planned Cost ($ M)"
+    assert m.actual == "Projected/Actual Cost ($ M)"
+    assert m.levels[0] == "Agency Name"  # names preferred over codes
+    assert "Investment Title" in m.levels
+
+
+def test_guess_nyc_columns():
+    cols = [
+        "Date Reported As Of",
+        "PID",
+        "Project Name",
+        "Category",
+        "Managing Agency",
+        "Client Agency",
+        "Budget Forecast",
+        "Total Budget Changes",
+    ]
+    m = guess_mapping(cols)
+    assert m.period == "Date Reported As Of"
+    assert m.levels[:2] == ("Managing Agency", "Category")
+
+
+def test_guess_always_returns_a_valid_mapping():
+    m = guess_mapping(["foo", "bar", "baz"])
+    assert isinstance(m, ColumnMapping)
+    assert len({*m.levels, m.planned, m.actual}) == len(m.levels) + 2
