@@ -62,6 +62,7 @@ def check_outcome(done: subprocess.CompletedProcess[bytes]) -> None:
 @example(b"\x00\xff\xfe garbage")
 @example(HEADER + b'"a,b,c,d,2024-01,1,2\n')
 @example(HEADER + b"=1,+2,-3,@4,2024-01,1,2\n")
+@example(HEADER.replace(b"\n", b"\r") + b"a,b,c,d,2024-01,1,2\r")  # old Mac line ends
 def test_validate_stdin_exits_0_or_2(data: bytes) -> None:
     check_outcome(run_cli("validate", data))
 
