@@ -132,3 +132,19 @@ def test_nyc_project_name_is_not_a_key(nyc_capital_csv: Path):
     per_name = ref.groupby(["Managing Agency", "Category", "Project Name"])["PID"].nunique()
     assert per_name.max() == 2
     assert ref.groupby("PID")["Project Name"].nunique().max() == 1
+
+
+def test_nyc_cumulative_variance_is_the_total_budget_change(nyc_capital_csv: Path):
+    # the file repeats each project's Total Budget Changes on all its reports (docs/realdata.md)
+    p = load_portfolio(nyc_capital_csv, NYC_CAPITAL_MAPPING)
+    ref = _nyc_reference(nyc_capital_csv)
+    change = ref.groupby("PID")["Total Budget Changes"].max().fillna(0.0)
+    d = p.data.assign(variance=p.data["actual"] - p.data["planned"])
+    cum = d.groupby("PID")["variance"].cumsum()
+    expected = d["PID"].astype(int).map(change)
+    np.testing.assert_allclose(cum, expected, rtol=1e-9, atol=1e-3)
+
+
+def test_it_dashboard_investments(it_dashboard_csv: Path):
+    p = load_portfolio(it_dashboard_csv, IT_DASHBOARD_MAPPING)
+    assert p.data.groupby(["Agency Name", "Investment Title"]).ngroups == 599
