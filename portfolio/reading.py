@@ -164,7 +164,7 @@ def read_raw(
 
 def _check_binary(sample: bytes, label: str) -> None:
     controls = sum(sample.count(bytes([c])) for c in _CONTROL)
-    if b"\x00" in sample or controls > max(8, len(sample) // 200):
+    if b"\x00" in sample or controls > 2 + len(sample) // 100:
         raise InputError(
             f"{label} is not a CSV file: it contains binary data. "
             "Upload a CSV (comma, semicolon or tab separated) or an Excel .xlsx file."
@@ -251,8 +251,9 @@ def _parse_fast(data: bytes, start: int, sample: str, delimiter: str) -> pd.Data
     The Python parser then reads the file again and explains the problem with exact row numbers
     (or finds the row cut at the end).
     """
-    nl = sample.find("\n")
-    first_line = (sample if nl < 0 else sample[:nl]).rstrip("\r")
+    ends = [i for i in (sample.find("\n"), sample.find("\r")) if i >= 0]
+    nl = min(ends) if ends else -1
+    first_line = sample if nl < 0 else sample[:nl]
     if first_line.count('"') % 2 or (nl < 0 and len(sample) >= _SNIFF_BYTES - 4):
         return None  # a header spanning lines: leave it to the csv module
     headers = _unique_headers(next(csv.reader([first_line], delimiter=delimiter)))

@@ -232,3 +232,14 @@ def test_large_file_uses_the_same_row_numbers_as_the_python_reader():
     fast = read_raw(("portfolio,program,project,item,period,planned,actual\n" + body).encode())
     assert fast.frame.index[0] == 2 and fast.frame.index[-1] == 5001
     assert fast.frame.loc[5001, "item"] == "i4999"
+
+
+def test_old_mac_line_ends():
+    raw = read_raw(CSV.replace("\n", "\r").encode(), name="mac.csv")
+    assert raw.frame.shape == (2, 7) and raw.frame.loc[3, "actual"] == "9"
+
+
+def test_short_random_bytes_are_binary():
+    noise = b"\xfe/,\x97\xcc\xf8\x14\xf3\xe3\xea \xfc\xa7u\rV\xe0\xbe<\xf0\xe17\xea$\x02\x0f\x1c"
+    with pytest.raises(InputError, match="binary"):
+        read_raw(noise, name="noise.bin")
