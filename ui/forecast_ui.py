@@ -322,12 +322,14 @@ def job_panel(view: View, request: Request) -> training.TrainingJob | None:
 
 
 def verdict(text: str) -> None:
-    """State the backtest verdict plainly, coloured by whether the LSTM beat naive."""
+    """State the backtest verdict plainly: green if the LSTM wins, amber if it loses to naive."""
     lowered = text.lower()
     if "not beat" in lowered or "no backtest" in lowered:
         st.warning(text)
-    else:
+    elif lowered.startswith("best model over the backtest: lstm"):
         st.success(text)
+    else:
+        st.info(text)
 
 
 def chart_nodes(run: ForecastRun) -> list[str]:

@@ -1,0 +1,126 @@
+"""The Forecast page trains a tiny model in the background, shows it, and can be cancelled."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from apphelp import no_exception
+from streamlit.testing.v1 import AppTest
+
+from ui.store import SessionStore
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = {
+    "fc_layers": 1,
+    "fc_units": 4,
+    "fc_lookback": 6,
+    "fc_horizon": 3,
+    "fc_epochs": 2,
+    "fc_members": 1,
+    "fc_backtest": 1,
+}
+
+
+def _keyed(at: AppTest, key: str) -> list:
+    return [e for e in at.get("plotly_chart") if getattr(e, "key", None) == key]
+
+
+def _open_forecast(make_app: Callable[..., AppTest], sid: str | None = None, **sliders) -> AppTest:
+    at = make_app(sid).run()
+    at.switch_page("app_pages/forecast.py").run()
+    no_exception(at)
+    assert [h.value for h in at.header] == ["Forecast"]
+    at.selectbox(key="fc_level").set_value(2)  # the 5 programs of the sample
+    for key, value in {**TINY, **sliders}.items():
+        at.slider(key=key).set_value(value)
+    return at.run()
+
+
+def _wait(at: AppTest, timeout: float = 150.0) -> AppTest:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = at.session_state.get("fc_job")
+        if job is not None and not job.active:
+            return at.run()
+        time.sleep(0.5)
+        at.run()
+    raise AssertionError("training did not finish in time")
+
+
+@pytest.mark.slow
+def test_training_a_tiny_model_shows_the_fan_chart_backtest_and_outlook(
+    make_app: Callable[..., AppTest], cost_drift_home: Path
+):
+    at = _open_forecast(make_app, sid="forecastsessionid00001")
+    assert not at.button(key="fc_train").disabled
+    at.button(key="fc_train").click().run()
+    no_exception(at)
+    # While the worker runs, the page shows a progress bar (or has already finished).
+    job = at.session_state["fc_job"]
+    assert job.state in ("waiting", "running", "done")
+    at = _wait(at)
+    no_exception(at)
+    assert job.state == "done", job.message()
+    assert _keyed(at, "fc_fan"), "no fan chart"
+    assert _keyed(at, "fc_outlook"), "no outlook chart"
+    summaries = [df.value for df in at.dataframe if "wins" in df.value.columns]
+    assert summaries, "no backtest table"
+    assert {"lstm", "naive", "seasonal_naive", "mean", "drift"} <= set(summaries[0]["model"])
+    assert summaries[0].equals(job.result.backtest_summary)
+    verdicts = [m.value for m in (*at.success, *at.info, *at.warning) if "naive" in m.value]
+    assert any("LSTM ensemble" in v for v in verdicts), verdicts
+    # The run's nodes: the 5 programs and, bottom-up, the portfolio and the whole above them.
+    nodes = at.selectbox(key="fc_show").options
+    assert nodes[:2] == ["All", "Enterprise IT"] and len(nodes) == 7
+    # The model can be downloaded and was saved with the session for the next visit.
+    assert at.get("download_button")
+    assert SessionStore("forecastsessionid00001", cost_drift_home).list_models()
+    # The same data and settings come back from the run cache without training again.
+    at.button(key="fc_train").click().run()
+    assert at.session_state["fc_job"].state == "done"
+    assert at.session_state["fc_job"].result is job.result
+
+
+@pytest.mark.slow
+def test_cancel_stops_training_and_the_app_stays_usable(make_app: Callable[..., AppTest]):
+    at = _open_forecast(make_app, fc_epochs=200, fc_members=3, fc_seed=11)
+    at.button(key="fc_train").click().run()
+    job = at.session_state["fc_job"]
+    deadline = time.monotonic() + 60
+    while job.state == "waiting" or (job.state == "running" and job.event is None):
+        assert time.monotonic() < deadline, "training never started"
+        time.sleep(0.2)
+    at.run()
+    at.button(key="fc_cancel").click().run()
+    assert job.cancel.is_set()
+    _wait(at)
+    assert job.state == "cancelled"
+    no_exception(at)
+    assert any("cancelled" in w.value for w in at.warning)
+    at.switch_page("app_pages/alerts.py").run()
+    no_exception(at)
+    assert [h.value for h in at.header] == ["Alerts"]
+
+
+def test_overview_and_alerts_do_not_import_tensorflow():
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({str(REPO / 'app.py')!r}, default_timeout=120).run()\n"
+        "assert not at.exception, at.exception\n"
+        "at.switch_page('app_pages/alerts.py').run()\n"
+        "assert not at.exception, at.exception\n"
+        "at.switch_page('app_pages/hierarchy.py').run()\n"
+        "assert not at.exception, at.exception\n"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=180
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip().splitlines()[-1] == "False False"
