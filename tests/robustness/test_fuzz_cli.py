@@ -79,3 +79,63 @@ def test_rollup_stdin_exits_0_or_2(data: bytes) -> None:
     if done.returncode == 0:
         header = done.stdout.decode("utf-8", errors="replace").splitlines()[0]
         assert header.startswith("node,level,period,planned,actual,variance,variance_pct")
+
+
+GOOD = HEADER + (
+    b"Ops,Net,Routers,PO-1,2024-01,100,110\n"
+    b"Ops,Net,Routers,PO-1,2024-02,100,150\n"
+    b"Ops,Net,Switches,PO-2,2024-01,200,180\n"
+)
+column_word = st.sampled_from(
+    ["portfolio", "program", "project", "item", "period", "planned", "actual", "Planned", ""]
+    + ["名前", "a,b"]
+)
+flag_value = st.one_of(
+    st.sampled_from(["0", "-1", "1e309", "nan", "inf", "abc", "", "10", "30", "200", "-0"]),
+    st.text(alphabet=st.characters(codec="utf-8", min_codepoint=32), max_size=8),
+)
+
+
+@st.composite
+def alerts_flags(draw: st.DrawFn) -> list[str]:
+    """Mapping and threshold flags for `cost-drift alerts`: valid, odd and plain wrong."""
+    args: list[str] = []
+    if draw(st.booleans()):
+        args += ["--levels", ",".join(draw(st.lists(column_word, max_size=9)))]
+    if draw(st.booleans()):
+        args += ["--period", draw(column_word)]
+    if draw(st.booleans()):
+        args += ["--planned", draw(st.sampled_from(["planned", "planned - actual", "x + y"]))]
+    for flag in ("--amber", "--red", "--floor", "--persistence", "--max-mb"):
+        if draw(st.booleans()):
+            args += [flag, draw(flag_value)]
+    if draw(st.booleans()):
+        args += ["--measure", draw(st.sampled_from(["flow", "level", "stock"]))]
+    if draw(st.booleans()):
+        args += ["--basis", draw(st.sampled_from(["cumulative", "period", "weekly"]))]
+    if draw(st.booleans()):
+        args.append("--sum-duplicates")
+    if draw(st.booleans()):
+        args += ["--format", draw(st.sampled_from(["csv", "json"]))]
+    return args
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+@CLI_FUZZ
+@given(alerts_flags())
+@example(["--amber", "50", "--red", "10"])
+@example(["--levels", "", "--period", "planned"])
+@example(["--max-mb", "-1"])
+@example(["--max-mb", "inf"])
+@example(["--persistence", "0", "--floor", "nan"])
+def test_alerts_flags_exit_0_or_2(flags: list[str]) -> None:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+    done = subprocess.run(
+        [*COMMAND, "alerts", "-", *flags],
+        input=GOOD,
+        capture_output=True,
+        timeout=CASE_TIMEOUT_S,
+        env=env,
+    )
+    check_outcome(done)
