@@ -37,6 +37,7 @@ class Hierarchy:
     depth: np.ndarray
     leaf: np.ndarray
     n_leaves: int
+    notes: tuple[str, ...] = ()
 
 
 def _strip(col: pd.Series) -> pd.Series:
@@ -85,15 +86,25 @@ def build_hierarchy(frame: pd.DataFrame, levels: Sequence[str], *, file: str) ->
         depth += ~b
     prefixes: list[np.ndarray] = []
     code = np.zeros(len(frame), dtype=np.int64)
-    for v in values:
+    with_sep: list[str] = []
+    for lvl, v in zip(levels, values, strict=True):
         c, u = pd.factorize(v, sort=False)
+        if pd.Series(u, dtype="str").str.contains(SEP, regex=False).any():
+            with_sep.append(lvl)
         combined = code * (len(u) + 1) + c.astype(np.int64)
         code, _ = pd.factorize(combined, sort=False)
         code = code.astype(np.int64)
         prefixes.append(code)
     _check_leaf_parents(prefixes, depth, values, levels, rows, file)
     n_leaves = int(code.max()) + 1 if len(code) else 0
-    return Hierarchy(values=values, depth=depth, leaf=code, n_leaves=n_leaves)
+    notes: tuple[str, ...] = ()
+    if with_sep:
+        notes = (
+            f"Some names in {', '.join(repr(c) for c in with_sep)} contain '{SEP.strip()}' with "
+            f"spaces around it, which also separates the levels in node paths: read such paths "
+            "with care.",
+        )
+    return Hierarchy(values=values, depth=depth, leaf=code, n_leaves=n_leaves, notes=notes)
 
 
 def _check_leaf_parents(

@@ -183,6 +183,15 @@ def _amount(
 # grouping helpers
 
 
+def _has_row_numbers(index: pd.Index) -> bool:
+    """True when the index holds file row numbers (as read_raw sets them: unique, from 2 up)."""
+    if len(index) == 0:
+        return True
+    if not pd.api.types.is_integer_dtype(index):
+        return False
+    return bool(index.is_unique and index.is_monotonic_increasing and index[0] >= 2)
+
+
 def _group_starts(*keys: np.ndarray) -> np.ndarray:
     """Start positions of runs of equal keys (arrays already sorted together)."""
     n = len(keys[0])
@@ -232,9 +241,8 @@ def build_portfolio(
     """
     file = raw.name
     frame = raw.frame
-    if not isinstance(frame.index, pd.RangeIndex) and not pd.api.types.is_integer_dtype(
-        frame.index
-    ):
+    if not _has_row_numbers(frame.index):
+        # a frame built elsewhere (not by read_raw): number the rows as a plain CSV would be
         frame = frame.set_axis(pd.RangeIndex(2, 2 + len(frame)))
     notes: list[str] = []
     if raw.delimiter:
@@ -247,7 +255,7 @@ def build_portfolio(
     if raw.cut_rows:
         if not accept_cut:
             raise InputError(
-                f"{file} looks cut off: the last {plural(raw.cut_rows, 'row')} "
+                f"{file} looks cut off: {plural(raw.cut_rows, 'row')} at the end "
                 f"{'is' if raw.cut_rows == 1 else 'are'} incomplete (the file ends in the middle "
                 f"of a row). The {plural(len(frame), 'complete row')} can be loaded without "
                 f"{'it' if raw.cut_rows == 1 else 'them'} if you agree (tick 'Load without the "
@@ -471,6 +479,27 @@ def build_portfolio(
     labels = calendar(first_ord, last_ord, frequency) if frequency != "single" else [mapping.label]
     if period_desc:
         notes.append(period_desc)
+    if frequency != "single":
+        present = np.zeros(len(labels), dtype=bool)
+        present[np.unique(ordinal[data_sel]) - first_ord] = True
+        gaps = [lab for lab, ok in zip(labels, present, strict=True) if not ok]
+        note = (
+            f"{FREQUENCY_NAMES[frequency].capitalize()} calendar from {labels[0]} to "
+            f"{labels[-1]} ({plural(len(labels), 'period')})."
+        )
+        if gaps:
+            shown = ", ".join(gaps[:5]) + (f" and {len(gaps) - 5} more" if len(gaps) > 5 else "")
+            note += (
+                f" {plural(len(gaps), 'period')} of it {'has' if len(gaps) == 1 else 'have'} no "
+                f"row in the file ({shown})"
+                + (
+                    ": nothing was spent or planned there."
+                    if mapping.measure == "flow"
+                    else ": the levels are carried forward."
+                )
+            )
+        notes.append(note)
+    notes.extend(hier.notes)
 
     if mapping.measure == "flow":
         data, fut = _flows(

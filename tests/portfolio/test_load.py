@@ -78,10 +78,27 @@ def test_read_raw_then_build_like_the_app():
     assert p.summary.source == "up.csv" and len(p.data) == 5
 
 
-def test_raw_frame_without_row_numbers_still_loads():
+def test_raw_frame_without_row_numbers_is_numbered_like_a_csv():
     raw = read_raw(GOOD.encode(), name="up.csv")
     bare = RawTable(raw.frame.reset_index(drop=True).astype(object), "up.csv", "utf-8", ",", 0)
     assert build_portfolio(bare).data["actual"].sum() == 355
+    frame = bare.frame.copy()
+    frame.loc[1, "actual"] = "oops"
+    with pytest.raises(InputError, match="not numbers on row 3"):
+        build_portfolio(RawTable(frame, "up.csv", "utf-8", ",", 0))
+
+
+def test_calendar_note_names_periods_without_rows():
+    p = load(GOOD.replace("2024-03", "2024-06"))
+    assert p.periods == ("2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06")
+    note = next(n for n in p.summary.notes if n.startswith("Monthly calendar"))
+    assert "from 2024-01 to 2024-06 (6 periods)" in note
+    assert "3 periods of it have no row in the file (2024-03, 2024-04, 2024-05)" in note
+
+
+def test_names_containing_the_path_separator_are_noted():
+    p = load(GOOD.replace("Dev,App", "Dev / Test,App"))
+    assert any("'program' contain '/'" in n for n in p.summary.notes)
 
 
 def test_empty_file():
@@ -262,7 +279,7 @@ def test_cut_file_needs_the_analysts_agreement():
     cut = GOOD + "P,Dev,App,a1,2024-03,2"
     e = err(cut)
     msg = str(e)
-    assert "looks cut off: the last 1 row is incomplete" in msg
+    assert "looks cut off: 1 row at the end is incomplete" in msg
     assert "5 complete rows can be loaded without it if you agree" in msg
     p = load(cut, accept_cut=True)
     assert p.data["actual"].sum() == 355
