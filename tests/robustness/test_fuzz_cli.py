@@ -26,7 +26,8 @@ COMMAND = (
 )
 CASE_TIMEOUT_S = 60
 CLI_FUZZ = settings(
-    max_examples=12,
+    # a Python process per case: few examples by default, more with COST_DRIFT_FUZZ_CLI_EXAMPLES
+    max_examples=int(os.environ.get("COST_DRIFT_FUZZ_CLI_EXAMPLES", "6")),
     deadline=None,  # each case is bounded by the subprocess timeout instead
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -6,6 +6,8 @@ names, huge amounts, formula-like text) reach the rest of the core too.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,7 +22,7 @@ from portfolio.mapping import ColumnMapping
 from portfolio.rollup import rollup_portfolio
 
 FUZZ = settings(
-    max_examples=120,
+    max_examples=int(os.environ.get("COST_DRIFT_FUZZ_EXAMPLES", "120")),
     deadline=10_000,  # ms per case: generous for a shared 2-core machine, still catches hangs
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
