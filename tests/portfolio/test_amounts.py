@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portfolio.amounts import parse_amounts
 from portfolio.errors import InputError
@@ -71,3 +73,24 @@ def test_many_bad_rows_are_summarised():
     cells = ["bad"] * 12
     with pytest.raises(InputError, match=r"rows 2, 3, 4, 5, 6 and 7 more"):
         parse_amounts(_col(cells), column="actual", file="f.csv")
+
+
+def _exported(x: float, style: int) -> str:
+    # how spreadsheets and finance tools write the same number
+    body = f"{abs(x):,.2f}"
+    if style == 0:
+        return f"{x:.2f}"
+    if style == 1:
+        return f"-{body}" if x < 0 else body
+    if style == 2:
+        return f"(${body})" if x < 0 else f"${body}"
+    return f"  ({body})  " if x < 0 else f"  {body}  "
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(-1e9, 1e9), st.integers(0, 3)), min_size=1, max_size=30))
+def test_exported_forms_round_trip(cells):
+    text = [_exported(x, s) for x, s in cells]
+    parsed = parse_amounts(_col(text), column="a", file="f.csv")
+    expected = [round(x, 2) for x, _ in cells]
+    np.testing.assert_allclose(parsed.values, expected, rtol=0, atol=1e-6)

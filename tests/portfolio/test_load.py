@@ -9,6 +9,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portfolio.errors import InputError
 from portfolio.load import (
@@ -463,3 +465,41 @@ def test_counts_always_add_up_with_every_kind_of_rejection():
     s = p.summary
     check_counts(s)
     assert (s.rows_read, s.rows_used, s.rows_rejected) == (9, 6, 3)
+
+
+_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["Ops", "Dev", "Hr"]),
+        st.sampled_from(["a", "b", "c", ""]),
+        st.integers(1, 6),
+        st.integers(-50, 500),
+        st.one_of(st.integers(0, 500), st.none()),
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_rows, st.randoms(use_true_random=False))
+def test_flows_keep_every_amount_whatever_the_row_order(rows, rnd):
+    # duplicates summed; blank actuals only after the leaf's last actual are plan ahead
+    lines = [f"{p},{i},2024-{m:02d},{pl},{'' if a is None else a}\n" for p, i, m, pl, a in rows]
+    rnd.shuffle(lines)
+    text = "program,item,period,planned,actual\n" + "".join(lines)
+    m = ColumnMapping(levels=("program", "item"), sum_duplicates=True)
+    try:
+        p = load(text, m)
+    except InputError as e:
+        # the only refusals possible here: a blank actual before a later actual, or none at all
+        assert "blank" in str(e) or "no row has an actual figure" in str(e)
+        return
+    s = p.summary
+    check_counts(s)
+    assert s.rows_rejected == 0
+    total_planned = sum(pl for *_, pl, _ in rows)
+    got = p.data["planned"].sum() + p.future_plan["planned"].sum()
+    assert got == pytest.approx(total_planned)
+    assert p.data["actual"].sum() == pytest.approx(sum(a for *_, a in rows if a is not None))
+    assert list(p.periods) == sorted(p.periods)
+    assert set(p.data["period"]) <= set(p.periods)
