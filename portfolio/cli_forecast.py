@@ -1,0 +1,273 @@
+"""``cost-drift forecast``: LSTM ensemble drift forecasts, backtest against baselines, outlook.
+
+Output (stable names, scripts depend on them):
+
+- ``--format json`` prints one object with the keys ``forecast``, ``backtest``, ``members`` and
+  ``outlook``, each a list of records. ``backtest`` records: ``node, model, rmse, mae, mase`` with
+  the models ``lstm``, ``naive``, ``seasonal_naive``, ``mean``, ``drift``; ``members`` records:
+  ``node, rmse_mean, rmse_std, rmse_min, rmse_max`` (the spread of the members' backtest RMSE).
+- ``--format csv`` writes the forecast table to standard output or ``--out FILE``; with ``--out``
+  the other tables are written beside it as ``<stem>_backtest.csv``, ``<stem>_members.csv`` and
+  ``<stem>_outlook.csv``.
+
+The verdict (does the LSTM beat naive?), skipped nodes and the progress bar go to standard error.
+The forecasting package (and TensorFlow) is imported only when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from portfolio import cli_common
+from portfolio.bridge import future_plan_for_level, hierarchy_edges, series_for_level
+from portfolio.errors import InputError
+from portfolio.export import to_csv_bytes
+from portfolio.periods import next_periods
+from portfolio.rollup import rollup_portfolio
+
+JSON_KEYS = ("forecast", "backtest", "members", "outlook")
+_BAR = 24
+
+
+def register(
+    subparsers: argparse._SubParsersAction, parents: dict[str, argparse.ArgumentParser]
+) -> None:
+    """Add the ``forecast`` subcommand (see the module docstring for its output)."""
+    p = subparsers.add_parser(
+        "forecast",
+        parents=[parents["input"], parents["thresholds"], parents["output"], parents["common"]],
+        help="LSTM ensemble forecast of the drift, backtested against naive baselines",
+        description=(
+            "Train an ensemble of LSTM networks on the per-period variance of every node at one "
+            "level (or one node), backtest it against naive, seasonal naive, mean and drift over "
+            "the last K cut-offs, and forecast the drift with a band and a drift outlook."
+        ),
+        epilog=(
+            "CSV output: the forecast table; with --out FILE also <stem>_backtest.csv, "
+            "<stem>_members.csv and <stem>_outlook.csv beside it. JSON output: one object with "
+            "the keys forecast, backtest, members, outlook."
+        ),
+    )
+    g = p.add_argument_group("what to forecast")
+    g.add_argument(
+        "--level",
+        type=int,
+        default=None,
+        metavar="N",
+        help="hierarchy level to model, 0 = whole portfolio (default: the level above the leaves)",
+    )
+    g.add_argument(
+        "--node", default=None, metavar="ID", help="model this one node alone (its full path id)"
+    )
+    g.add_argument(
+        "--backtest",
+        type=int,
+        default=6,
+        metavar="K",
+        help="rolling-origin cut-offs for the backtest, 0 for none (default: 6)",
+    )
+    g.add_argument(
+        "--reconcile",
+        choices=("ols", "wls", "mint"),
+        default=None,
+        help="model every level down to --level and reconcile them (default: bottom-up only)",
+    )
+    m = p.add_argument_group("model (defaults: the app's)")
+    m.add_argument("--horizon", type=int, default=None, metavar="H", help="periods ahead")
+    m.add_argument("--lookback", type=int, default=None, metavar="L", help="periods of history")
+    m.add_argument("--layers", type=int, default=None, metavar="N", help="stacked LSTM layers 1-3")
+    m.add_argument("--units", type=int, default=None, metavar="N", help="units per LSTM layer")
+    m.add_argument("--dropout", type=float, default=None, metavar="P", help="dropout 0-0.9")
+    m.add_argument("--epochs", type=int, default=None, metavar="N", help="maximum epochs")
+    m.add_argument("--patience", type=int, default=None, metavar="N", help="early stopping")
+    m.add_argument("--batch-size", type=int, default=None, metavar="N", help="0 = automatic")
+    m.add_argument("--learning-rate", type=float, default=None, metavar="LR", help="Adam rate")
+    m.add_argument("--members", type=int, default=None, metavar="N", help="ensemble size")
+    m.add_argument("--seed", type=int, default=None, metavar="S", help="first member's seed")
+    m.add_argument(
+        "--scaler", choices=("standard", "minmax", "window"), default=None, help="scaling"
+    )
+    m.add_argument("--difference", action="store_true", help="model period-to-period changes")
+    s = p.add_argument_group("saved models")
+    s.add_argument("--save", default=None, metavar="DIR", help="save the trained ensemble to DIR")
+    s.add_argument(
+        "--load", default=None, metavar="DIR", help="use a saved ensemble instead of training"
+    )
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=run)
+
+
+_SETTING_FLAGS = {
+    "horizon": "horizon",
+    "lookback": "lookback",
+    "layers": "layers",
+    "units": "units",
+    "dropout": "dropout",
+    "epochs": "epochs",
+    "patience": "patience",
+    "batch_size": "batch_size",
+    "learning_rate": "learning_rate",
+    "members": "members",
+    "seed": "seed",
+    "scaler": "scaler",
+}
+
+
+class _ProgressBar:
+    """A one-line text progress bar on standard error."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.started = time.perf_counter()
+        self.open = False
+
+    def __call__(self, e: Any) -> None:
+        if self.quiet:
+            return
+        done = e.epoch / max(e.epochs, 1)
+        filled = round(done * _BAR)
+        loss = "" if e.loss is None else f" loss {e.loss:.4f}"
+        val = "" if e.val_loss is None else f" val {e.val_loss:.4f}"
+        line = (
+            f"\r{e.stage:8s} member {e.member}/{e.members} [{'#' * filled}{'.' * (_BAR - filled)}]"
+            f" epoch {e.epoch}/{e.epochs}{loss}{val}  {time.perf_counter() - self.started:5.0f}s"
+        )
+        sys.stderr.write(line.ljust(100))
+        sys.stderr.flush()
+        self.open = True
+
+    def close(self) -> None:
+        if self.open:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.open = False
+
+
+def _default_level(levels: int) -> int:
+    return max(1, levels - 1)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    text = frame.to_json(orient="records", double_precision=10, force_ascii=False)
+    return list(json.loads(text or "[]"))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handler of ``cost-drift forecast`` (exit status 0; errors raise InputError/ForecastError)."""
+    if args.load and args.save and Path(args.load).resolve() == Path(args.save).resolve():
+        raise InputError("--save and --load name the same folder; save to another one.")
+    if args.backtest is not None and args.backtest < 0:
+        raise InputError(f"--backtest must be 0 or more cut-offs (got {args.backtest}).")
+    rule = cli_common.rule_from_args(args)
+    portfolio = cli_common.load_from_args(args)
+    if portfolio.frequency == "single" or len(portfolio.periods) < 2:
+        raise InputError(
+            "Forecasting needs a history of several periods; this file has a single period."
+        )
+    rolled = rollup_portfolio(portfolio)
+    n_levels = len(portfolio.levels)
+    if args.node is not None:
+        match = rolled.loc[rolled["node"] == args.node, "level"]
+        if match.empty:
+            some = ", ".join(f"'{n}'" for n in rolled["node"].drop_duplicates().head(3))
+            raise InputError(f"--node '{args.node}' is not a node of this portfolio (e.g. {some}).")
+        level = int(match.iloc[0])
+    else:
+        level = _default_level(n_levels) if args.level is None else int(args.level)
+        if not 0 <= level <= n_levels:
+            raise InputError(
+                f"--level must be from 0 (whole portfolio) to {n_levels} (got {level})."
+            )
+
+    from forecasting.bundle import load_bundle, save_bundle
+    from forecasting.pipeline import run_forecast
+    from forecasting.settings import ModelSettings
+
+    overrides = {
+        field: getattr(args, flag)
+        for flag, field in _SETTING_FLAGS.items()
+        if getattr(args, flag) is not None
+    }
+    if args.difference:
+        overrides["difference"] = True
+    ensemble = None
+    if args.load:
+        ensemble = load_bundle(args.load)
+        settings = ensemble.settings
+    else:
+        settings = ModelSettings(**overrides)
+
+    levels = range(0, level + 1) if args.reconcile else [level]
+    series = pd.concat([series_for_level(rolled, lv) for lv in levels], ignore_index=True)
+    future = pd.concat(
+        [future_plan_for_level(portfolio, rolled, lv) for lv in levels], ignore_index=True
+    )
+    edges = hierarchy_edges(rolled)
+    if args.node is not None:
+        series = series[series["node"] == args.node]
+        future = future[future["node"] == args.node]
+        edges = None
+    periods = next_periods(portfolio.periods[-1], settings.horizon, portfolio.frequency)
+
+    bar = _ProgressBar(args.quiet)
+    cancel = threading.Event()
+    try:
+        result = run_forecast(
+            series,
+            settings,
+            edges=edges,
+            future=future,
+            future_periods=periods,
+            backtest_k=args.backtest,
+            amber_pct=rule.amber_pct,
+            red_pct=rule.red_pct,
+            direction=rule.direction,
+            reconcile=args.reconcile,
+            progress=bar,
+            cancel=cancel,
+            ensemble=ensemble,
+        )
+    except KeyboardInterrupt:
+        cancel.set()
+        raise
+    finally:
+        bar.close()
+    if args.save:
+        saved = save_bundle(result.ensemble, args.save)
+        print(f"cost-drift: model saved to {saved}", file=sys.stderr)
+    print(f"cost-drift: {result.verdict}", file=sys.stderr)
+    if not result.skipped.empty:
+        first = result.skipped.iloc[0]
+        print(
+            f"cost-drift: {len(result.skipped)} node(s) not (fully) modelled, e.g. "
+            f"'{first['node']}': {first['reason']}.",
+            file=sys.stderr,
+        )
+    tables = {
+        "forecast": result.forecast,
+        "backtest": result.backtest,
+        "members": result.members_spread,
+        "outlook": result.outlook,
+    }
+    if args.format == "json":
+        payload = {key: _records(tables[key]) for key in JSON_KEYS}
+        cli_common.write_bytes(args, (json.dumps(payload, ensure_ascii=False) + "\n").encode())
+        return 0
+    cli_common.emit(args, tables["forecast"])
+    if args.out:
+        out = Path(args.out)
+        for key in JSON_KEYS[1:]:
+            target = out.with_name(f"{out.stem}_{key}.csv")
+            try:
+                target.write_bytes(to_csv_bytes(tables[key]))
+            except OSError as exc:
+                raise InputError(f"Could not write {target}: {exc.strerror or exc}.") from exc
+    return 0
