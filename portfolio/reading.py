@@ -145,15 +145,15 @@ def read_raw(
     sample = _utf8_sample(data[start : start + _SNIFF_BYTES])
     if sample is not None:
         delimiter = _sniff(sample, label)
-        frame = _parse_fast(data, start, sample, delimiter)
-        if frame is not None:
-            return RawTable(frame=frame, name=label, encoding=encoding, delimiter=delimiter)
+        fast = _parse_fast(data, start, sample, delimiter)
+        if fast is not None:
+            return RawTable(fast[0], label, encoding, delimiter, cut_rows=fast[1])
     text, encoding, cut_char = _decode(data, label, encoding)
     delimiter = _sniff(text[:_SNIFF_BYTES], label)
     if encoding in ("latin-1", "cp1252"):
-        frame = _parse_fast(text.encode("utf-8"), 0, text[:_SNIFF_BYTES], delimiter)
-        if frame is not None:
-            return RawTable(frame=frame, name=label, encoding=encoding, delimiter=delimiter)
+        fast = _parse_fast(text.encode("utf-8"), 0, text[:_SNIFF_BYTES], delimiter)
+        if fast is not None:
+            return RawTable(fast[0], label, encoding, delimiter, cut_rows=fast[1])
     frame, cut = _parse_python(text, delimiter, label, cut_char=cut_char)
     return RawTable(frame=frame, name=label, encoding=encoding, delimiter=delimiter, cut_rows=cut)
 
@@ -245,11 +245,14 @@ def _unique_headers(headers: list[str]) -> list[str]:
     return out
 
 
-def _parse_fast(data: bytes, start: int, sample: str, delimiter: str) -> pd.DataFrame | None:
-    """pyarrow parse of UTF-8 bytes; None when anything is irregular.
+def _parse_fast(
+    data: bytes, start: int, sample: str, delimiter: str
+) -> tuple[pd.DataFrame, int] | None:
+    """pyarrow parse of UTF-8 bytes -> (frame, cut rows); None when anything is irregular.
 
-    The Python parser then reads the file again and explains the problem with exact row numbers
-    (or finds the row cut at the end).
+    A short last line without a line end is the one irregularity handled here (a file cut
+    mid-row). Otherwise the Python parser reads the file again and explains the problem with exact
+    row numbers.
     """
     ends = [i for i in (sample.find("\n"), sample.find("\r")) if i >= 0]
     nl = min(ends) if ends else -1
@@ -261,9 +264,9 @@ def _parse_fast(data: bytes, start: int, sample: str, delimiter: str) -> pd.Data
     while end > start and data[end - 1] in b"\r\n":
         end -= 1  # trailing line ends would read as blank rows
     buf = pa.py_buffer(data)[start:end]
-    bad: list[object] = []
+    bad: list[pacsv.InvalidRow] = []
 
-    def on_invalid(row: object) -> str:
+    def on_invalid(row: pacsv.InvalidRow) -> str:
         bad.append(row)
         return "skip"
 
@@ -288,15 +291,32 @@ def _parse_fast(data: bytes, start: int, sample: str, delimiter: str) -> pd.Data
     except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
         log.debug("pyarrow could not parse the file, using the csv module: %s", exc)
         return None
+    cut = 0
     if bad:
-        return None
+        tail = data[data.rfind(b"\n", start, end) + 1 : end]
+        cut_at_end = (
+            len(bad) == 1
+            and end == len(data)  # no line end after the last row
+            and bad[0].actual_columns < bad[0].expected_columns
+            and b'"' not in tail
+            and bad[0].text == tail.decode("utf-8", errors="replace").rstrip("\r")
+        )
+        if not cut_at_end:
+            return None
+        cut = 1
     cols = {h: pd.arrays.ArrowStringArray(table.column(i)) for i, h in enumerate(headers)}
-    return pd.DataFrame(cols, index=pd.RangeIndex(2, 2 + table.num_rows), copy=False)
+    frame = pd.DataFrame(cols, index=pd.RangeIndex(2, 2 + table.num_rows), copy=False)
+    return frame, cut
 
 
 def _parse_python(
     text: str, delimiter: str, label: str, *, cut_char: bool = False
 ) -> tuple[pd.DataFrame, int]:
+    """The csv module's parse, for files pyarrow found irregular: exact rows for every message.
+
+    Every record is one row (a blank line is a row with every cell blank), so row numbers are the
+    record numbers, as a spreadsheet shows them.
+    """
     ends_clean = text.endswith(("\n", "\r"))
     body = text.rstrip("\r\n")
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
@@ -307,45 +327,38 @@ def _parse_python(
     headers = _unique_headers(header)
     width = len(headers)
     records: list[list[str]] = []
-    rownums: list[int] = []
-    wrong: list[int] = []
-    wrong_counts: list[int] = []
-    row = 1
     try:
-        for rec in reader:
-            row += 1
-            if not rec:
-                rec = [""] * width
-            elif len(rec) != width:
-                if len(rec) == 1 and not rec[0].strip():
-                    rec = [""] * width
-                else:
-                    wrong.append(row)
-                    wrong_counts.append(len(rec))
-            records.append(rec)
-            rownums.append(row)
+        records.extend(reader)
     except csv.Error as exc:
         raise InputError(
-            f"{label}: row {row + 1} cannot be read as CSV ({exc}). Check the quotes on that row."
+            f"{label}: row {len(records) + 2} cannot be read as CSV ({exc}). "
+            "Check the quotes on that row."
         ) from None
 
     cut = 0
     if records:
         last = records[-1]
         open_quote = body.count('"') % 2 == 1
-        short_at_end = wrong and wrong[-1] == rownums[-1] and len(last) < width
-        if open_quote and (len(last) > width or "\n" in "".join(last) or "\r" in "".join(last)):
+        if open_quote and (len(last) > width or any("\n" in c or "\r" in c for c in last)):
             raise InputError(
-                f"{label}: a quote opened on row {rownums[-1]} is never closed, so the rest of the "
-                "file would be read as one value. Check the quotes on that row."
+                f"{label}: a quote opened on row {len(records) + 1} is never closed, so the rest "
+                "of the file would be read as one value. Check the quotes on that row."
             )
+        short_at_end = 0 < len(last) < width and not (len(last) == 1 and not last[0].strip())
         if open_quote or cut_char or (short_at_end and not ends_clean):
             cut = 1
-            if wrong and wrong[-1] == rownums[-1]:
-                wrong.pop()
-                wrong_counts.pop()
             records.pop()
-            rownums.pop()
+    lens = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
+    odd = np.flatnonzero(lens != width)
+    wrong: list[int] = []
+    wrong_counts: list[int] = []
+    for i in odd.tolist():  # only the irregular records: blank lines, or an error to report
+        rec = records[i]
+        if not rec or (len(rec) == 1 and not rec[0].strip()):
+            records[i] = [""] * width
+        else:
+            wrong.append(i + 2)
+            wrong_counts.append(len(rec))
     if wrong:
         many = [r for r, n in zip(wrong, wrong_counts, strict=True) if n > width]
         few = [r for r, n in zip(wrong, wrong_counts, strict=True) if n < width]
@@ -360,15 +373,11 @@ def _parse_python(
             "rows.",
             rows=wrong[:5],
         )
-    if records:
-        cols = list(zip(*records, strict=True))
-        frame = pd.DataFrame(
-            {h: pd.array(list(c), dtype="str") for h, c in zip(headers, cols, strict=True)},
-            index=pd.Index(np.asarray(rownums, dtype=np.int64)),
-        )
-    else:
-        frame = pd.DataFrame({h: pd.array([], dtype="str") for h in headers})
-        frame.index = pd.Index(np.asarray([], dtype=np.int64))
+    cols: dict[str, pd.api.extensions.ExtensionArray] = {}
+    columns = list(zip(*records, strict=True)) if records else [() for _ in headers]
+    for h, c in zip(headers, columns, strict=True):
+        cols[h] = pd.arrays.ArrowStringArray(pa.array(c, type=pa.large_string()))
+    frame = pd.DataFrame(cols, index=pd.RangeIndex(2, 2 + len(records)), copy=False)
     return frame, cut
 
 
