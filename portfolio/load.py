@@ -183,6 +183,11 @@ def _amount(
 # grouping helpers
 
 
+def _named(column: str, role: str) -> str:
+    """ "column 'x'", with the role added when the name does not say it."""
+    return f"column '{column}'" if _norm(column) == role else f"column '{column}' ({role})"
+
+
 def _has_row_numbers(index: pd.Index) -> bool:
     """True when the index holds file row numbers (as read_raw sets them: unique, from 2 up)."""
     if len(index) == 0:
@@ -392,7 +397,7 @@ def build_portfolio(
         bad = rows[p_blank & ~a_blank]
         col = planned_spec.first
         raise InputError(
-            f"{file}: column '{col}' (planned) is blank on {describe_rows(bad)} although "
+            f"{file}: {_named(col, 'planned')} is blank on {describe_rows(bad)} although "
             f"'{actual_name}' has a figure. Enter 0 where nothing was planned.",
             column=col,
             rows=first_rows(bad),
@@ -402,7 +407,7 @@ def build_portfolio(
         if frequency == "single":
             bad = rows[plan_only]
             raise InputError(
-                f"{file}: column '{actual_spec.first}' (actual) is blank on {describe_rows(bad)} "
+                f"{file}: {_named(actual_spec.first, 'actual')} is blank on {describe_rows(bad)} "
                 f"although '{planned_name}' has a figure. Enter 0 where nothing was spent.",
                 column=actual_spec.first,
                 rows=first_rows(bad),
@@ -415,7 +420,7 @@ def build_portfolio(
         if inside.any():
             bad = rows[inside]
             raise InputError(
-                f"{file}: column '{actual_spec.first}' (actual) is blank on {describe_rows(bad)}, "
+                f"{file}: {_named(actual_spec.first, 'actual')} is blank on {describe_rows(bad)}, "
                 "in periods up to the item's last actual figure. Enter 0 where nothing was spent "
                 "(a blank actual is only read as plan ahead after an item's last actual).",
                 column=actual_spec.first,

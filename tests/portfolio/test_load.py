@@ -329,13 +329,13 @@ def test_plan_ahead_rows_after_the_last_actual():
 
 def test_blank_actual_before_the_last_actual_is_an_error():
     e = err(GOOD.replace("P,Ops,Net,r1,2024-01,100,110", "P,Ops,Net,r1,2024-01,100,"))
-    assert "column 'actual' (actual) is blank on row 2" in str(e)
+    assert "column 'actual' is blank on row 2" in str(e)
     assert e.rows == (2,)
 
 
 def test_blank_planned_with_an_actual_is_an_error():
     e = err(GOOD.replace("P,Dev,App,a1,2024-02,20,25", "P,Dev,App,a1,2024-02,,25"))
-    assert "column 'planned' (planned) is blank on row 6" in str(e) and e.column == "planned"
+    assert "column 'planned' is blank on row 6" in str(e) and e.column == "planned"
 
 
 def test_single_period_file():
@@ -355,7 +355,7 @@ def test_single_period_duplicates_and_blank_actuals():
     e = err("program,project,planned,actual\nA,x,1,2\nA,x,3,4\n", m)
     assert "rows 2 and 3" in str(e)
     e = err("program,project,planned,actual\nA,x,1,\n", m)
-    assert "column 'actual' (actual) is blank on row 2" in str(e)
+    assert "column 'actual' is blank on row 2" in str(e)
 
 
 def test_amount_expressions():
@@ -503,3 +503,10 @@ def test_flows_keep_every_amount_whatever_the_row_order(rows, rnd):
     assert p.data["actual"].sum() == pytest.approx(sum(a for *_, a in rows if a is not None))
     assert list(p.periods) == sorted(p.periods)
     assert set(p.data["period"]) <= set(p.periods)
+
+
+def test_blank_amount_message_names_the_role_of_a_renamed_column():
+    text = "program,period,Budget,Spend\nA,2024-01,,5\n"
+    e = err(text, ColumnMapping(levels=("program",), planned="Budget", actual="Spend"))
+    assert "column 'Budget' (planned) is blank on row 2 although 'Spend' has a figure" in str(e)
+    assert e.column == "Budget" and e.rows == (2,)
