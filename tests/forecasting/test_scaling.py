@@ -1,0 +1,125 @@
+"""Scalers: fitted on the training part only, exact inverse, differencing, persistence."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from forecasting.errors import ForecastError
+from forecasting.scaling import Scaler, fit_scaler, subset_scaler
+from forecasting.windows import origin_windows, training_windows
+
+RNG = np.random.default_rng(3)
+
+
+def _panel(n: int = 3, t: int = 20) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    scale = 10.0 ** np.arange(n)[:, None]
+    target = RNG.normal(size=(n, t)).cumsum(axis=1) * scale + 5 * scale
+    cov = np.abs(RNG.normal(size=(n, t))) * scale * 100
+    start = np.zeros(n, dtype=np.int64)
+    target[2, :4] = np.nan
+    cov[2, :4] = np.nan
+    start[2] = 4
+    return target, cov, start
+
+
+@pytest.mark.parametrize("kind", ["standard", "minmax", "window"])
+@pytest.mark.parametrize("difference", [False, True])
+def test_windows_scale_and_invert_back_to_currency(kind: str, difference: bool) -> None:
+    target, cov, start = _panel()
+    sc = fit_scaler(target, cov, fit_end=14, kind=kind, difference=difference)
+    zt, zc = sc.transform(target, cov)
+    w = training_windows(zt, zc, sc.start(start), 4, 3, upto=20)
+    shifted, offset = sc.relative(w)
+    raw_last = target[w.node, w.origin]
+    back = sc.inverse(shifted.target, w.node, offset, raw_last)
+    expected = np.stack([target[i, o + 1 : o + 4] for i, o in zip(w.node, w.origin, strict=True)])
+    np.testing.assert_allclose(back, expected, rtol=1e-12, atol=1e-9)
+
+
+def test_fit_uses_only_the_training_periods() -> None:
+    target, cov, _ = _panel()
+    sc = fit_scaler(target, cov, fit_end=10, kind="standard")
+    changed = target.copy()
+    changed[:, 10:] *= 1000.0
+    again = fit_scaler(changed, cov, fit_end=10, kind="standard")
+    np.testing.assert_array_equal(sc.target_loc, again.target_loc)
+    np.testing.assert_array_equal(sc.target_scale, again.target_scale)
+    np.testing.assert_allclose(sc.target_loc[0], np.mean(target[0, :10]))
+    np.testing.assert_allclose(sc.target_scale[0], np.std(target[0, :10]))
+
+
+def test_minmax_maps_the_training_range_to_minus_one_one() -> None:
+    target, cov, _ = _panel()
+    sc = fit_scaler(target, cov, fit_end=20, kind="minmax")
+    zt, zc = sc.transform(target, cov)
+    assert np.nanmin(zt, axis=1) == pytest.approx([-1.0] * 3)
+    assert np.nanmax(zt, axis=1) == pytest.approx([1.0] * 3)
+    assert np.nanmax(np.abs(zc)) == pytest.approx(1.0)
+
+
+def test_nodes_of_very_different_sizes_land_on_one_footing() -> None:
+    target, cov, _ = _panel()
+    zt, _ = fit_scaler(target, cov, fit_end=20).transform(target, cov)
+    np.testing.assert_allclose(np.nanstd(zt, axis=1), 1.0)
+
+
+def test_flat_series_do_not_divide_by_zero() -> None:
+    target = np.full((1, 8), 250.0)
+    sc = fit_scaler(target, target, fit_end=8, kind="minmax")
+    zt, _ = sc.transform(target, target)
+    assert np.isfinite(zt).all()
+    w = origin_windows(zt, zt, 3, 2, origin=5)
+    back = sc.inverse(w.target, w.node, np.zeros(1), target[:, 5])
+    np.testing.assert_allclose(back, 250.0)
+
+
+def test_state_round_trips_through_json_and_subsets() -> None:
+    target, cov, _ = _panel()
+    sc = fit_scaler(target, cov, fit_end=12, kind="window", difference=True)
+    again = Scaler.from_dict(json.loads(json.dumps(sc.to_dict())))
+    for a, b in zip(
+        (sc.target_loc, sc.target_scale, sc.cov_loc, sc.cov_scale),
+        (again.target_loc, again.target_scale, again.cov_loc, again.cov_scale),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(a, b)
+    assert (again.kind, again.difference) == ("window", True)
+    sub = subset_scaler(sc, np.array([2, 0]))
+    assert sub.target_scale.tolist() == [sc.target_scale[2], sc.target_scale[0]]
+
+
+def test_bad_state_and_kind_are_forecast_errors() -> None:
+    with pytest.raises(ForecastError, match="incomplete"):
+        Scaler.from_dict({"kind": "standard"})
+    target, cov, _ = _panel()
+    state = fit_scaler(target, cov, fit_end=12).to_dict()
+    state["target_scale"][0] = 0.0
+    with pytest.raises(ForecastError, match="invalid scales"):
+        Scaler.from_dict(state)
+    with pytest.raises(ForecastError, match="Unknown scaler"):
+        fit_scaler(target, cov, fit_end=12, kind="robust")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=st.lists(
+        st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), min_size=8, max_size=30
+    ),
+    kind=st.sampled_from(["standard", "minmax", "window"]),
+    difference=st.booleans(),
+)
+def test_round_trip_property(values: list[float], kind: str, difference: bool) -> None:
+    target = np.asarray(values)[None, :]
+    cov = np.abs(target) + 1.0
+    sc = fit_scaler(target, cov, fit_end=len(values) - 2, kind=kind, difference=difference)
+    zt, zc = sc.transform(target, cov)
+    w = training_windows(zt, zc, sc.start(np.array([0])), 3, 2, upto=len(values))
+    shifted, offset = sc.relative(w)
+    back = sc.inverse(shifted.target, w.node, offset, target[0, w.origin])
+    expected = np.stack([target[0, o + 1 : o + 3] for o in w.origin])
+    np.testing.assert_allclose(back, expected, rtol=1e-9, atol=1e-9 * (1 + np.abs(target).max()))
