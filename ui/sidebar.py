@@ -18,7 +18,12 @@ import streamlit as st
 from portfolio.alerts import AlertRule
 from portfolio.errors import InputError
 from portfolio.load import RawTable
-from portfolio.mapping import ColumnMapping, guess_mapping
+from portfolio.mapping import (
+    IT_DASHBOARD_MAPPING,
+    NYC_CAPITAL_MAPPING,
+    ColumnMapping,
+    guess_mapping,
+)
 from ui import data
 from ui.store import SID_PARAM, SessionStore, new_sid, valid_sid
 from ui.view import VIEW_KEY, View
@@ -36,30 +41,10 @@ SRC_NYC = "Example: NYC capital projects"
 NO_PERIOD = "(none: single period)"
 MAX_UPLOAD_MB = 200
 
-# The two real examples and the mapping that reads them (see docs/realdata.md).
+# The two real examples and the mapping that reads them (docs/realdata.md).
 EXAMPLES: dict[str, tuple[str, ColumnMapping]] = {
-    SRC_IT: (
-        "it_dashboard_projects.csv",
-        ColumnMapping(
-            levels=("Agency Name", "Investment Title", "Project Name"),
-            period=None,
-            planned="Planned Cost ($ M)",
-            actual="Projected/Actual Cost ($ M)",
-            sum_duplicates=True,
-            period_label="2012",
-        ),
-    ),
-    SRC_NYC: (
-        "nyc_capital_projects.csv",
-        ColumnMapping(
-            levels=("Managing Agency", "Category", "Project Name"),
-            period="Date Reported As Of",
-            planned="Budget Forecast - Total Budget Changes",
-            actual="Budget Forecast",
-            measure="level",
-            sum_duplicates=True,
-        ),
-    ),
+    SRC_IT: ("it_dashboard_projects.csv", IT_DASHBOARD_MAPPING),
+    SRC_NYC: ("nyc_capital_projects.csv", NYC_CAPITAL_MAPPING),
 }
 
 THRESHOLD_DEFAULTS: dict[str, Any] = {

@@ -15,7 +15,8 @@ import streamlit as st
 from portfolio.alerts import STATUSES
 from portfolio.rollup import ROOT
 
-STATUS_ICON = {"green": "🟢 green", "amber": "🟠 amber", "red": "🔴 red"}
+# Words, not coloured emoji: a browser without an emoji font would show empty boxes.
+STATUS_ICON = {"green": "Green", "amber": "Amber", "red": "Red"}
 
 
 def money(value: float) -> str:

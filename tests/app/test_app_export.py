@@ -47,8 +47,9 @@ def test_export_bytes_are_real_files(make_app: Callable[..., AppTest]):
     csv = exports.csv_data(frames["Alerts"])()
     assert csv.splitlines()[0].decode("utf-8-sig").startswith("node,")
     assert len(csv.splitlines()) == len(frames["Alerts"]) + 1
-    book = openpyxl.load_workbook(io.BytesIO(exports.excel_data(frames)()))
-    assert book.sheetnames == list(frames)
+    small = {name: frames[name] for name in ("Latest status", "Alerts")}
+    book = openpyxl.load_workbook(io.BytesIO(exports.excel_data(small)()))
+    assert book.sheetnames == list(small)
     assert book["Latest status"].max_row == len(frames["Latest status"]) + 1
     report = exports.report_data(view, charts, frames)().decode("utf-8")
     assert "sample_portfolio.csv" in report

@@ -85,6 +85,33 @@ def test_training_a_tiny_model_shows_the_fan_chart_backtest_and_outlook(
     assert at.session_state["fc_job"].state == "done"
     assert at.session_state["fc_job"].result is job.result
 
+    # After a reload (same ?sid=), the saved model is offered and forecasts without training.
+    again = make_app("forecastsessionid00001").run()
+    again.switch_page("app_pages/forecast.py").run()
+    no_exception(again)
+    saved = again.selectbox(key="fc_saved_model")
+    assert saved.options == SessionStore("forecastsessionid00001", cost_drift_home).list_models()
+    again.button(key="fc_use_saved").click().run()
+    again = _wait(again)
+    no_exception(again)
+    reused = again.session_state["fc_result"]
+    assert "with model" in reused.label
+    assert reused.run.train_seconds == 0.0
+    assert _keyed(again, "fc_fan")
+
+
+def test_a_tampered_model_upload_is_refused_with_a_message(make_app: Callable[..., AppTest]):
+    at = make_app().run()
+    at.switch_page("app_pages/forecast.py").run()
+    at.file_uploader(key="fc_bundle_upload").set_value(
+        ("model.zip", b"PK\x03\x04 this is not a model", "application/zip")
+    )
+    at.run()
+    at.button(key="fc_use_upload").click().run()
+    no_exception(at)
+    assert at.error and "model.zip" in at.error[0].value
+    assert "fc_job" not in at.session_state
+
 
 @pytest.mark.slow
 def test_cancel_stops_training_and_the_app_stays_usable(make_app: Callable[..., AppTest]):

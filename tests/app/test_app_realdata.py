@@ -1,0 +1,45 @@
+"""The two real portfolios open from the data source radio with their documented mappings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from apphelp import metric, no_exception
+from streamlit.testing.v1 import AppTest
+
+from portfolio.load import load_portfolio
+from portfolio.mapping import IT_DASHBOARD_MAPPING, NYC_CAPITAL_MAPPING
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(
+    ("label", "fixture", "mapping"),
+    [
+        ("Example: US federal IT Dashboard", "it_dashboard_csv", IT_DASHBOARD_MAPPING),
+        ("Example: NYC capital projects", "nyc_capital_csv", NYC_CAPITAL_MAPPING),
+    ],
+)
+def test_real_example_opens_with_its_mapping(
+    make_app: Callable[..., AppTest],
+    request: pytest.FixtureRequest,
+    label: str,
+    fixture: str,
+    mapping,
+):
+    path: Path = request.getfixturevalue(fixture)
+    at = make_app().run()
+    assert label in at.radio(key="source").options
+    at.radio(key="source").set_value(label).run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert list(at.multiselect(key="map_levels").value) == list(mapping.levels)
+    assert at.selectbox(key="map_planned").value == mapping.planned
+    assert at.radio(key="measure").value == mapping.measure
+    summary = load_portfolio(path, mapping).summary
+    assert metric(at, "Rows read") == f"{summary.rows_read:,}"
+    assert metric(at, "Rows rejected") == f"{summary.rows_rejected:,}"
+    for page in ("hierarchy", "alerts"):
+        at.switch_page(f"app_pages/{page}.py").run()
+        no_exception(at)
