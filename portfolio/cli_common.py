@@ -11,6 +11,7 @@ a leading apostrophe, like every export of Cost Drift; JSON is written as is (Na
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -23,6 +24,21 @@ from portfolio.load import DEFAULT_MAX_BYTES, Portfolio, load_portfolio
 from portfolio.mapping import DEFAULT_LEVELS, ColumnMapping
 
 STDIN = "-"
+_MAX_BYTES_CAP = 1 << 50  # beyond any real file; keeps the byte count a machine integer
+_CHUNK = 1 << 20
+
+
+def _read_stdin(limit: int) -> bytes:
+    """Standard input up to ``limit`` bytes, read in chunks (never preallocating ``limit``)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = sys.stdin.buffer.read(min(_CHUNK, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def add_input_args(parser: argparse.ArgumentParser) -> None:
@@ -161,11 +177,12 @@ def load_from_args(args: argparse.Namespace) -> Portfolio:
         InputError: Unreadable or invalid input, with the analyst-facing message.
     """
     mapping = mapping_from_args(args)
-    if args.max_mb is None or not args.max_mb > 0:
-        raise InputError(f"--max-mb must be a positive number of megabytes, got {args.max_mb}.")
-    max_bytes = int(args.max_mb * 1024 * 1024)
+    max_mb = args.max_mb
+    if max_mb is None or not math.isfinite(max_mb) or not max_mb > 0:
+        raise InputError(f"--max-mb must be a positive number of megabytes, got {max_mb}.")
+    max_bytes = min(int(max_mb * 1024 * 1024), _MAX_BYTES_CAP)
     if args.file == STDIN:
-        data = sys.stdin.buffer.read(max_bytes + 1)
+        data = _read_stdin(max_bytes + 1)
         return load_portfolio(
             data, mapping, name="standard input", max_bytes=max_bytes, accept_cut=args.accept_cut
         )

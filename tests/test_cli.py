@@ -149,6 +149,8 @@ BAD_AMOUNT = b"program,project,month,plan,spend\nA,B,2024-01,10,2\nA,C,2024-01,x
         (["rollup", "-"], b"", ["empty"]),
         (["alerts", "{small}", "--amber", "50", "--red", "20"], None, ["below the red"]),
         (["alerts", "{small}", "--persistence", "0"], None, ["Persistence"]),
+        (["rollup", "{small}", "--max-mb", "inf"], None, ["--max-mb"]),
+        (["rollup", "{small}", "--max-mb", "0.00001"], None, ["over the limit"]),
         (["rollup", "-"], BAD_AMOUNT, ["column 'plan'", "row 3", "'x1'"]),
     ],
 )
