@@ -60,6 +60,11 @@ class RawTable:
     delimiter: str  # ",", ";", "\t" or "" for Excel
     cut_rows: int = 0  # incomplete rows at the end of a CSV that was cut mid-line
 
+    def __post_init__(self) -> None:
+        if len(self.frame) == 0 and len(self.frame.columns):
+            # zero rows: plain object columns, which every pandas reduction accepts
+            object.__setattr__(self, "frame", self.frame.astype(object))
+
     @property
     def delimiter_name(self) -> str:
         """The delimiter in words (comma, semicolon, tab)."""
