@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import threading
 
 import numpy as np
 import openpyxl
@@ -119,3 +120,21 @@ def test_png_and_svg_bytes() -> None:
     assert b"<svg" in svg[:200]
     again = figure_bytes(chart(), "png")  # the shared server is reused
     assert again.startswith(b"\x89PNG")
+
+
+@needs_chromium
+def test_figure_bytes_from_several_threads() -> None:
+    """Streamlit runs each session in its own thread; they share the one kaleido server."""
+    results: dict[int, bytes] = {}
+
+    def work(i: int) -> None:
+        results[i] = figure_bytes(chart(), "png" if i % 2 else "svg")
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sorted(results) == [0, 1, 2, 3]
+    assert all(results[i].startswith(b"\x89PNG") for i in (1, 3))
+    assert all(b"<svg" in results[i][:200] for i in (0, 2))
