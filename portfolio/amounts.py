@@ -5,6 +5,11 @@ groups must be of three digits), currency symbols and codes (``$1,234``, ``€ 1
 negatives in parentheses (``(1,234)``), surrounding and inner spaces. Blank cells stay blank (NaN)
 and are reported to the caller through `ParsedAmounts.blank`.
 
+Decimal commas (``1.234,56``, ``12,5``), as many European exports write them, are read as such
+when a column shows them unambiguously (a comma followed by other than three digits, or dots
+grouping thousands before a comma) and has no number that only reads with a decimal point; a column
+mixing both styles is refused. ``1,234`` alone reads as one thousand two hundred and thirty-four.
+
 Rejected with a message naming the column and rows: text that is not a number, and values that are
 not finite (``NaN``, ``inf``, numbers too large for a float, spreadsheet errors such as ``#N/A``,
 ``#VALUE!`` or ``#DIV/0!``).
@@ -29,15 +34,21 @@ _NUMBER = (
     r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][+-]?\d+)?$"
     r"|^[+-]?\.\d+(?:[eE][+-]?\d+)?$"
 )
+# decimal commas, as exported in many European locales: 1.234,56 or 1234,5
+_EU_NUMBER = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d*)?$"
 _NOT_FINITE = r"^(?i:[+-]?(?:nan|inf|infinity)|#.*|n/?a|null|none)$"
 
 
 @dataclass(frozen=True)
 class ParsedAmounts:
-    """A parsed amount column: `values` (float64, NaN where blank) and the `blank` mask."""
+    """A parsed amount column: `values` (float64, NaN where blank) and the `blank` mask.
+
+    `decimal_comma` is True when the column was read with decimal commas (``1.234,56``).
+    """
 
     values: np.ndarray
     blank: np.ndarray
+    decimal_comma: bool = False
 
 
 def _as_arrow(col: pd.Series) -> pa.Array:
@@ -68,36 +79,53 @@ def parse_amounts(col: pd.Series, *, column: str, file: str) -> ParsedAmounts:
     """
     arr = _as_arrow(col)
     rows = np.asarray(col.index)
+    decimal_comma = False
     try:
         values = _to_numpy(pc.cast(arr, pa.float64()))
         blank = np.zeros(len(values), dtype=bool)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        values, blank = _parse_slow(arr, rows, column, file)
+        values, blank, decimal_comma = _parse_slow(arr, rows, column, file)
     bad = ~np.isfinite(values) & ~blank
     if bad.any():
         _raise_not_finite(arr, rows, bad, column, file)
-    return ParsedAmounts(values=values, blank=blank)
+    return ParsedAmounts(values=values, blank=blank, decimal_comma=decimal_comma)
+
+
+def _mask(arr: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _parse_slow(
     arr: pa.Array, rows: np.ndarray, column: str, file: str
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, bool]:
     trimmed = pc.utf8_trim_whitespace(arr)
     blank_arr = pc.equal(trimmed, "")
     blank = np.asarray(blank_arr.to_numpy(zero_copy_only=False), dtype=bool)
     nulled = pc.if_else(blank_arr, pa.scalar(None, type=trimmed.type), trimmed)
     try:
-        return _to_numpy(pc.cast(nulled, pa.float64())), blank
+        return _to_numpy(pc.cast(nulled, pa.float64())), blank, False
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     plain = pc.replace_substring_regex(nulled, _CURRENCY, "")
     paren = pc.match_substring_regex(plain, r"^\(.*\)$")
     inner = pc.replace_substring_regex(plain, r"^\((.*)\)$", r"\1")
-    valid = pc.and_(
-        pc.match_substring_regex(inner, _NUMBER),
-        pc.invert(pc.and_(paren, pc.starts_with(inner, "-"))),
-    )
-    valid_np = np.asarray(pc.fill_null(valid, False).to_numpy(zero_copy_only=False), dtype=bool)
+    us = _mask(pc.match_substring_regex(inner, _NUMBER))
+    eu = _mask(pc.match_substring_regex(inner, _EU_NUMBER))
+    eu_only, us_only = eu & ~us, us & ~eu
+    if eu_only.any() and us_only.any():
+        raise InputError(
+            f"{file}: column '{column}' mixes decimal points ({describe_rows(rows[us_only])}, "
+            f"e.g. {trimmed[int(np.flatnonzero(us_only)[0])].as_py()!r}) and decimal commas "
+            f"({describe_rows(rows[eu_only])}, e.g. "
+            f"{trimmed[int(np.flatnonzero(eu_only)[0])].as_py()!r}). Use one style for the "
+            "whole column.",
+            column=column,
+            rows=first_rows(rows[eu_only | us_only]),
+        )
+    decimal_comma = bool(eu_only.any())
+    negative_paren = _mask(pc.and_(paren, pc.starts_with(inner, "-")))
+    valid_np = (eu if decimal_comma else us) & ~negative_paren
+    valid = pa.array(valid_np)
     failed = ~valid_np & ~blank
     if failed.any():
         not_finite = np.asarray(
@@ -116,13 +144,15 @@ def _parse_slow(
             column=column,
             rows=first_rows(bad_rows),
         )
-    cleaned = pc.replace_substring(
-        pc.if_else(valid, inner, pa.scalar(None, type=inner.type)), ",", ""
-    )
+    kept = pc.if_else(valid, inner, pa.scalar(None, type=inner.type))
+    if decimal_comma:
+        cleaned = pc.replace_substring(pc.replace_substring(kept, ".", ""), ",", ".")
+    else:
+        cleaned = pc.replace_substring(kept, ",", "")
     values = _to_numpy(pc.cast(cleaned, pa.float64()))
-    paren_np = np.asarray(pc.fill_null(paren, False).to_numpy(zero_copy_only=False), dtype=bool)
+    paren_np = _mask(paren)
     values[paren_np] = -values[paren_np]
-    return values, blank
+    return values, blank, decimal_comma
 
 
 def _raise_not_finite(

@@ -316,6 +316,9 @@ def build_portfolio(
                 "as 0 there."
             )
 
+    for col, parsed_col in cache.items():
+        if parsed_col.decimal_comma:
+            notes.append(f"Column '{col}' uses decimal commas (as in 1.234,56): read that way.")
     rows = np.asarray(frame.index)
     no_cost = planned.blank & actual.blank
     rejected = int(raw.cut_rows)

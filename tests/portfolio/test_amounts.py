@@ -49,7 +49,7 @@ def test_non_numeric_amounts_name_column_rows_and_example():
     assert err.value.rows == (5, 9, 12)
 
 
-@pytest.mark.parametrize("cell", ["1,23", "1.2.3", "12-", "(-5)", "$", "1,2345"])
+@pytest.mark.parametrize("cell", ["1..2", "1.2.3", "12-", "(-5)", "$", "12a", "1,2,3"])
 def test_malformed_numbers_are_rejected(cell):
     with pytest.raises(InputError, match="not numbers on row 3"):
         parse_amounts(_col(["1", cell]), column="planned", file="f.csv")
@@ -94,3 +94,23 @@ def test_exported_forms_round_trip(cells):
     parsed = parse_amounts(_col(text), column="a", file="f.csv")
     expected = [round(x, 2) for x, _ in cells]
     np.testing.assert_allclose(parsed.values, expected, rtol=0, atol=1e-6)
+
+
+def test_decimal_commas_are_read_when_the_column_shows_them():
+    parsed = parse_amounts(_col(["1.234,56", "12,5", "1,234", "(3,25)", "7"]), column="a", file="f")
+    assert parsed.decimal_comma
+    assert parsed.values.tolist() == [1234.56, 12.5, 1.234, -3.25, 7.0]
+
+
+def test_thousands_commas_stay_the_default():
+    parsed = parse_amounts(_col(["1,234", "1.5", "2,000.25"]), column="a", file="f")
+    assert not parsed.decimal_comma
+    assert parsed.values.tolist() == [1234.0, 1.5, 2000.25]
+
+
+def test_a_column_mixing_decimal_styles_is_refused():
+    with pytest.raises(InputError) as err:
+        parse_amounts(_col(["1,5", "2", "1.25"]), column="actual", file="f.csv")
+    msg = str(err.value)
+    assert "column 'actual' mixes decimal points (row 4, e.g. '1.25')" in msg
+    assert "decimal commas (row 2, e.g. '1,5')" in msg

@@ -510,3 +510,11 @@ def test_blank_amount_message_names_the_role_of_a_renamed_column():
     e = err(text, ColumnMapping(levels=("program",), planned="Budget", actual="Spend"))
     assert "column 'Budget' (planned) is blank on row 2 although 'Spend' has a figure" in str(e)
     assert e.column == "Budget" and e.rows == (2,)
+
+
+def test_semicolon_file_with_decimal_commas_loads_and_says_so():
+    text = GOOD.replace(",", ";").replace(";100;110", ";100,5;110,25")
+    p = load(text)
+    assert p.data["planned"].sum() == pytest.approx(320.5)
+    assert p.data["actual"].sum() == pytest.approx(355.25)
+    assert any("'planned' uses decimal commas" in n for n in p.summary.notes)
