@@ -1,0 +1,45 @@
+"""The Keras network built from ModelSettings: layers, shapes derived from the data, compile."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from forecasting.model import build_model
+from forecasting.settings import ModelSettings
+
+
+@pytest.mark.parametrize("layers", [1, 2, 3])
+def test_stacked_lstm_layers_return_sequences_on_all_but_the_last(layers: int) -> None:
+    import keras
+
+    s = ModelSettings(layers=layers, units=4, dropout=0.2, learning_rate=0.005)
+    model = build_model(s, (7, 2), (3, 1))
+    lstms = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
+    assert len(lstms) == layers
+    assert [layer.return_sequences for layer in lstms] == [True] * (layers - 1) + [False]
+    assert all(layer.units == 4 for layer in lstms)
+    drops = [layer for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+    assert len(drops) == layers and all(d.rate == pytest.approx(0.2) for d in drops)
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.005)
+
+
+def test_shapes_come_from_the_data_and_the_output_is_the_whole_horizon() -> None:
+    model = build_model(ModelSettings(layers=1, units=3, dropout=0.0), (5, 2), (4, 1))
+    assert [tuple(t.shape) for t in model.inputs] == [(None, 5, 2), (None, 4, 1)]
+    assert tuple(model.outputs[0].shape) == (None, 4)
+    out = model.predict_on_batch([np.zeros((2, 5, 2), "float32"), np.zeros((2, 4, 1), "float32")])
+    assert np.asarray(out).shape == (2, 4)
+
+
+def test_importing_the_keras_side_does_not_import_tensorflow() -> None:
+    code = (
+        "import sys, forecasting.pipeline, forecasting.bundle, forecasting.model, "
+        "forecasting.training, forecasting.ensemble, forecasting.backtest\n"
+        "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
