@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,6 +57,14 @@ def split_by_time(w: Windows, val_fraction: float) -> tuple[Windows, Windows]:
     cut = origins[-n_val]
     is_val = w.origin >= cut
     return w.take(~is_val), w.take(is_val)
+
+
+def auto_batch_size(n_windows: int) -> int:
+    """Batch size for ``batch_size=0``: 32 up to 4,096 windows, then a multiple of 32 that keeps
+    an epoch near 128 batches (capped at 1,024), so big global models train in bounded time."""
+    if n_windows <= 4096:
+        return 32
+    return int(min(1024, 32 * math.ceil(n_windows / 128 / 32)))
 
 
 def seed_everything(seed: int) -> None:
@@ -139,7 +148,7 @@ def train_member(
         train.target.astype("float32"),
         validation_data=(_inputs(val), val.target.astype("float32")) if has_val else None,
         epochs=settings.epochs,
-        batch_size=settings.batch_size,
+        batch_size=settings.batch_size or auto_batch_size(len(train)),
         shuffle=True,
         verbose=0,
         callbacks=[_Hooks(), stopper],
