@@ -175,6 +175,55 @@ _PERIOD = (
     "as of",
     "as of date",
 )
+_MONEY_WORDS = {
+    "cost",
+    "costs",
+    "amount",
+    "value",
+    "total",
+    "forecast",
+    "spend",
+    "budget",
+    "changes",
+    "eac",
+    "outturn",
+    "price",
+    "usd",
+    "eur",
+    "gbp",
+    "m",
+    "k",
+}
+_NOT_MONEY_WORDS = {
+    "id",
+    "code",
+    "identifier",
+    "date",
+    "start",
+    "completion",
+    "schedule",
+    "phase",
+    "description",
+    "name",
+    "title",
+    "days",
+    "pid",
+    "number",
+    "no",
+}
+_NOT_PERIOD = {
+    "start",
+    "end",
+    "completion",
+    "due",
+    "updated",
+    "created",
+    "modified",
+    "birth",
+    "finish",
+    "closed",
+    "opened",
+}
 # hierarchy words with their usual rank (top = 0)
 _LEVEL_WORDS: tuple[tuple[str, int], ...] = (
     ("portfolio", 0),
@@ -227,7 +276,9 @@ def guess_mapping(columns: Sequence[str]) -> ColumnMapping:
     rest = [c for c in cols if c != planned]
     actual = _pick(rest, _ACTUAL, ("actual", "actuals", "spend", "spent"))
     rest = [c for c in rest if c != actual]
-    period = _pick(rest, _PERIOD, ("date", "period", "month", "quarter"))
+    # dates of events (start, completion, last update) are attributes of a row, not its period
+    dated = [c for c in rest if not set(_norm(c).split()) & _NOT_PERIOD]
+    period = _pick(dated, _PERIOD, ("date", "period", "month", "quarter"))
     rest = [c for c in rest if c != period]
 
     ranked: list[tuple[int, int, str]] = []
@@ -253,10 +304,24 @@ def guess_mapping(columns: Sequence[str]) -> ColumnMapping:
     levels = levels[:MAX_LEVELS]
 
     leftovers = [c for c in rest if c not in levels]
-    if planned is None and leftovers:
-        planned = leftovers.pop(0)
-    if actual is None and leftovers:
-        actual = leftovers.pop(0)
+    # an unrecognised amount: a money-like name first, never an id, a date or a description
+    money = [
+        c
+        for c in leftovers
+        if set(_norm(c).split()) & _MONEY_WORDS and not set(_norm(c).split()) & _NOT_MONEY_WORDS
+    ]
+    plain = [c for c in leftovers if not set(_norm(c).split()) & _NOT_MONEY_WORDS]
+    for pool in (money, plain, list(leftovers)):
+        for col in pool:
+            if col not in leftovers:
+                continue
+            if planned is None:
+                planned = col
+            elif actual is None:
+                actual = col
+            else:
+                break
+            leftovers.remove(col)
     if not levels and leftovers:
         levels = [leftovers.pop(0)]
     return ColumnMapping(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portfolio.errors import InputError
 from portfolio.mapping import (
@@ -97,10 +99,14 @@ def test_guess_it_dashboard_columns():
         "Investment Title",
         "Project ID",
         "Project Name",
+        "Start Date",
+        "Completion Date (B1)",
         "Planned Cost ($ M)",
         "Projected/Actual Cost ($ M)",
+        "Updated Date and Time",
     ]
     m = guess_mapping(cols)
+    assert m.period is None  # event dates are not the period: a single-period file
     assert m.planned == "Planned Cost ($ M)"
     assert m.actual == "Projected/Actual Cost ($ M)"
     assert m.levels[0] == "Agency Name"  # names preferred over codes
@@ -121,9 +127,49 @@ def test_guess_nyc_columns():
     m = guess_mapping(cols)
     assert m.period == "Date Reported As Of"
     assert m.levels[:2] == ("Managing Agency", "Category")
+    assert m.planned == "Budget Forecast"
+    assert m.actual == "Total Budget Changes"  # money-like, never the PID
 
 
 def test_guess_always_returns_a_valid_mapping():
     m = guess_mapping(["foo", "bar", "baz"])
     assert isinstance(m, ColumnMapping)
     assert len({*m.levels, m.planned, m.actual}) == len(m.levels) + 2
+
+
+_WORDS = [
+    "plan",
+    "Actual",
+    "date",
+    "PO",
+    "project",
+    "Agency",
+    "cost",
+    "ID",
+    "x",
+    "",
+    "period",
+    "Budget",
+    "spend",
+    "item",
+    "Portfolio",
+    "program",
+    "category",
+    "total",
+    "name",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3).map(" ".join),
+        max_size=12,
+        unique=True,
+    )
+)
+def test_guess_never_raises_and_uses_each_column_once(columns):
+    m = guess_mapping(columns)
+    used = [*m.levels, *([m.period] if m.period else []), m.planned, m.actual]
+    real = [c for c in used if c in columns]
+    assert len(real) == len(set(real))
