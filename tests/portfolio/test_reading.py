@@ -243,3 +243,18 @@ def test_short_random_bytes_are_binary():
     noise = b"\xfe/,\x97\xcc\xf8\x14\xf3\xe3\xea \xfc\xa7u\rV\xe0\xbe<\xf0\xe17\xea$\x02\x0f\x1c"
     with pytest.raises(InputError, match="binary"):
         read_raw(noise, name="noise.bin")
+
+
+def test_xlsx_values_right_of_the_last_titled_column_are_named():
+    data = _xlsx([["program", "planned", "actual"], ["A", 1, 2], ["B", 3, 4, "stray"]])
+    with pytest.raises(InputError, match=r"row 3 has values to the right of the last titled"):
+        read_raw(data, name="book.xlsx")
+
+
+def test_xlsx_without_data_or_columns():
+    with pytest.raises(InputError, match=r"book\.xlsx is empty"):
+        read_raw(_xlsx([]), name="book.xlsx")
+    with pytest.raises(InputError, match="only one column"):
+        read_raw(_xlsx([["program"], ["A"]]), name="book.xlsx")
+    header_only = read_raw(_xlsx([["program", "planned", "actual"]]), name="book.xlsx")
+    assert header_only.frame.shape == (0, 3)
