@@ -9,12 +9,17 @@ Three families:
   cells everywhere, huge and malformed numbers, formula-like cells (``= + - @``), unicode level
   names, very long cells (longer than Python's csv field limit), and encodings utf-8,
   utf-8 with BOM, latin-1 and utf-16.
-- ``plausible_csv``: the default columns with valid monthly periods and numeric amounts, but
-  hostile level names and amounts; most of these load, so they drive the rollup and alerts too.
+- ``plausible_csv``: the default columns with valid periods of one style (months, quarters,
+  years, ISO dates or US date-times; now and then a second style mixed in) and numeric amounts,
+  but hostile level names and amounts; many of these load, so they drive the rollup and alerts.
+- ``hostile_xlsx``: the same as an Excel workbook with typed cells (floats, integers, blanks,
+  booleans, date-times, formula text, error text, 40,000-character text), sometimes on a second
+  sheet or with an odd header cell.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from hypothesis import strategies as st
@@ -197,18 +202,91 @@ def hostile_csv(draw: st.DrawFn) -> bytes:
     return body
 
 
+PERIOD_STYLES = {
+    "month": lambda y, m, d: f"{y}-{m:02d}",
+    "quarter": lambda y, m, d: f"{y}-Q{(m - 1) // 3 + 1}",
+    "year": lambda y, m, d: f"{y}",
+    "iso date": lambda y, m, d: f"{y}-{m:02d}-{d:02d}",
+    "us datetime": lambda y, m, d: f"{m:02d}/{d:02d}/{y} 12:00:00 AM",
+}
+
+
 @st.composite
-def plausible_csv(draw: st.DrawFn) -> bytes:
-    """Default columns, valid months, numeric amounts; hostile names and some hostile amounts."""
+def _leaves_and_dates(
+    draw: st.DrawFn, clean: bool = False
+) -> tuple[list[tuple[str, ...]], list[str]]:
     n_leaves = draw(st.integers(1, 4))
-    names = st.one_of(printable_text, printable_text, level_name)
+    filled = printable_text.filter(lambda t: t.strip() != "")
+    names = filled if clean else st.one_of(filled, filled, filled, filled, level_name)
     leaves = [tuple(draw(names) for _ in LEVELS) for _ in range(n_leaves)]
-    months = sorted(draw(st.sets(valid_month, min_size=1, max_size=5)))
+    style = PERIOD_STYLES[draw(st.sampled_from(sorted(PERIOD_STYLES)))]
+    dates = st.tuples(st.integers(2019, 2026), st.integers(1, 12), st.integers(1, 28))
+    labels = sorted({style(*d) for d in draw(st.lists(dates, min_size=1, max_size=5))})
+    if not clean and draw(st.integers(0, 9)) == 0:  # a second format mixed in
+        labels.append(draw(st.sampled_from(PERIODS)))
+    return leaves, labels
+
+
+@st.composite
+def plausible_csv(draw: st.DrawFn, amount_faults: bool = True) -> bytes:
+    """Default columns, valid periods of one style, numeric amounts; hostile names and amounts.
+
+    Args:
+        draw: Hypothesis's draw.
+        amount_faults: Mix malformed, huge and non-finite amounts, blank or control-character
+            names and a second period format in; False keeps every name printable and every
+            amount a plain number, so that most files load and reach the rollup and the alerts.
+    """
+    leaves, labels = draw(_leaves_and_dates(clean=not amount_faults))
     money = st.floats(-1e12, 1e12, allow_nan=False).map(lambda x: f"{x:.2f}")
-    amount = st.one_of(money, money, money, st.integers(0, 10**9).map(str), number_cell)
+    amount = st.one_of(money, st.integers(0, 10**9).map(str))
+    if amount_faults:
+        amount = st.one_of(*[money] * 6, st.integers(0, 10**9).map(str), number_cell)
     rows: list[list[str]] = [list(DEFAULT_COLUMNS)]
     for leaf in leaves:
-        for month in months:
-            rows.append([*leaf, month, draw(amount), draw(amount)])
+        for label in labels:
+            rows.append([*leaf, label, draw(amount), draw(amount)])
     delimiter = draw(st.sampled_from((",", ";", "\t")))
     return _render(rows, delimiter, "minimal", "\n", "utf-8") + b"\n"
+
+
+@st.composite
+def hostile_xlsx(draw: st.DrawFn) -> bytes:
+    """An Excel workbook with typed cells: numbers, dates, booleans, blanks, formulas, long text."""
+    import datetime as dt
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def clean(value: object) -> object:  # openpyxl refuses control characters in cells
+        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+    leaves, labels = draw(_leaves_and_dates())
+    number = st.one_of(st.floats(-1e12, 1e12, allow_nan=False), st.integers(-(10**12), 10**12))
+    cell = st.one_of(
+        *[number] * 12,
+        st.none(),
+        st.booleans(),
+        st.sampled_from(FORMULAS + NUMBERS[:12] + ("#DIV/0!", "x" * 40_000)),
+        st.datetimes(dt.datetime(1900, 3, 1), dt.datetime(2100, 1, 1)),
+    )
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    if draw(st.integers(0, 9)) == 9:  # the data on a second sheet, the first one empty
+        sheet = book.create_sheet("data")
+    header: list[object] = list(DEFAULT_COLUMNS)
+    if draw(st.integers(0, 9)) == 9:
+        header[draw(st.integers(0, 6))] = draw(st.sampled_from((None, 1, "planned", "=A1")))
+    sheet.append([clean(h) for h in header])
+    as_dates = draw(st.booleans())
+    for leaf in leaves:
+        for label in labels:
+            period: object = label
+            if as_dates and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", label):
+                period = dt.datetime(int(label[:4]), int(label[5:7]), 1)
+            sheet.append([clean(v) for v in (*leaf, period, draw(cell), draw(cell))])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -11,7 +11,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from hostile import DEFAULT_COLUMNS, hostile_csv, plausible_csv
+from hostile import DEFAULT_COLUMNS, hostile_csv, hostile_xlsx, plausible_csv
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -104,7 +104,7 @@ def test_hostile_csv_load_or_input_error(data: bytes) -> None:
 
 @pytest.mark.timeout(240)
 @FUZZ
-@given(plausible_csv())
+@given(st.one_of(plausible_csv(), plausible_csv(amount_faults=False)))
 @example(
     b"portfolio,program,project,item,period,planned,actual\n"
     b"a,b,c,d,2024-01,1e308,1e308\na,b,c,e,2024-01,1e308,1e308\n"
@@ -119,10 +119,17 @@ def test_plausible_csv_load_roll_up_and_alert(data: bytes) -> None:
     check_loaded(load_or_input_error(data))
 
 
+@pytest.mark.timeout(240)
+@settings(FUZZ, max_examples=max(1, FUZZ.max_examples // 4))
+@given(hostile_xlsx())
+def test_hostile_xlsx_load_or_input_error(data: bytes) -> None:
+    check_loaded(load_or_input_error(data))
+
+
 @st.composite
 def raw_and_mapping(draw: st.DrawFn) -> tuple[bytes, dict[str, object]]:
     """A hostile file and a mapping drawn from its header (or from the default names)."""
-    data = draw(st.one_of(hostile_csv(), plausible_csv()))
+    data = draw(st.one_of(hostile_csv(), plausible_csv(), hostile_xlsx()))
     header = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").split(",")
     names = st.sampled_from([*header, *DEFAULT_COLUMNS])
     kwargs: dict[str, object] = {
