@@ -125,6 +125,9 @@ def to_excel_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
 
 
 _kaleido_lock = threading.Lock()
+# kaleido's shared sync server can hand concurrent callers each other's images (seen with four
+# threads: a PNG request answered with an SVG), so renders go through it one at a time.
+_render_lock = threading.Lock()
 _kaleido_state = {"tried": False, "running": False}
 
 
@@ -144,8 +147,17 @@ def _ensure_kaleido_server() -> None:
             logger.warning("kaleido server not started (%s); using one-shot rendering", exc)
 
 
+def _render(fig: go.Figure, fmt: str) -> bytes:
+    with _render_lock, warnings.catch_warnings():
+        # plotly passes its kaleido options on every call; the running server already has them.
+        warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+        return bytes(fig.to_image(format=fmt))
+
+
 def figure_bytes(fig: go.Figure, fmt: Literal["png", "svg", "html"] = "png") -> bytes:
     """A chart as PNG or SVG bytes (kaleido with the system Chromium) or a one-file HTML page.
+
+    Safe to call from several threads (renders are serialised).
 
     Args:
         fig: The chart.
@@ -153,23 +165,21 @@ def figure_bytes(fig: go.Figure, fmt: Literal["png", "svg", "html"] = "png") -> 
 
     Raises:
         InputError: For another format.
+        RuntimeError: When PNG/SVG cannot be rendered (no Chromium), with a plain message.
     """
     if fmt == "html":
         return fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")
     if fmt not in ("png", "svg"):
         raise InputError(f"Charts can be exported as png, svg or html, not {fmt!r}.")
     _ensure_kaleido_server()
-    with warnings.catch_warnings():
-        # plotly passes its kaleido options on every call; the running server already has them.
-        warnings.filterwarnings("ignore", message="The kopts argument is ignored")
-        try:
-            return bytes(fig.to_image(format=fmt))
-        except Exception as exc:
-            if not _kaleido_state["running"]:
-                raise RuntimeError(
-                    f"Exporting a chart as {fmt.upper()} needs Chromium (kaleido could not "
-                    f"render: {exc}). Export it as HTML instead."
-                ) from exc
+    try:
+        return _render(fig, fmt)
+    except Exception as exc:
+        if not _kaleido_state["running"]:
+            raise RuntimeError(
+                f"Exporting a chart as {fmt.upper()} needs Chromium (kaleido could not "
+                f"render: {exc}). Export it as HTML instead."
+            ) from exc
     # The shared server failed: stop it and render this chart in a one-shot browser.
     logger.warning("kaleido server failed; rendering with a one-shot browser")
     with _kaleido_lock:
@@ -179,4 +189,4 @@ def figure_bytes(fig: go.Figure, fmt: Literal["png", "svg", "html"] = "png") -> 
             kaleido.stop_sync_server(silence_warnings=True)
         finally:
             _kaleido_state["running"] = False
-    return bytes(fig.to_image(format=fmt))
+    return _render(fig, fmt)
