@@ -1,0 +1,117 @@
+"""Backtest: cut-offs, LSTM vs every baseline on the same origins, scores, spread, verdict."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting.backtest import (
+    BACKTEST_COLUMNS,
+    MODEL_NAMES,
+    origins_for,
+    run_backtest,
+    summarise_backtest,
+    verdict,
+)
+from forecasting.baselines import baseline_matrix
+from forecasting.errors import ForecastError
+from forecasting.settings import ModelSettings
+from forecasting.windows import to_panel
+
+TINY = ModelSettings(
+    layers=1, units=8, dropout=0.0, lookback=6, horizon=1, epochs=4, members=2, patience=2
+)
+
+
+def _panel(periods: int = 30):
+    rows = []
+    rng = np.random.default_rng(2)
+    for node, scale in {"a": 10.0, "b": 1000.0}.items():
+        for t in range(periods):
+            v = scale * (np.sin(2 * np.pi * t / 12) + rng.normal(0, 0.1))
+            rows.append((node, f"{2020 + t // 12}-{t % 12 + 1:02d}", v, scale))
+    return to_panel(
+        pd.DataFrame(rows, columns=["node", "period", "variance", "planned"]), "variance", "planned"
+    )
+
+
+def test_one_step_twelve_cutoffs_is_a_walk_forward_over_the_last_twelve() -> None:
+    origins = origins_for(48, 1, 12)
+    assert origins == list(range(35, 47))
+    assert [o + 1 for o in origins] == list(range(36, 48))
+    assert origins_for(48, 6, 3) == [39, 40, 41]  # last test period is 47
+
+
+@pytest.fixture(scope="module")
+def result():
+    panel = _panel()
+    return panel, run_backtest(panel, TINY, 4, season=12)
+
+
+def test_every_model_is_scored_on_the_same_cutoffs(result) -> None:
+    panel, bt = result
+    assert list(bt.table.columns) == BACKTEST_COLUMNS
+    assert bt.table.groupby("node")["model"].apply(list).to_dict() == {
+        "a": list(MODEL_NAMES),
+        "b": list(MODEL_NAMES),
+    }
+    assert bt.origins == tuple(panel.periods[o] for o in range(25, 29))
+    # the naive row equals a hand computation over the same cut-offs
+    y = panel.target[0]
+    err = np.array([y[o + 1] - y[o] for o in range(25, 29)])
+    naive = bt.table[(bt.table.node == "a") & (bt.table.model == "naive")].iloc[0]
+    assert naive["rmse"] == pytest.approx(np.sqrt(np.mean(err**2)))
+    assert naive["mae"] == pytest.approx(np.mean(np.abs(err)))
+    scale = np.mean(np.abs(np.diff(y[:26])))
+    assert naive["mase"] == pytest.approx(np.mean(np.abs(err)) / scale)
+    seasonal = np.concatenate(
+        [baseline_matrix("seasonal_naive", y[None, : o + 1], 1, 12)[0] for o in range(25, 29)]
+    )
+    row = bt.table[(bt.table.node == "a") & (bt.table.model == "seasonal_naive")].iloc[0]
+    assert row["rmse"] == pytest.approx(np.sqrt(np.mean((y[26:30] - seasonal) ** 2)))
+
+
+def test_members_spread_and_residuals(result) -> None:
+    _, bt = result
+    spread = bt.members_spread
+    assert list(spread.columns) == ["node", "rmse_mean", "rmse_std", "rmse_min", "rmse_max"]
+    assert (spread["rmse_min"] <= spread["rmse_mean"]).all()
+    assert (spread["rmse_mean"] <= spread["rmse_max"]).all()
+    assert (spread["rmse_std"] >= 0).all()
+    assert len(bt.residuals) == 2 * 4 * 1
+    lstm = bt.table[bt.table.model == "lstm"].set_index("node")["rmse"]
+    res = bt.residuals.groupby("node")["error"].apply(lambda e: np.sqrt(np.mean(e**2)))
+    np.testing.assert_allclose(res.sort_index(), lstm.sort_index())
+    assert bt.ensemble is not None and bt.ensemble.trained_upto == 26
+
+
+def test_summary_and_verdict_in_plain_words() -> None:
+    table = pd.DataFrame(
+        [
+            ("x", "lstm", 3.0, 2.0, 1.12),
+            ("x", "naive", 2.0, 1.0, 1.00),
+            ("x", "seasonal_naive", 4.0, 3.0, 1.50),
+            ("y", "lstm", 1.0, 1.0, 0.50),
+            ("y", "naive", 2.0, 2.0, 1.00),
+            ("y", "seasonal_naive", 4.0, 3.0, 1.50),
+        ],
+        columns=BACKTEST_COLUMNS,
+    )
+    summary = summarise_backtest(table)
+    s = summary.set_index("model")
+    assert s.loc["lstm", "mase"] == pytest.approx(0.81)
+    assert s.loc["lstm", "wins"] == 1 and s.loc["naive", "wins"] == 1
+    assert s.loc["lstm", "nodes"] == 2
+    assert verdict(summary) == (
+        "Best model over the backtest: LSTM ensemble (mean MASE 0.81). "
+        "LSTM ensemble beats naive (MASE 0.81 vs 1.00)."
+    )
+    losing = summarise_backtest(table[table.node == "x"])
+    assert "LSTM ensemble does NOT beat naive (MASE 1.12 vs 1.00)" in verdict(losing)
+    assert "Best model over the backtest: naive" in verdict(losing)
+
+
+def test_too_short_for_the_cutoffs_names_what_is_needed() -> None:
+    with pytest.raises(ForecastError, match=r"needs at least 15 periods; the data has 14"):
+        run_backtest(_panel(14), TINY.__class__(**{**TINY.to_dict(), "horizon": 2}), 6)
