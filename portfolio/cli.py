@@ -117,6 +117,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     rule = cli_common.rule_from_args(args)
     p = cli_common.load_from_args(args)
+    cur = args.currency
     statuses = evaluate(rollup_portfolio(p), rule)
     latest = latest_status(statuses)
     alerts = alert_table(statuses)
@@ -129,8 +130,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         f"File {s.source}: {s.rows_read:,} rows read, {s.rows_used:,} used, "
         f"{s.rows_rejected:,} rejected; {s.leaves:,} leaves over {s.periods:,} periods "
         f"({p.periods[0]} to {p.periods[-1]}).",
-        f"To {root['period']}: planned {root['cum_planned']:,.2f}, actual "
-        f"{root['cum_actual']:,.2f}, variance {root['cum_variance']:,.2f} ({pct_text}).",
+        f"To {root['period']}: planned {cur}{root['cum_planned']:,.2f}, actual "
+        f"{cur}{root['cum_actual']:,.2f}, variance {cur}{root['cum_variance']:,.2f} "
+        f"({pct_text}).",
         f"Status at the last period: {int(counts.get('red', 0)):,} red, "
         f"{int(counts.get('amber', 0)):,} amber, {int(counts.get('green', 0)):,} green nodes.",
         f"Rule: amber at {rule.amber_pct:g} %, red at {rule.red_pct:g} % of |variance| on the "
@@ -140,10 +142,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     ]
     level = _heatmap_level(latest)
     figures = [
-        ("Overview", charts.totals_over_time(statuses, ROOT)),
-        ("Hierarchy", charts.hierarchy_treemap(latest)),
+        ("Overview", charts.totals_over_time(statuses, ROOT, currency=cur)),
+        ("Hierarchy", charts.hierarchy_treemap(latest, currency=cur)),
         (f"Status heat map (level {level})", charts.status_heatmap(statuses, level)),
-        ("Top drifters", charts.top_drifters(latest)),
+        ("Top drifters", charts.top_drifters(latest, currency=cur)),
     ]
     columns = [
         "node",
@@ -231,6 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write a one-file HTML report: overview, treemap, heat map, alerts.",
     )
     report.add_argument("--title", default="Cost drift report", help="the report's title")
+    report.add_argument(
+        "--currency", default="", metavar="SYMBOL", help="currency shown with amounts, e.g. '$'"
+    )
     report.add_argument(
         "--out", default=None, metavar="FILE", help="write to FILE instead of standard output"
     )

@@ -203,14 +203,14 @@ def test_internal_fault_exit_1_one_line_then_debug_traceback(small_csv: Path) ->
 
 def test_report_is_one_offline_html_file(small_csv: Path, tmp_path: Path) -> None:
     target = tmp_path / "report.html"
-    done = run(
-        "report", str(small_csv), *SMALL_FLAGS, "--out", str(target), "--title", "Q1 <drift>"
-    )
+    flags = ["--out", str(target), "--title", "Q1 <drift>", "--currency", "€"]
+    done = run("report", str(small_csv), *SMALL_FLAGS, *flags)
     assert done.returncode == 0, done.stderr
     page = target.read_text(encoding="utf-8")
     assert "<h1>Q1 &lt;drift&gt;</h1>" in page
     assert page.count("Plotly.newPlot") == 4  # overview, treemap, heat map, top drifters
     assert "Alerts at 2024-02" in page
+    assert "planned €290.00, actual €370.00, variance €80.00 (+27.6 %)" in page
     assert "<script src=" not in page
 
 
