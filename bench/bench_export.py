@@ -4,10 +4,10 @@ Run ``python -m bench.bench_export``.
 
 The figures are the real chart builders of ``portfolio.charts`` on the sample portfolio
 (``totals_over_time`` of the root and ``hierarchy_treemap`` of the latest statuses); each is
-exported with ``portfolio.export.figure_bytes`` as PNG, SVG and HTML. The measurement runs in a
-fresh child process so that "first" really is the first export of the process (for PNG and SVG
-that includes starting Kaleido's headless Chromium); "warm" is the median of ``WARM_REPEATS``
-more exports of the same figure in the same process.
+exported with ``portfolio.export.figure_bytes`` as PNG, then SVG, then HTML. The measurement runs
+in a fresh child process. "first" is the first export of that figure in that format; the very
+first PNG of the process also pays for starting Kaleido's headless Chromium (later figures and SVG
+reuse it). "warm" is the median of ``WARM_REPEATS`` more exports of the same figure and format.
 """
 
 from __future__ import annotations

@@ -55,7 +55,10 @@ class Section:
 def markdown(frame: pd.DataFrame) -> str:
     """A GitHub Markdown table of ``frame`` (numbers right-aligned)."""
     columns = [str(c) for c in frame.columns]
-    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    numeric = [
+        pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+        for c in frame.columns
+    ]
     lines = [
         "| " + " | ".join(columns) + " |",
         "| " + " | ".join("---:" if n else "---" for n in numeric) + " |",
@@ -185,12 +188,15 @@ def write_markdown(
     """Write the combined table and every section's detail table as Markdown."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     cpus = os.cpu_count()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     parts = [
         "# Benchmark results",
         "",
         f"Produced by `python -m bench.run_all{' --quick' if quick else ''}` on {when} "
         f"({platform.python_implementation()} {platform.python_version()}, {cpus} CPUs, "
-        f"{platform.machine()}). Do not edit by hand: run the script again.",
+        f"{platform.machine()}, load average {load} at the end: the machine was shared, so "
+        "absolute times are noisy; the ratios come from the same run). Do not edit by hand: "
+        "run the script again.",
         "",
         markdown(combined),
     ]
