@@ -103,7 +103,7 @@ st.caption("Every chart and table of the current view in one HTML file that work
 st.subheader("Model")
 if result is not None and result.bundle is not None:
     st.download_button(
-        "Trained model bundle (.zip)",
+        "Model bundle (.zip)",
         result.bundle,
         file_name="cost-drift-model.zip",
         mime="application/zip",
@@ -111,4 +111,4 @@ if result is not None and result.bundle is not None:
         on_click="ignore",
     )
 else:
-    st.info("Train a model on the Forecast page to export it here.")
+    st.info("Train a forecast on the Forecast page to export its model here.")

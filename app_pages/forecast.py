@@ -11,7 +11,7 @@ import streamlit as st
 from forecasting.charts import backtest_chart, fan_chart, members_chart, outlook_chart
 from forecasting.errors import ForecastError
 from forecasting.outlook import crossing_table
-from ui import forecast_ui, tables
+from ui import forecast_ui, tables, training
 from ui.view import require
 
 view = require()
@@ -26,6 +26,7 @@ st.caption(
     "beside it on the same backtest cut-offs."
 )
 
+training.warm_up()  # TensorFlow loads in the background while the sliders are set
 request = forecast_ui.controls(view)
 job = forecast_ui.job_panel(view, request)
 result = forecast_ui.current_result()

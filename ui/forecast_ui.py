@@ -304,9 +304,8 @@ def job_panel(view: View, request: Request) -> training.TrainingJob | None:
             return
         if job.active:
             st.progress(job.fraction(), text=job.message())
-            if st.button("Cancel", key="fc_cancel"):
+            if st.button("Cancel", key="fc_cancel", disabled=job.cancel.is_set()):
                 job.cancel.set()
-                st.caption("Stopping at the end of the current batch ...")
             return
         if _harvest(view):
             st.rerun()  # the whole page, to draw the new results
@@ -358,11 +357,11 @@ def outlook(result: Result, rule: AlertRule) -> pd.DataFrame:
 
 def bundle_panel(view: View, request: Request, result: Result | None) -> None:
     """Download this run's model, reuse a saved one, or upload one made elsewhere."""
-    st.subheader("Trained model")
+    st.subheader("Saved models")
     if result is not None and result.bundle is not None:
         safe = "".join(ch if ch.isalnum() else "-" for ch in result.label).strip("-")
         st.download_button(
-            "Download the trained model (.zip)",
+            "Download the model (.zip)",
             result.bundle,
             file_name=f"cost-drift-model-{safe}.zip",
             mime="application/zip",
@@ -383,7 +382,7 @@ def bundle_panel(view: View, request: Request, result: Result | None) -> None:
             if data is not None:
                 ensemble_source = (str(choice), data)
     upload = st.file_uploader(
-        "Upload a trained model (.zip)",
+        "Upload a saved model (.zip)",
         type=["zip"],
         key="fc_bundle_upload",
         help="A model downloaded from this app or saved by the command line.",

@@ -37,6 +37,28 @@ TrainFn = Callable[[Callable[[ProgressEvent], None], threading.Event], Any]
 
 
 @st.cache_resource
+def warm_up() -> threading.Thread:
+    """Import TensorFlow in the background, once per process, when the Forecast page opens.
+
+    Importing TensorFlow takes seconds (much longer on a busy machine); starting it while the
+    analyst sets the sliders makes Train answer sooner. Other pages never call this.
+    """
+
+    def load() -> None:
+        from forecasting.model import quiet_tensorflow
+
+        quiet_tensorflow()
+        import keras  # noqa: F401
+        import tensorflow  # noqa: F401
+
+        log.info("TensorFlow loaded in the background")
+
+    thread = threading.Thread(target=load, name="tensorflow-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+@st.cache_resource
 def _slots() -> threading.BoundedSemaphore:
     return threading.BoundedSemaphore(MAX_CONCURRENT)
 
@@ -106,6 +128,8 @@ class TrainingJob:
                 "once on this server) ..."
             )
         e = self.event
+        if self.active and self.cancel.is_set():
+            return "Cancelling: training stops at the end of the current batch ..."
         if self.state == "running" and e is not None:
             stage = "Backtest" if e.stage == "backtest" else "Final fit"
             loss = f", loss {e.loss:.4g}" if e.loss is not None else ""
