@@ -1,0 +1,177 @@
+"""Saved models: identical predictions after a round trip, atomic saves, clear errors."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting import bundle
+from forecasting.bundle import bundle_from_zip, bundle_to_zip, load_bundle, save_bundle
+from forecasting.ensemble import Ensemble, fit_ensemble, predict_members
+from forecasting.errors import ForecastError
+from forecasting.settings import ModelSettings
+from forecasting.training import TrainingCancelled
+from forecasting.windows import Panel, to_panel
+
+TINY = ModelSettings(
+    layers=1, units=4, dropout=0.1, lookback=4, horizon=2, epochs=2, members=2, patience=1
+)
+
+
+def _panel() -> Panel:
+    rows = []
+    for node, scale in {"a": 1.0, "b": 500.0}.items():
+        for t in range(16):
+            rows.append(
+                (
+                    node,
+                    f"2021-{t % 12 + 1:02d}" if t < 12 else f"2022-{t - 11:02d}",
+                    scale * np.sin(t),
+                    scale * 3,
+                )
+            )
+    return to_panel(
+        pd.DataFrame(rows, columns=["node", "period", "variance", "planned"]), "variance", "planned"
+    )
+
+
+@pytest.fixture(scope="module")
+def trained() -> tuple[Ensemble, Panel]:
+    panel = _panel()
+    return fit_ensemble(panel, TINY), panel
+
+
+@pytest.fixture()
+def saved(trained, tmp_path: Path) -> Path:
+    return save_bundle(trained[0], tmp_path / "model")
+
+
+def test_save_then_load_gives_identical_predictions(trained, saved: Path) -> None:
+    ens, panel = trained
+    assert sorted(p.name for p in saved.iterdir()) == [
+        "bundle.json",
+        "member_01.keras",
+        "member_02.keras",
+    ]
+    loaded = load_bundle(saved)
+    assert loaded.settings == ens.settings
+    assert loaded.nodes == ens.nodes and loaded.periods == ens.periods
+    np.testing.assert_array_equal(loaded.scaler.target_scale, ens.scaler.target_scale)
+    fut = np.full((2, 2), 7.0)
+    np.testing.assert_array_equal(
+        predict_members(loaded, panel, 15, future_covariate=fut),
+        predict_members(ens, panel, 15, future_covariate=fut),
+    )
+    manifest = json.loads((saved / "bundle.json").read_text())
+    assert manifest["format"] == bundle.FORMAT and manifest["version"] == bundle.VERSION
+    assert all(len(m["sha256"]) == 64 for m in manifest["members"])
+
+
+def test_zip_round_trip_for_the_app(trained) -> None:
+    ens, panel = trained
+    loaded = bundle_from_zip(bundle_to_zip(ens))
+    np.testing.assert_array_equal(
+        predict_members(loaded, panel, 13), predict_members(ens, panel, 13)
+    )
+
+
+def test_tampered_member_file_is_refused(saved: Path) -> None:
+    member = saved / "member_01.keras"
+    member.write_bytes(member.read_bytes() + b"x")
+    with pytest.raises(ForecastError, match=r"member_01\.keras was changed after saving"):
+        load_bundle(saved)
+
+
+@pytest.mark.parametrize(
+    ("damage", "words"),
+    [
+        (lambda d: (d / "bundle.json").unlink(), "it has no bundle.json"),
+        (lambda d: (d / "bundle.json").write_text("{not json"), "not valid JSON"),
+        (lambda d: (d / "bundle.json").write_text('{"format": "other"}'), "does not describe"),
+        (lambda d: (d / "member_02.keras").unlink(), "member_02.keras is missing"),
+    ],
+)
+def test_broken_bundles_get_plain_errors(saved: Path, damage, words: str) -> None:
+    damage(saved)
+    with pytest.raises(ForecastError, match=words):
+        load_bundle(saved)
+
+
+def test_newer_version_and_foreign_folders_are_refused(saved: Path, tmp_path: Path) -> None:
+    manifest = json.loads((saved / "bundle.json").read_text())
+    manifest["version"] = 99
+    (saved / "bundle.json").write_text(json.dumps(manifest))
+    with pytest.raises(ForecastError, match="format version 99"):
+        load_bundle(saved)
+    foreign = tmp_path / "photos"
+    foreign.mkdir()
+    (foreign / "cat.jpg").write_bytes(b"\xff\xd8")
+    with pytest.raises(ForecastError, match=r"not a usable Cost Drift model: it has no bundle"):
+        load_bundle(foreign)
+    with pytest.raises(ForecastError, match="not a folder"):
+        load_bundle(tmp_path / "absent")
+    with pytest.raises(ForecastError, match="not a zip"):
+        bundle_from_zip(b"plain text")
+
+
+def test_a_keras_file_that_is_not_ours_is_refused(saved: Path) -> None:
+    fake = saved / "member_01.keras"
+    fake.write_bytes(b"PK\x03\x04 not really a keras file")
+    manifest = json.loads((saved / "bundle.json").read_text())
+    manifest["members"][0]["sha256"] = bundle._sha256(fake)
+    (saved / "bundle.json").write_text(json.dumps(manifest))
+    with pytest.raises(ForecastError, match=r"Keras could not read member_01\.keras"):
+        load_bundle(saved)
+
+
+def test_save_never_overwrites_something_else(trained, tmp_path: Path) -> None:
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "keep.txt").write_text("mine")
+    with pytest.raises(ForecastError, match="already exists and is not a saved model"):
+        save_bundle(trained[0], other)
+    assert (other / "keep.txt").read_text() == "mine"
+
+
+def test_resaving_replaces_an_older_bundle(trained, saved: Path) -> None:
+    (saved / "member_03.keras").write_bytes(b"left over")
+    save_bundle(trained[0], saved)
+    assert not (saved / "member_03.keras").exists()
+    assert load_bundle(saved).members == 2
+
+
+def test_a_crash_while_saving_leaves_no_half_bundle(trained, tmp_path, monkeypatch) -> None:
+    ens = trained[0]
+    calls = {"n": 0}
+    original = type(ens.models[0]).save
+
+    def failing_save(self, path, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("disk full")
+        return original(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(type(ens.models[0]), "save", failing_save)
+    with pytest.raises(ForecastError, match="Could not save the model"):
+        save_bundle(ens, tmp_path / "model")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cancel_mid_training_leaves_no_bundle(tmp_path: Path) -> None:
+    cancel = threading.Event()
+    target = tmp_path / "model"
+
+    def on_progress(e) -> None:
+        if e.epoch == 1:
+            cancel.set()
+
+    with pytest.raises(TrainingCancelled):
+        ens = fit_ensemble(_panel(), TINY, progress=on_progress, cancel=cancel)
+        save_bundle(ens, target)
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
