@@ -257,6 +257,12 @@ def build_portfolio(
     else:
         notes.append(f"Read the first sheet of the Excel workbook {file}.")
 
+    if raw.header_row > 1:
+        notes.append(
+            f"The header is on row {raw.header_row}; the "
+            f"{plural(raw.header_row - 1, 'line')} above it (blank, a title or a 'sep=' hint) "
+            f"{'was' if raw.header_row == 2 else 'were'} skipped."
+        )
     if raw.cut_rows:
         if not accept_cut:
             raise InputError(

@@ -26,6 +26,7 @@ import csv
 import datetime as dt
 import io
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,7 @@ class RawTable:
     encoding: str  # e.g. "utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16", "xlsx"
     delimiter: str  # ",", ";", "\t" or "" for Excel
     cut_rows: int = 0  # incomplete rows at the end of a CSV that was cut mid-line
+    header_row: int = 1  # the header's row number (above it: blank lines or a title, skipped)
 
     def __post_init__(self) -> None:
         if len(self.frame) == 0 and len(self.frame.columns):
@@ -149,18 +151,20 @@ def read_raw(
         start, encoding = 3, "utf-8-sig"
     sample = _utf8_sample(data[start : start + _SNIFF_BYTES])
     if sample is not None:
-        delimiter = _sniff(sample, label)
-        fast = _parse_fast(data, start, sample, delimiter)
+        lay = _sniff(sample, label)
+        skip = len(sample[: lay.skip_chars].encode("utf-8"))
+        fast = _parse_fast(data, start + skip, sample[lay.skip_chars :], lay)
         if fast is not None:
-            return RawTable(fast[0], label, encoding, delimiter, cut_rows=fast[1])
+            return RawTable(fast[0], label, encoding, lay.delimiter, fast[1], lay.header_row)
     text, encoding, cut_char = _decode(data, label, encoding)
-    delimiter = _sniff(text[:_SNIFF_BYTES], label)
+    lay = _sniff(text[:_SNIFF_BYTES], label)
+    text = text[lay.skip_chars :]
     if encoding in ("latin-1", "cp1252"):
-        fast = _parse_fast(text.encode("utf-8"), 0, text[:_SNIFF_BYTES], delimiter)
+        fast = _parse_fast(text.encode("utf-8"), 0, text[:_SNIFF_BYTES], lay)
         if fast is not None:
-            return RawTable(fast[0], label, encoding, delimiter, cut_rows=fast[1])
-    frame, cut = _parse_python(text, delimiter, label, cut_char=cut_char)
-    return RawTable(frame=frame, name=label, encoding=encoding, delimiter=delimiter, cut_rows=cut)
+            return RawTable(fast[0], label, encoding, lay.delimiter, fast[1], lay.header_row)
+    frame, cut = _parse_python(text, lay, label, cut_char=cut_char)
+    return RawTable(frame, label, encoding, lay.delimiter, cut, lay.header_row)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,35 +210,70 @@ def _decode(data: bytes, label: str, encoding: str) -> tuple[str, str, bool]:
     return data.decode("latin-1"), "latin-1", False
 
 
-def _sniff(sample: str, label: str) -> str:
-    lines = sample.splitlines()
+@dataclass(frozen=True)
+class _Layout:
+    delimiter: str
+    skip_chars: int  # characters before the header line (blank lines, a title, "sep=;")
+    header_row: int  # the header's row number in the file
+
+
+def _fields(line: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return [line]
+
+
+def _sniff(sample: str, label: str) -> _Layout:
+    """The delimiter, and where the header is.
+
+    Lines above the header are skipped when they are blank, a title (at most one filled cell) or
+    Excel's ``sep=;`` hint. The delimiter is the one whose header width the following lines repeat
+    most consistently (less skipping, then more columns, break ties).
+    """
+    lines = sample.splitlines(keepends=True)
     if len(sample) >= _SNIFF_BYTES - 4 and len(lines) > 1:
         lines = lines[:-1]  # the sample may end mid-line
-    lines = [ln for ln in lines if ln.strip()][:50]
-    if not lines:
+    lines = lines[:200]
+    texts = [ln.rstrip("\r\n") for ln in lines]
+    if not any(t.strip() for t in texts):
         raise InputError(f"{label} is empty: there is no header and no data.")
-    best: tuple[float, int, str] | None = None
-    for d in DELIMITERS:
-        try:
-            rows = list(csv.reader(lines, delimiter=d))
-        except csv.Error:
+    first = next(i for i, t in enumerate(texts) if t.strip())
+    candidates: tuple[str, ...] = DELIMITERS
+    hint = re.fullmatch(r"sep=(.)", texts[first].strip())
+    if hint:
+        candidates, first = (hint.group(1),), first + 1
+    best: tuple[tuple[float, int, int], _Layout] | None = None
+    for d in candidates:
+        widths = [len(_fields(t, d)) if t.strip() else 0 for t in texts]
+        filled = [sum(1 for f in _fields(t, d) if f.strip()) for t in texts]
+        nxt = [next((w for w in widths[i + 1 :] if w), w0) for i, w0 in enumerate(widths)]
+        # the header: the first line with two filled cells whose width the next line repeats
+        # (a title such as "Spend report, March 2024" does not); else the first with two cells
+        head = next(
+            (
+                i
+                for i in range(first, min(len(texts), first + 10))
+                if filled[i] >= 2 and widths[i] == nxt[i]
+            ),
+            next((i for i in range(first, len(texts)) if filled[i] >= 2), None),
+        )
+        if head is None:
             continue
-        if not rows:
-            continue
-        width = len(rows[0])
-        if width < 2:
-            continue
-        same = sum(1 for r in rows if len(r) == width) / len(rows)
-        score = (same, width, d)
-        if best is None or score[:2] > best[:2]:
-            best = score
+        width = widths[head]
+        after = [w for w in widths[head + 1 : head + 51] if w]
+        same = sum(1 for w in after if w == width) / len(after) if after else 1.0
+        score = (same, -head, width)
+        if best is None or score > best[0]:
+            skip = sum(len(ln) for ln in lines[:head])
+            best = (score, _Layout(d, skip, head + 1))
     if best is None:
         raise InputError(
-            f"{label} does not look like a CSV file: its first line has only one column. "
+            f"{label} does not look like a CSV file: its lines have only one column. "
             "Columns must be separated by commas, semicolons or tabs "
             "(or upload an Excel .xlsx file)."
         )
-    return best[2]
+    return best[1]
 
 
 def _unique_headers(headers: list[str]) -> list[str]:
@@ -251,7 +290,7 @@ def _unique_headers(headers: list[str]) -> list[str]:
 
 
 def _parse_fast(
-    data: bytes, start: int, sample: str, delimiter: str
+    data: bytes, start: int, sample: str, lay: _Layout
 ) -> tuple[pd.DataFrame, int] | None:
     """pyarrow parse of UTF-8 bytes -> (frame, cut rows); None when anything is irregular.
 
@@ -264,6 +303,7 @@ def _parse_fast(
     first_line = sample if nl < 0 else sample[:nl]
     if first_line.count('"') % 2 or (nl < 0 and len(sample) >= _SNIFF_BYTES - 4):
         return None  # a header spanning lines: leave it to the csv module
+    delimiter = lay.delimiter
     headers = _unique_headers(next(csv.reader([first_line], delimiter=delimiter)))
     end = len(data)
     while end > start and data[end - 1] in b"\r\n":
@@ -310,12 +350,15 @@ def _parse_fast(
             return None
         cut = 1
     cols = {h: pd.arrays.ArrowStringArray(table.column(i)) for i, h in enumerate(headers)}
-    frame = pd.DataFrame(cols, index=pd.RangeIndex(2, 2 + table.num_rows), copy=False)
+    first_row = lay.header_row + 1
+    frame = pd.DataFrame(
+        cols, index=pd.RangeIndex(first_row, first_row + table.num_rows), copy=False
+    )
     return frame, cut
 
 
 def _parse_python(
-    text: str, delimiter: str, label: str, *, cut_char: bool = False
+    text: str, lay: _Layout, label: str, *, cut_char: bool = False
 ) -> tuple[pd.DataFrame, int]:
     """The csv module's parse, for files pyarrow found irregular: exact rows for every message.
 
@@ -324,7 +367,8 @@ def _parse_python(
     """
     ends_clean = text.endswith(("\n", "\r"))
     body = text.rstrip("\r\n")
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=lay.delimiter)
+    row0 = lay.header_row + 1  # the first data row's number
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:  # pragma: no cover - sniffed before
@@ -336,7 +380,7 @@ def _parse_python(
         records.extend(reader)
     except csv.Error as exc:
         raise InputError(
-            f"{label}: row {len(records) + 2} cannot be read as CSV ({exc}). "
+            f"{label}: row {row0 + len(records)} cannot be read as CSV ({exc}). "
             "Check the quotes on that row."
         ) from None
 
@@ -346,7 +390,8 @@ def _parse_python(
         open_quote = body.count('"') % 2 == 1
         if open_quote and (len(last) > width or any("\n" in c or "\r" in c for c in last)):
             raise InputError(
-                f"{label}: a quote opened on row {len(records) + 1} is never closed, so the rest "
+                f"{label}: a quote opened on row {row0 + len(records) - 1} is never closed, so the "
+                "rest "
                 "of the file would be read as one value. Check the quotes on that row."
             )
         short_at_end = 0 < len(last) < width and not (len(last) == 1 and not last[0].strip())
@@ -362,7 +407,7 @@ def _parse_python(
         if not rec or (len(rec) == 1 and not rec[0].strip()):
             records[i] = [""] * width
         else:
-            wrong.append(i + 2)
+            wrong.append(row0 + i)
             wrong_counts.append(len(rec))
     if wrong:
         many = [r for r, n in zip(wrong, wrong_counts, strict=True) if n > width]
@@ -382,7 +427,7 @@ def _parse_python(
     columns = list(zip(*records, strict=True)) if records else [() for _ in headers]
     for h, c in zip(headers, columns, strict=True):
         cols[h] = pd.arrays.ArrowStringArray(pa.array(c, type=pa.large_string()))
-    frame = pd.DataFrame(cols, index=pd.RangeIndex(2, 2 + len(records)), copy=False)
+    frame = pd.DataFrame(cols, index=pd.RangeIndex(row0, row0 + len(records)), copy=False)
     return frame, cut
 
 
@@ -427,6 +472,7 @@ def _read_xlsx(data: bytes, label: str) -> RawTable:
     try:
         ws = wb.worksheets[0]
         header: list[str] | None = None
+        header_row = 1
         records: list[list[str]] = []
         rownums: list[int] = []
         for r, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
@@ -435,7 +481,7 @@ def _read_xlsx(data: bytes, label: str) -> RawTable:
                 if any(c.strip() for c in cells):
                     while cells and not cells[-1].strip():
                         cells.pop()
-                    header = cells
+                    header, header_row = cells, r
                 continue
             records.append(cells)
             rownums.append(r)
@@ -467,4 +513,4 @@ def _read_xlsx(data: bytes, label: str) -> RawTable:
         for i, h in enumerate(headers)
     }
     frame = pd.DataFrame(cols, index=pd.Index(np.asarray(rownums, dtype=np.int64)))
-    return RawTable(frame=frame, name=label, encoding="xlsx", delimiter="", cut_rows=0)
+    return RawTable(frame, label, "xlsx", "", 0, header_row)

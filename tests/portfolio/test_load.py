@@ -518,3 +518,11 @@ def test_semicolon_file_with_decimal_commas_loads_and_says_so():
     assert p.data["planned"].sum() == pytest.approx(320.5)
     assert p.data["actual"].sum() == pytest.approx(355.25)
     assert any("'planned' uses decimal commas" in n for n in p.summary.notes)
+
+
+def test_skipped_title_lines_are_noted():
+    p = load("Cost report\n\n" + GOOD)
+    assert p.data["actual"].sum() == 355
+    assert any("The header is on row 3; the 2 lines above it" in n for n in p.summary.notes)
+    e = err("Cost report\n" + GOOD.replace("2024-02,20,25", "2024-02,20,x"))
+    assert "row 7" in str(e)  # row numbers stay those of the file

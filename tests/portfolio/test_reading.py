@@ -258,3 +258,36 @@ def test_xlsx_without_data_or_columns():
         read_raw(_xlsx([["program"], ["A"]]), name="book.xlsx")
     header_only = read_raw(_xlsx([["program", "planned", "actual"]]), name="book.xlsx")
     assert header_only.frame.shape == (0, 3)
+
+
+def test_blank_lines_and_a_title_above_the_header_are_skipped():
+    raw = read_raw(b"\n\n" + CSV.encode(), name="f.csv")
+    assert raw.header_row == 3 and list(raw.frame.index) == [4, 5]
+    assert list(raw.frame.columns) == CSV.splitlines()[0].split(",")
+    titled = read_raw(b"Spend report, March 2024\n,,,\n" + CSV.encode(), name="f.csv")
+    assert titled.header_row == 3 and titled.delimiter == ","
+    assert titled.frame.loc[5, "actual"] == "9"
+
+
+def test_excel_sep_hint_line():
+    raw = read_raw(b"sep=;\n" + CSV.replace(",", ";").encode(), name="f.csv")
+    assert raw.delimiter == ";" and raw.header_row == 2
+    assert list(raw.frame.index) == [3, 4]
+
+
+def test_title_line_with_commas_above_a_semicolon_table():
+    text = "Report, 2024\nprogram;planned;actual\nA;1,5;2\nB;3;4,25\n"
+    raw = read_raw(text.encode(), name="f.csv")
+    assert raw.delimiter == ";" and raw.header_row == 2
+    assert raw.frame["planned"].tolist() == ["1,5", "3"]
+
+
+def test_rows_below_a_title_are_numbered_as_in_the_file_in_messages():
+    text = "Title\n" + "a,b,c\n1,2,3\n4,5\n6,7,8\n"
+    with pytest.raises(InputError, match="row 4 has fewer values"):
+        read_raw(text.encode(), name="f.csv")
+
+
+def test_xlsx_header_row_is_recorded():
+    raw = read_raw(_xlsx([["program", "planned", "actual"], ["A", 1, 2]], title_rows=2))
+    assert raw.header_row == 3 and list(raw.frame.index) == [4]
