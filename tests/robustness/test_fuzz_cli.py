@@ -8,6 +8,8 @@ a Python process.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
@@ -78,8 +80,14 @@ def test_rollup_stdin_exits_0_or_2(data: bytes) -> None:
     done = run_cli("rollup", data)
     check_outcome(done)
     if done.returncode == 0:
-        header = done.stdout.decode("utf-8", errors="replace").splitlines()[0]
-        assert header.startswith("node,level,period,planned,actual,variance,variance_pct")
+        text = done.stdout.decode("utf-8")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        assert rows[0][:7] == [
+            *("node", "level", "period", "planned", "actual", "variance", "variance_pct"),
+        ]
+        # text cells that a spreadsheet would run as a formula are neutralised
+        risky = [r[0] for r in rows[1:] if r and r[0][:1] in ("=", "+", "-", "@", "\t", "\r")]
+        assert not risky, f"formula-like node ids in the CSV: {risky[:3]}"
 
 
 GOOD = HEADER + (
