@@ -44,10 +44,10 @@ def split_amount(expr: str) -> tuple[str, ...]:
     ``"a - b"`` gives ``("a", "b")``; a plain name gives ``(name,)``. Used for validating a mapping
     without a file; `resolve_amount` decides against the real columns.
     """
-    parts = _EXPR.split(expr.strip())
-    if len(parts) == 3:
+    parts = _EXPR.split(expr)
+    if len(parts) == 3 and parts[0].strip() and parts[2].strip():
         return (parts[0].strip(), parts[2].strip())
-    return (expr.strip(),)
+    return (expr,)
 
 
 def resolve_amount(expr: str, columns: Sequence[str]) -> AmountSpec | None:
@@ -105,7 +105,7 @@ class ColumnMapping:
         for role in ("planned", "actual"):
             if not str(getattr(self, role)).strip():
                 raise InputError(f"No {role} column was chosen.")
-        if self.planned.strip() == self.actual.strip():
+        if self.planned == self.actual:
             raise InputError(
                 f"Planned and actual are both {self.planned!r}: choose two different columns."
             )
