@@ -22,7 +22,7 @@ logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname
 st.set_page_config(page_title="Cost Drift", layout="wide", initial_sidebar_state="expanded")
 
 PAGES = [
-    st.Page("app_pages/overview.py", title="Overview", url_path="overview", default=True),
+    st.Page("app_pages/overview.py", title="Overview", default=True),
     st.Page("app_pages/hierarchy.py", title="Hierarchy", url_path="hierarchy"),
     st.Page("app_pages/alerts.py", title="Alerts", url_path="alerts"),
     st.Page("app_pages/forecast.py", title="Forecast", url_path="forecast"),

@@ -6,7 +6,6 @@ import streamlit as st
 
 from portfolio.alerts import latest_status
 from portfolio.charts import hierarchy_treemap, node_history
-from portfolio.rollup import ROOT
 from ui import tables
 from ui.view import require
 
@@ -25,7 +24,7 @@ st.plotly_chart(hierarchy_treemap(latest), key="hier_treemap")
 st.subheader("Drill down")
 parents = latest.loc[latest["level"] < len(levels), "node"].tolist()
 if st.session_state.get("hier_parent") not in parents:
-    st.session_state["hier_parent"] = ROOT
+    st.session_state["hier_parent"] = tables.first_branching(latest)
 parent = st.selectbox(
     "Show the children of",
     parents,

@@ -87,3 +87,16 @@ def with_trend(table: pd.DataFrame, rolled: pd.DataFrame) -> pd.DataFrame:
     series = part.sort_values(["node", "period"]).groupby("node", sort=False)["cum_variance"]
     trends = series.agg(lambda s: [float(v) for v in s])
     return table.assign(trend=table["node"].map(trends))
+
+
+def first_branching(latest: pd.DataFrame) -> str:
+    """The first node, from the top, with more than one child (the root when it branches).
+
+    A portfolio with a single top item (one portfolio above its programs) would otherwise open the
+    drill-down on a one-row table.
+    """
+    children = latest.groupby("parent")["node"].agg(list)
+    node = ROOT
+    while len(kids := children.get(node, [])) == 1 and kids[0] in children.index:
+        node = kids[0]
+    return node

@@ -68,9 +68,12 @@ def test_hierarchy_page_has_treemap_drilldown_and_history(make_app: Callable[...
     assert [h.value for h in at.header] == ["Hierarchy"]
     assert len(at.get("plotly_chart")) == 2
     table = at.dataframe[0].value
-    # The whole portfolio's children are the programs, each with a trend list per period.
+    # The sample has one portfolio on top, so the drill-down opens on its children, the programs,
+    # each with a trend list per period.
     rolled = rollup_portfolio(load_portfolio(SAMPLE))
-    programs = sorted(rolled.loc[rolled["level"] == 1, "node"].unique())
+    assert rolled.loc[rolled["level"] == 1, "node"].nunique() == 1
+    assert at.selectbox(key="hier_parent").value == rolled.loc[rolled["level"] == 1, "node"].iloc[0]
+    programs = sorted(rolled.loc[rolled["level"] == 2, "node"].unique())
     assert sorted(table["node"]) == programs
     n_periods = rolled["period"].nunique()
     assert all(len(t) == n_periods for t in table["trend"])
