@@ -551,7 +551,9 @@ def build_portfolio(
             "(the first period's flow is the level itself)."
         )
 
-    n_leaves = len(np.unique(leaf[data_sel]))
+    in_data = np.zeros(hier.n_leaves, dtype=bool)
+    in_data[leaf[data_sel]] = True
+    n_leaves = int(in_data.sum())
     summary = LoadSummary(
         source=file,
         rows_read=rows_read,
