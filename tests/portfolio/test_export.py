@@ -138,3 +138,9 @@ def test_figure_bytes_from_several_threads() -> None:
     assert sorted(results) == [0, 1, 2, 3]
     assert all(results[i].startswith(b"\x89PNG") for i in (1, 3))
     assert all(b"<svg" in results[i][:200] for i in (0, 2))
+
+
+def test_excel_refuses_a_table_larger_than_a_sheet() -> None:
+    big = pd.DataFrame({"n": np.zeros(1_048_576, dtype=np.int8)})
+    with pytest.raises(InputError, match="export it as CSV"):
+        to_excel_bytes({"Rollup": big})
