@@ -183,6 +183,24 @@ def _amount(
 # grouping helpers
 
 
+def _check_total(values: np.ndarray, spec: AmountSpec, rows: np.ndarray, file: str) -> None:
+    """Refuse amounts whose total overflows a float: every sum (rollup, cumulative) would be inf."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.nansum(np.abs(values))
+    if np.isfinite(total):
+        return
+    order = np.argsort(-np.nan_to_num(np.abs(values)), kind="stable")[:3]
+    shown = ", ".join(f"row {int(rows[i])} ({values[i]:.3g})" for i in order)
+    col = spec.first
+    raise InputError(
+        f"{file}: column '{col}' has amounts too large to add up: their total is beyond the "
+        f"largest number a computer can hold (the largest: {shown}). Check the units of those "
+        "rows.",
+        column=col,
+        rows=tuple(int(rows[i]) for i in order),
+    )
+
+
 def _named(column: str, role: str) -> str:
     """ "column 'x'", with the role added when the name does not say it."""
     return f"column '{column}'" if _norm(column) == role else f"column '{column}' ({role})"
@@ -439,6 +457,9 @@ def build_portfolio(
             f"{plural(int(future.sum()), 'row')} with a planned figure but no actual yet "
             f"(after the item's last actual) kept as the plan ahead: {describe_rows(rows[future])}."
         )
+
+    for values, spec in ((p_val, planned_spec), (a_val, actual_spec)):
+        _check_total(values, spec, rows, file)
 
     negative = ~p_blank & (p_val < 0)
     n_negative = int(negative.sum())

@@ -526,3 +526,14 @@ def test_skipped_title_lines_are_noted():
     assert any("The header is on row 3; the 2 lines above it" in n for n in p.summary.notes)
     e = err("Cost report\n" + GOOD.replace("2024-02,20,25", "2024-02,20,x"))
     assert "row 7" in str(e)  # row numbers stay those of the file
+
+
+def test_amounts_whose_total_overflows_are_refused():
+    text = GOOD.replace("2024-01,100,110", "2024-01,1e308,110").replace(
+        "2024-02,20,25", "2024-02,1.5e308,25"
+    )
+    e = err(text)
+    msg = str(e)
+    assert "column 'planned' has amounts too large to add up" in msg
+    assert "row 6 (1.5e+308), row 2 (1e+308)" in msg
+    assert e.rows[:2] == (6, 2)
