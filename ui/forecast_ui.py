@@ -133,6 +133,8 @@ def controls(view: View) -> Request:
     _clamp_restored()
 
     st.subheader("What to forecast")
+    if st.session_state.get("fc_scope") not in (SCOPE_LEVEL, SCOPE_NODE):
+        st.session_state["fc_scope"] = SCOPE_LEVEL
     scope = st.radio(
         "Train on",
         [SCOPE_LEVEL, SCOPE_NODE],

@@ -56,6 +56,16 @@ THRESHOLD_DEFAULTS: dict[str, Any] = {
     "persistence": 1,
 }
 # Forecast page widgets saved with the session (their ranges are checked on restore by the page).
+THRESHOLD_RANGES: dict[str, tuple[float, float]] = {
+    "amber_pct": (0, 100),
+    "red_pct": (0, 200),
+    "floor": (0.0, 1e15),
+    "persistence": (1, 12),
+}
+THRESHOLD_CHOICES: dict[str, tuple[str, ...]] = {
+    "basis": ("cumulative", "period"),
+    "direction": ("both", "overrun"),
+}
 FORECAST_KEYS = (
     "fc_scope",
     "fc_level",
@@ -109,10 +119,11 @@ def _restore(store: SessionStore) -> None:
     thresholds = saved.get("thresholds", {})
     for key, default in THRESHOLD_DEFAULTS.items():
         value = thresholds.get(key)
-        if isinstance(default, str) and isinstance(value, str):
+        if isinstance(default, str) and value in THRESHOLD_CHOICES[key]:
             st.session_state[key] = value
-        elif isinstance(value, int | float) and math.isfinite(value):
-            st.session_state[key] = type(default)(value)
+        elif _finite_number(value):
+            lo, hi = THRESHOLD_RANGES[key]
+            st.session_state[key] = type(default)(min(max(value, lo), hi))
     for key, value in saved.get("forecast", {}).items():
         if key in FORECAST_KEYS:
             st.session_state[key] = value  # range-checked by the Forecast page
@@ -123,6 +134,10 @@ def _restore(store: SessionStore) -> None:
         st.session_state["_upload_restored"] = True
     if isinstance(saved.get("mapping"), dict):
         st.session_state["_pending_mapping"] = saved["mapping"]
+
+
+def _finite_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _settings_to_save() -> dict[str, Any]:

@@ -151,3 +151,14 @@ def test_overview_and_alerts_do_not_import_tensorflow():
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_single_node_scope_offers_the_nodes(make_app: Callable[..., AppTest]):
+    at = make_app().run()
+    at.switch_page("app_pages/forecast.py").run()
+    at.radio(key="fc_scope").set_value("One node").run()
+    no_exception(at)
+    nodes = at.selectbox(key="fc_node").options
+    assert "All" not in nodes and "Enterprise IT" in nodes
+    assert not [s for s in at.selectbox if s.key == "fc_level"]
+    assert not at.button(key="fc_train").disabled

@@ -99,3 +99,26 @@ def test_store_round_trip_and_odd_ids(tmp_path: Path):
     assert store.load_settings() == {}
     for odd in ("../x", "short", "a/b" * 10, "", None):
         assert not valid_sid(odd)
+
+
+def test_odd_saved_values_are_clamped_not_fatal(
+    make_app: Callable[..., AppTest], cost_drift_home: Path
+):
+    store = SessionStore(SID, cost_drift_home)
+    store.save_settings(
+        {
+            "source": "No such source",
+            "thresholds": {"amber_pct": 500, "red_pct": -3, "basis": "weekly", "persistence": 0},
+            "forecast": {"fc_units": 10_000, "fc_scope": "everything", "fc_lr": "fast"},
+        }
+    )
+    at = make_app(SID).run()
+    no_exception(at)
+    assert at.radio(key="source").value == "Sample portfolio"
+    assert at.slider(key="amber_pct").value == 100
+    assert at.slider(key="red_pct").value == 0
+    assert at.radio(key="basis").value == "cumulative"
+    assert at.slider(key="persistence").value == 1
+    assert at.error  # amber 100 % is not below red 0 %: said plainly, nothing crashes
+    at.switch_page("app_pages/forecast.py").run()
+    no_exception(at)

@@ -40,6 +40,7 @@ def test_real_example_opens_with_its_mapping(
     summary = load_portfolio(path, mapping).summary
     assert metric(at, "Rows read") == f"{summary.rows_read:,}"
     assert metric(at, "Rows rejected") == f"{summary.rows_rejected:,}"
-    for page in ("hierarchy", "alerts"):
+    for page in ("hierarchy", "alerts", "forecast", "export"):
         at.switch_page(f"app_pages/{page}.py").run()
         no_exception(at)
+        assert not at.error, (page, [e.value for e in at.error])
