@@ -74,3 +74,30 @@ def test_every_row_gets_a_status_and_latest_is_last_period(rolled: pd.DataFrame,
     assert latest["node"].is_unique and set(latest["node"]) == set(rolled["node"])
     assert (latest["period"] == PERIODS[-1]).all()
     assert np.all((latest["periods_in_status"] >= 1) & (latest["periods_in_status"] <= 6))
+
+
+@settings(max_examples=40, deadline=None)
+@given(rolled_portfolios(), rule_pairs(), st.randoms(use_true_random=False))
+def test_row_order_does_not_change_statuses(rolled: pd.DataFrame, rules, rnd) -> None:
+    order = list(range(len(rolled)))
+    rnd.shuffle(order)
+    shuffled = rolled.iloc[order]
+    expected = evaluate(rolled, rules[1])["status"]
+    got = evaluate(shuffled, rules[1])["status"]
+    pd.testing.assert_series_equal(got.sort_index(), expected.sort_index())
+
+
+@settings(max_examples=40, deadline=None)
+@given(rolled_portfolios(), rule_pairs())
+def test_periods_in_status_matches_a_plain_count(rolled: pd.DataFrame, rules) -> None:
+    statuses = evaluate(rolled, rules[0])
+    latest = latest_status(statuses).set_index("node")
+    for node, rows in statuses.groupby("node"):
+        history = rows.sort_values("period")["status"].tolist()
+        run = 0
+        for status in reversed(history):
+            if status != history[-1]:
+                break
+            run += 1
+        assert latest.loc[node, "status"] == history[-1]
+        assert latest.loc[node, "periods_in_status"] == run
