@@ -177,7 +177,7 @@ def evaluate(rolled: pd.DataFrame, rule: AlertRule | None = None) -> pd.DataFram
         unsorted[order] = code
         code = unsorted
     out = rolled.copy()
-    out["status"] = pd.array(np.asarray(STATUSES, dtype=object)[code], dtype="str")
+    out["status"] = pd.array(list(STATUSES), dtype="str").take(code)
     return out
 
 
