@@ -1,0 +1,141 @@
+"""``cost-drift forecast`` in a subprocess with tiny models: exit codes, JSON, CSV, bundles."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+SCRIPT = Path(sys.executable).with_name("cost-drift")
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "portfolio.cli"]
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+TINY = ["--layers", "1", "--units", "4", "--epochs", "2", "--members", "2", "--lookback", "6"]
+TINY += ["--horizon", "2", "--quiet"]
+MAPPING = ["--levels", "program,project"]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*COMMAND, "forecast", *args], capture_output=True, text=True, timeout=900, env=ENV
+    )
+
+
+@pytest.fixture(scope="module")
+def csv_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rows = []
+    for p_i, program in enumerate(["Ops", "Dev"]):
+        for j, project in enumerate(["Alpha", "Beta"]):
+            scale = 1000.0 * (1 + p_i + 3 * j)
+            for t in range(30):
+                planned = scale * (1 + 0.3 * math.sin(2 * math.pi * t / 12))
+                actual = planned * (1 + 0.01 * t) + 37.0 * ((t * 7 + j) % 5)
+                period = f"{2022 + t // 12}-{t % 12 + 1:02d}"
+                rows.append((program, project, period, round(planned, 2), round(actual, 2)))
+    path = tmp_path_factory.mktemp("cli") / "small.csv"
+    pd.DataFrame(rows, columns=["program", "project", "period", "planned", "actual"]).to_csv(
+        path, index=False
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def json_run(csv_file: Path, tmp_path_factory: pytest.TempPathFactory):
+    model = tmp_path_factory.mktemp("saved") / "model"
+    proc = _cli(
+        str(csv_file), *MAPPING, *TINY, "--backtest", "2", "--format", "json", "--save", str(model)
+    )
+    return proc, model
+
+
+def test_json_has_the_four_tables_with_stable_names(json_run) -> None:
+    proc, _ = json_run
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert list(out) == ["forecast", "backtest", "members", "outlook"]
+    assert all(isinstance(v, list) and v for v in out.values())
+    assert set(out["backtest"][0]) == {"node", "model", "rmse", "mae", "mase"}
+    assert {r["model"] for r in out["backtest"]} == {
+        "lstm",
+        "naive",
+        "seasonal_naive",
+        "mean",
+        "drift",
+    }
+    assert set(out["members"][0]) == {"node", "rmse_mean", "rmse_std", "rmse_min", "rmse_max"}
+    nodes = {r["node"] for r in out["forecast"]}
+    # default level: the level above the leaves (programs), plus the root bottom-up
+    assert nodes == {"All", "Ops", "Dev"}
+    assert {r["period"] for r in out["forecast"]} == {"2024-07", "2024-08"}
+    assert "naive" in proc.stderr  # the verdict
+
+
+def test_saved_model_is_reused_with_load(json_run, csv_file: Path) -> None:
+    proc, model = json_run
+    assert (model / "bundle.json").exists()
+    again = _cli(
+        str(csv_file), *MAPPING, "--load", str(model), "--backtest", "0", "--format", "json"
+    )
+    assert again.returncode == 0, again.stderr
+    first = pd.DataFrame(json.loads(proc.stdout)["forecast"])
+    second = pd.DataFrame(json.loads(again.stdout)["forecast"])
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_csv_writes_the_other_tables_beside_out(csv_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "fc.csv"
+    proc = _cli(
+        str(csv_file),
+        *MAPPING,
+        *TINY,
+        "--members",
+        "1",
+        "--level",
+        "2",
+        "--node",
+        "Ops / Beta",
+        "--backtest",
+        "1",
+        "--out",
+        str(out),
+    )
+    assert proc.returncode == 0, proc.stderr
+    forecast = pd.read_csv(out)
+    assert set(forecast["node"]) == {"Ops / Beta"}
+    assert list(forecast.columns[:6]) == ["node", "period", "step", "median", "lower", "upper"]
+    assert set(pd.read_csv(tmp_path / "fc_backtest.csv")["model"]) >= {"lstm", "naive"}
+    assert len(pd.read_csv(tmp_path / "fc_members.csv")) == 1
+    assert "first_red_period" in pd.read_csv(tmp_path / "fc_outlook.csv").columns
+
+
+@pytest.mark.parametrize(
+    ("flags", "words"),
+    [
+        (["--layers", "5"], "'layers' must be a whole number from 1 to 3"),
+        (["--horizon", "soon"], "invalid int value"),
+        (["--level", "7"], "--level must be from 0"),
+        (["--node", "Nope"], "--node 'Nope' is not a node"),
+        (["--load", "/nonexistent/model"], "not a usable Cost Drift model"),
+        (["--backtest", "40"], "needs at least"),
+        (["--backtest", "-1"], "0 or more"),
+        (["--scaler", "robust"], "invalid choice"),
+    ],
+)
+def test_bad_flags_exit_2_with_a_message(csv_file: Path, flags: list[str], words: str) -> None:
+    proc = _cli(str(csv_file), *MAPPING, *TINY, *flags)
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert words in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_bad_input_file_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("program,project,period,planned,actual\nOps,A,2024-01,abc,1\n")
+    proc = _cli(str(bad), *MAPPING, *TINY)
+    assert proc.returncode == 2
+    assert "planned" in proc.stderr and "Traceback" not in proc.stderr
