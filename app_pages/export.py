@@ -9,7 +9,7 @@ import streamlit as st
 
 from forecasting.charts import backtest_chart, fan_chart, members_chart, outlook_chart
 from forecasting.errors import ForecastError
-from ui import exports
+from ui import exports, forecast_ui
 from ui.view import require
 
 view = require()
@@ -27,6 +27,7 @@ charts = exports.portfolio_charts(view)
 tables_ = exports.portfolio_tables(view)
 if result is not None:
     run = result.run
+    outlook = forecast_ui.outlook(result, view.rule)  # under the current thresholds, as shown
     with contextlib.suppress(ForecastError):  # a node no longer in the run: no fan chart
         charts["Forecast fan chart"] = fan_chart(
             result.history,
@@ -37,12 +38,12 @@ if result is not None:
         charts["Backtest RMSE by model"] = backtest_chart(run.backtest)
         charts["Run-to-run spread of the networks"] = members_chart(run.members_spread)
     charts["Drift outlook"] = outlook_chart(
-        run.outlook, amber_pct=view.rule.amber_pct, red_pct=view.rule.red_pct
+        outlook, amber_pct=view.rule.amber_pct, red_pct=view.rule.red_pct
     )
     tables_["Forecast"] = run.forecast
     tables_["Backtest"] = run.backtest
     tables_["Backtest summary"] = run.backtest_summary
-    tables_["Drift outlook"] = run.outlook
+    tables_["Drift outlook"] = outlook
 
 st.subheader("Charts")
 for name, fig in charts.items():

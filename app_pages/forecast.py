@@ -52,7 +52,7 @@ st.subheader("Forecast fan chart")
 nodes = forecast_ui.chart_nodes(run)
 if st.session_state.get("fc_show") not in nodes:
     st.session_state["fc_show"] = nodes[0]
-shown = st.selectbox("Node to show", nodes, key="fc_show")
+shown = st.selectbox("Node to show", nodes, key="fc_show", persist_state="session")
 try:
     st.plotly_chart(fan_chart(result.history, run.forecast, shown), key="fc_fan")
 except ForecastError as err:

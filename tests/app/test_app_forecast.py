@@ -85,6 +85,14 @@ def test_training_a_tiny_model_shows_the_fan_chart_backtest_and_outlook(
     assert at.session_state["fc_job"].state == "done"
     assert at.session_state["fc_job"].result is job.result
 
+    # The Export page now also offers the forecast's charts and tables, and the model.
+    at.switch_page("app_pages/export.py").run()
+    no_exception(at)
+    keys = " ".join(b.proto.id for b in at.get("download_button"))
+    wanted = ("ex_forecast-fan-chart_png", "ex_drift-outlook_html", "ex_backtest_xlsx", "ex_model")
+    for key in wanted:
+        assert key in keys, key
+
     # After a reload (same ?sid=), the saved model is offered and forecasts without training.
     again = make_app("forecastsessionid00001").run()
     again.switch_page("app_pages/forecast.py").run()
