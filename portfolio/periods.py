@@ -6,6 +6,7 @@ Accepted formats (one per file; a column that mixes them is refused, naming the 
 - quarters ``2024-Q1`` (also ``2024Q1``, ``2024 Q1``, ``Q1 2024``);
 - years ``2024``;
 - ISO dates and timestamps ``2024-01-31``, ``2024-01-31T10:22:25Z``, ``2024-01-31 10:22``;
+- ``2024/01/31`` (year first, slashes) and ``31.01.2024`` (day first, dots, as in much of Europe);
 - US dates ``01/31/2024``, ``1/31/2024 10:22``, ``05/01/2014 12:00:00 AM``. Slash dates are read
   month first; when a first number is above 12 (and no second one is) the column is read day first.
 
@@ -73,6 +74,18 @@ _FAMILIES: tuple[tuple[str, str, str], ...] = (
         r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
         r"(?:[T ](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?"
         r"\s*(?:Z|[+-]\d{2}:?\d{2})?$",
+    ),
+    (
+        "slashed ISO date",
+        "2024/01/31",
+        r"^(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})"
+        r"(?:[T ](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?$",
+    ),
+    (
+        "dotted date",
+        "31.01.2024",
+        r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})"
+        r"(?:\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$",
     ),
     (
         "US date",
@@ -211,7 +224,7 @@ def _date_stamps(
     idx: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     y = ex["y"].astype(np.int64).to_numpy()
-    if name == "ISO date":
+    if name != "US date":
         m = ex["m"].astype(np.int64).to_numpy()
         d = ex["d"].astype(np.int64).to_numpy()
     else:

@@ -172,3 +172,10 @@ def test_next_periods():
         next_periods("2024-Q4", 2, "M")
     with pytest.raises(InputError):
         next_periods("all", 2, "single")
+
+
+def test_year_first_slashed_and_dotted_day_first_dates():
+    assert _labels(["2024/01/31", "2024/2/1 10:00"], "M") == ["2024-01", "2024-02"]
+    assert _labels(["31.01.2024", "01.02.2024 08:30"], "M") == ["2024-01", "2024-02"]
+    with pytest.raises(InputError, match="mixes period formats"):
+        parse_periods(_col(["31.01.2024", "2024-02-01"]), column="d", file="f.csv")
