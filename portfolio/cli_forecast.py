@@ -206,10 +206,13 @@ def run(args: argparse.Namespace) -> int:
         settings = ModelSettings(**overrides)
 
     levels = range(0, level + 1) if args.reconcile else [level]
-    series = pd.concat([series_for_level(rolled, lv) for lv in levels], ignore_index=True)
+    # A ragged leaf belongs to the cut of every level below it: keep it once.
+    series = pd.concat(
+        [series_for_level(rolled, lv) for lv in levels], ignore_index=True
+    ).drop_duplicates(["node", "period"])
     future = pd.concat(
         [future_plan_for_level(portfolio, rolled, lv) for lv in levels], ignore_index=True
-    )
+    ).drop_duplicates(["node", "period"])
     edges = hierarchy_edges(rolled)
     if args.node is not None:
         series = series[series["node"] == args.node]
