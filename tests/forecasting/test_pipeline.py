@@ -12,7 +12,7 @@ from forecasting.backtest import MODEL_NAMES
 from forecasting.errors import ForecastError
 from forecasting.pipeline import ForecastRun, next_period_labels, run_forecast
 from forecasting.settings import ModelSettings
-from forecasting.training import TrainingCancelled
+from forecasting.training import ProgressEvent, TrainingCancelled
 
 TINY = ModelSettings(
     layers=1, units=8, dropout=0.0, lookback=6, horizon=2, epochs=3, members=2, patience=2
@@ -41,7 +41,7 @@ FUTURE = pd.DataFrame({"node": ["P1 / a"], "period": ["2022-01"], "planned": [12
 
 @pytest.fixture(scope="module")
 def run() -> ForecastRun:
-    events = []
+    events: list[ProgressEvent] = []
     result = run_forecast(
         _series(), TINY, edges=EDGES, future=FUTURE, backtest_k=2, progress=events.append
     )
