@@ -103,3 +103,20 @@ def test_a_cut_csv_loads_the_complete_rows_only_when_asked(make_app: Callable[..
     no_exception(at)
     assert not at.error
     assert metric(at, "Rows used") == "100"
+
+
+def test_an_excel_upload_loads_like_the_csv(make_app: Callable[..., AppTest]):
+    import io
+
+    import pandas as pd
+
+    frame = pd.read_csv(io.StringIO(GOOD), dtype=str)
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False)
+    at = make_app().run()
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    _upload(at, "mine.xlsx", buffer.getvalue(), mime)
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert metric(at, "Rows used") == "4"
+    assert metric(at, "Actual") == "640"
