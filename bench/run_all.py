@@ -7,7 +7,9 @@ Sections (each in its own module, each runnable alone):
 - ``bench.bench_portfolio``: load + rollup + alerts at 10k, 100k and 1M rows beside DuckDB in the
   same run, with the time ratio and the peak memory of each (``--quick``: 10k and 100k only).
 - ``bench.bench_forecast``: training time against the number of nodes (written by the
-  forecasting side; its ``run()`` returns a table, and gets ``quick=`` when it accepts it).
+  forecasting side; its ``run()`` returns a table, and gets ``quick=`` when it accepts it), and
+  its ``run_accuracy()``: the LSTM ensemble's backtest against the baselines on the sample
+  portfolio at project level (and NYC where the real data is present).
 - ``bench.bench_app``: AppTest response of the Overview (first render) and of the Alerts page
   after a threshold slider change on a 100k-row upload.
 - ``bench.bench_export``: chart export time, first and warm, PNG, SVG and HTML.
@@ -30,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -96,28 +99,67 @@ def _portfolio(quick: bool) -> Section:
     return section
 
 
-def _forecast(quick: bool) -> Section:
-    section = Section("Training time vs nodes")
+def _forecast_module() -> Any:
     try:
-        module = importlib.import_module("bench.bench_forecast")
+        return importlib.import_module("bench.bench_forecast")
     except ModuleNotFoundError as err:
         if err.name != "bench.bench_forecast":
             raise
+        return None
+
+
+def _forecast(quick: bool) -> Section:
+    section = Section("Training time vs nodes (bench.bench_forecast.run)")
+    module = _forecast_module()
+    if module is None:
         section.error = "bench/bench_forecast.py is not there yet"
         return section
     run: Callable[..., pd.DataFrame] = module.run
     kwargs = {"quick": quick} if "quick" in inspect.signature(run).parameters else {}
     table = run(**kwargs)
     section.table = table
+    known = {"nodes", "periods", "members", "epochs run", "train wall s", "train cpu s"}
     for row in table.to_dict("records"):
+        if known <= set(row):
+            case = f"{row['nodes']} nodes x {row['periods']} periods"
+            result = (
+                f"{row['train wall s']} s wall ({row['train cpu s']} s CPU), "
+                f"{row['members']} members, {row['epochs run']} epochs on average"
+            )
+        else:
+            case = ", ".join(f"{k} {v}" for k, v in list(row.items())[:1])
+            result = ", ".join(f"{k} {v}" for k, v in list(row.items())[1:])
         section.summary.append(
-            {
-                "benchmark": "training",
-                "case": ", ".join(f"{k} {v}" for k, v in list(row.items())[:2]),
-                "result": ", ".join(f"{k} {v}" for k, v in list(row.items())[2:]),
-                "target": "",
-            }
+            {"benchmark": "training", "case": case, "result": result, "target": ""}
         )
+    return section
+
+
+def _accuracy(quick: bool) -> Section:
+    section = Section("Forecast accuracy (bench.bench_forecast.run_accuracy)")
+    module = _forecast_module()
+    if module is None or not hasattr(module, "run_accuracy"):
+        section.error = "bench/bench_forecast.py has no run_accuracy"
+        return section
+    table = module.run_accuracy(quick)
+    section.table = table
+    for case, group in table.groupby("case", sort=False):
+        by_model = group.set_index("model")
+        if {"lstm", "seasonal_naive"} <= set(by_model.index) and "rmse" in by_model.columns:
+            lstm, snaive = (
+                float(by_model.at["lstm", "rmse"]),
+                float(by_model.at["seasonal_naive", "rmse"]),
+            )
+            best = str(by_model["rmse"].astype(float).idxmin())
+            result = (
+                f"mean RMSE: LSTM {lstm:,.0f}, seasonal naive {snaive:,.0f} "
+                f"({lstm / snaive:.2f}x); best {best}"
+            )
+            target = f"LSTM beats seasonal naive: {'yes' if lstm < snaive else 'NO'}"
+        else:
+            result, target = "see the detail table", ""
+        line = {"benchmark": "forecast accuracy", "case": str(case)}
+        section.summary.append({**line, "result": result, "target": target})
     return section
 
 
@@ -154,7 +196,13 @@ def _export(quick: bool) -> Section:
     return section
 
 
-SECTIONS: tuple[Callable[[bool], Section], ...] = (_portfolio, _forecast, _app, _export)
+SECTIONS: tuple[Callable[[bool], Section], ...] = (
+    _portfolio,
+    _forecast,
+    _accuracy,
+    _app,
+    _export,
+)
 
 
 def run_all(quick: bool = False) -> tuple[pd.DataFrame, list[Section]]:
