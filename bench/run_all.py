@@ -1,6 +1,6 @@
 """Run every Cost Drift benchmark, print one combined table and write it to bench/RESULTS.md.
 
-Usage: ``python -m bench.run_all [--quick] [--out bench/RESULTS.md]``
+Usage: ``python -m bench.run_all [--quick] [--only SECTIONS] [--out bench/RESULTS.md]``
 
 Sections (each in its own module, each runnable alone):
 
@@ -15,7 +15,9 @@ Sections (each in its own module, each runnable alone):
 - ``bench.bench_export``: chart export time, first and warm, PNG, SVG and HTML.
 
 A section that fails is reported as failed in the table (with the reason) and the command exits
-with status 1; the other sections still run. Speed is measured here, never asserted in tests.
+with status 1; the other sections still run. The Markdown is rewritten after every section
+(cheapest first), so a stopped run keeps what it finished. ``--only portfolio,app`` runs some.
+Speed is measured here, never asserted in tests.
 """
 
 from __future__ import annotations
@@ -196,20 +198,42 @@ def _export(quick: bool) -> Section:
     return section
 
 
+# Cheapest first: a long training run at the end cannot hold back the other results.
 SECTIONS: tuple[Callable[[bool], Section], ...] = (
     _portfolio,
-    _forecast,
-    _accuracy,
     _app,
     _export,
+    _accuracy,
+    _forecast,
 )
+SECTION_NAMES = tuple(make.__name__.lstrip("_") for make in SECTIONS)
 
 
-def run_all(quick: bool = False) -> tuple[pd.DataFrame, list[Section]]:
-    """Run every section; returns the combined summary table and the sections."""
-    sections = []
+def _combined(sections: list[Section]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [line for s in sections for line in s.summary],
+        columns=["benchmark", "case", "result", "target"],
+    )
+
+
+def run_all(
+    quick: bool = False,
+    only: tuple[str, ...] = SECTION_NAMES,
+    out: Path | None = None,
+) -> tuple[pd.DataFrame, list[Section]]:
+    """Run the sections; returns the combined summary table and the sections.
+
+    Args:
+        quick: Smaller sizes (no 1M rows; a smoke run of the training).
+        only: Names of the sections to run (``SECTION_NAMES``).
+        out: Markdown file rewritten after every section, so that the finished sections are
+            kept even when a later one is stopped.
+    """
+    sections: list[Section] = []
     for make in SECTIONS:
         name = make.__name__.lstrip("_")
+        if name not in only:
+            continue
         log.info("== %s", name)
         t0 = time.perf_counter()
         try:
@@ -223,11 +247,9 @@ def run_all(quick: bool = False) -> tuple[pd.DataFrame, list[Section]]:
                 {"benchmark": name, "case": "-", "result": f"FAILED: {section.error}", "target": ""}
             ]
         sections.append(section)
-    combined = pd.DataFrame(
-        [line for s in sections for line in s.summary],
-        columns=["benchmark", "case", "result", "target"],
-    )
-    return combined, sections
+        if out is not None:
+            write_markdown(out, _combined(sections), sections, quick)
+    return _combined(sections), sections
 
 
 def write_markdown(
@@ -269,12 +291,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run every Cost Drift benchmark.")
     parser.add_argument("--quick", action="store_true", help="skip the 1M-row size")
     parser.add_argument("--out", type=Path, default=RESULTS, help="Markdown output file")
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTION_NAMES),
+        help=f"comma list of sections to run (default: all of {','.join(SECTION_NAMES)})",
+    )
     args = parser.parse_args(argv)
+    only = tuple(s.strip() for s in args.only.split(",") if s.strip())
+    unknown = sorted(set(only) - set(SECTION_NAMES))
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {SECTION_NAMES}")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    combined, sections = run_all(args.quick)
+    combined, sections = run_all(args.quick, only, args.out)
     with pd.option_context("display.max_colwidth", 120, "display.width", 250):
         print(combined.to_string(index=False))
-    write_markdown(args.out, combined, sections, args.quick)
     print(f"written to {args.out}")
     return 1 if any(s.error for s in sections) else 0
 
