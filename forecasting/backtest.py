@@ -213,7 +213,9 @@ def summarise_backtest(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def verdict(summary: pd.DataFrame) -> str:
-    """Plain words: which model wins, and whether the LSTM ensemble beats naive."""
+    """Plain words: which model wins (mean MASE, or RMSE where MASE is undefined), and whether the
+    LSTM ensemble beats naive. It beats naive only when both its mean MASE and its mean RMSE are
+    lower; when the two measures disagree the verdict says so and does not claim a win."""
     if summary.empty:
         return "No backtest was run."
     s = summary.set_index("model")
@@ -223,11 +225,16 @@ def verdict(summary: pd.DataFrame) -> str:
     best = str(s[metric].idxmin())
     best_name = "LSTM ensemble" if best == "lstm" else best
     text = f"Best model over the backtest: {best_name} (mean {label} {s.loc[best, metric]:.2f})."
-    if "lstm" in s.index and "naive" in s.index:
-        lv, nv = float(s.loc["lstm", metric]), float(s.loc["naive", metric])
-        beats = lv < nv
-        text += (
-            f" LSTM ensemble {'beats' if beats else 'does NOT beat'} naive "
-            f"({label} {lv:.2f} vs {nv:.2f})."
+    if "lstm" not in s.index or "naive" not in s.index:
+        return text
+    lv, nv = float(s.loc["lstm", metric]), float(s.loc["naive", metric])
+    lr, nr = float(s.loc["lstm", "rmse"]), float(s.loc["naive", "rmse"])
+    if lv < nv and lr <= nr:
+        return text + f" LSTM ensemble beats naive ({label} {lv:.2f} vs {nv:.2f})."
+    if use_mase and (lv < nv) != (lr < nr):
+        better, worse = ("lower", "higher") if lv < nv else ("higher", "lower")
+        return text + (
+            f" LSTM ensemble does NOT beat naive on every measure: {better} mean MASE "
+            f"({lv:.2f} vs {nv:.2f}) but {worse} mean RMSE ({lr:,.0f} vs {nr:,.0f})."
         )
-    return text
+    return text + f" LSTM ensemble does NOT beat naive ({label} {lv:.2f} vs {nv:.2f})."

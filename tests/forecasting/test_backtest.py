@@ -92,7 +92,7 @@ def test_summary_and_verdict_in_plain_words() -> None:
             ("x", "lstm", 3.0, 2.0, 1.12),
             ("x", "naive", 2.0, 1.0, 1.00),
             ("x", "seasonal_naive", 4.0, 3.0, 1.50),
-            ("y", "lstm", 1.0, 1.0, 0.50),
+            ("y", "lstm", 0.5, 1.0, 0.50),
             ("y", "naive", 2.0, 2.0, 1.00),
             ("y", "seasonal_naive", 4.0, 3.0, 1.50),
         ],
@@ -110,6 +110,11 @@ def test_summary_and_verdict_in_plain_words() -> None:
     losing = summarise_backtest(table[table.node == "x"])
     assert "LSTM ensemble does NOT beat naive (MASE 1.12 vs 1.00)" in verdict(losing)
     assert "Best model over the backtest: naive" in verdict(losing)
+    mixed = table.copy()
+    mixed.loc[(mixed.node == "y") & (mixed.model == "lstm"), "rmse"] = 9.0
+    text = verdict(summarise_backtest(mixed))
+    assert "does NOT beat naive on every measure" in text
+    assert "lower mean MASE (0.81 vs 1.00) but higher mean RMSE (6 vs 2)" in text
 
 
 def test_too_short_for_the_cutoffs_names_what_is_needed() -> None:
