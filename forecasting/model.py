@@ -5,7 +5,7 @@ Architecture (direct multi-step):
 - input ``past``: (lookback, features) = past target and past covariate, scaled;
 - input ``future``: (horizon, 1) = the known future covariate (the plan), scaled;
 - 1-3 stacked LSTM layers over ``past`` (``return_sequences`` on all but the last), each followed
-  by dropout;
+  by dropout; unrolled when the lookback is at most ``UNROLL_MAX`` periods;
 - the last LSTM state, the flattened future plan and the flattened past window are concatenated and
   mapped by one ``Dense(horizon)`` to the whole horizon at once. The flattened past is a linear
   skip path: with a few dozen periods per node it lets the network start from an autoregressive
@@ -20,6 +20,10 @@ import os
 from typing import Any
 
 from forecasting.settings import ModelSettings
+
+# Short lookbacks are unrolled into a static graph: measured about 35 % less CPU per epoch than
+# the symbolic loop for a lookback of 12 on this machine; long ones keep the loop (memory).
+UNROLL_MAX = 52
 
 
 def quiet_tensorflow() -> None:
@@ -51,7 +55,10 @@ def build_model(
     h = past
     for i in range(settings.layers):
         h = keras.layers.LSTM(
-            settings.units, return_sequences=i < settings.layers - 1, name=f"lstm_{i + 1}"
+            settings.units,
+            return_sequences=i < settings.layers - 1,
+            unroll=lookback <= UNROLL_MAX,
+            name=f"lstm_{i + 1}",
         )(h)
         if settings.dropout > 0:
             h = keras.layers.Dropout(settings.dropout, name=f"dropout_{i + 1}")(h)
