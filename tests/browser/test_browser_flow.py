@@ -19,13 +19,13 @@ from playwright.sync_api import Browser, Page, expect
 from st_ui import (
     APP_TIMEOUT_MS,
     TRAIN_TIMEOUT_MS,
+    assert_metric,
     assert_no_exception,
     by_key,
     go_to,
     grid,
     grid_cells,
     metric,
-    metric_number,
     multiselect_set,
     open_app,
     selectbox_set,
@@ -67,10 +67,9 @@ def flow(browser: Browser, app_url: str) -> Iterator[Flow]:
 
 
 def _check_totals(page: Page, want: Expected) -> None:
-    for label, value in (("Planned", want.planned), ("Actual", want.actual)):
-        shown = metric(page, label)
-        expect(shown).to_be_visible()
-        assert metric_number(page, label) == pytest.approx(value, abs=0.51), label
+    assert_metric(page, "Planned", want.planned)
+    assert_metric(page, "Actual", want.actual)
+    assert_metric(page, "Variance", want.variance)
 
 
 def test_upload_and_map_columns(flow: Flow) -> None:
