@@ -33,6 +33,31 @@ log = logging.getLogger(__name__)
 MAX_CONCURRENT = 2
 MAX_CACHED_RUNS = 8
 
+
+def _keep_keras_session() -> None:
+    """Stop Streamlit from clearing Keras' global session after every script run.
+
+    Streamlit 1.67 calls ``keras.backend.clear_session()`` after each run (a guard for apps that
+    build models in the script thread). Here models are built in a worker thread, and the
+    progress bar reruns a fragment twice a second: each clear would reset Keras' global state
+    under the running training and force a full garbage collection, which slowed training in
+    the server about tenfold (measured: the first epoch of the default model took over a minute
+    with the page open, ~20 s per network with the page closed). The app keeps no Keras state in
+    the script thread and does not use matplotlib (the other module Streamlit tidies), so the
+    hook is replaced by a no-op. Only the Forecast page imports this module.
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    if getattr(script_runner, "_clean_problem_modules", None) is not _no_cleanup:
+        script_runner._clean_problem_modules = _no_cleanup
+
+
+def _no_cleanup() -> None:
+    return None
+
+
+_keep_keras_session()
+
 TrainFn = Callable[[Callable[[ProgressEvent], None], threading.Event], Any]
 
 
