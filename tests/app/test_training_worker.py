@@ -74,3 +74,12 @@ def test_errors_become_messages_and_results_are_cached():
     again = training.start(("cache-test", "ok"), "ok", counting)
     assert again.state == "done" and again.result is first.result
     assert len(calls) == 1
+
+
+def test_streamlit_no_longer_clears_keras_after_each_run():
+    from streamlit.runtime.scriptrunner import script_runner
+
+    # Importing ui.training (the Forecast page does) replaced the hook that would reset Keras
+    # under a running training after every progress poll.
+    assert script_runner._clean_problem_modules is training._no_cleanup
+    assert script_runner._clean_problem_modules() is None
