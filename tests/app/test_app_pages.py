@@ -104,32 +104,27 @@ def test_moving_a_threshold_slider_changes_the_count_as_the_core_predicts(
 ):
     from ui import data
 
-    # The sidebar is drawn by app.py before the page; AppTest only shows the elements of the
-    # entry script on the default page, so the slider is moved there (the real widget) ...
     at = make_app().run()
     _, counts = _expected(AlertRule())
     assert metric(at, "Amber nodes") == str(counts["amber"])
     reads = data.CALLS["read_raw"]
-    at.slider(key="amber_pct").set_value(4).run()
+    at.slider(key="amber_pct").set_value(4).run()  # on the Overview page ...
     no_exception(at)
     after, counts4 = _expected(AlertRule(amber_pct=4))
     assert counts4["amber"] != counts["amber"]
     assert metric(at, "Amber nodes") == str(counts4["amber"])
-    # ... and the Alerts page, opened afterwards, counts with the moved slider.
-    at.switch_page("app_pages/alerts.py").run()
+    at.switch_page("app_pages/alerts.py").run()  # ... carries over to the Alerts page
     no_exception(at)
     assert metric(at, "Alerts") == str(after)
     assert metric(at, "Amber") == str(counts4["amber"])
-    # On the Alerts page the widget is set through its key (the same session state).
-    at.session_state["red_pct"] = 12
-    at.run()
+    at.slider(key="red_pct").set_value(12).run()  # the sidebar slider, on the Alerts page
     after2, counts2 = _expected(AlertRule(amber_pct=4, red_pct=12))
     assert after2 == after  # amber + red together do not change with the red bar ...
     assert metric(at, "Red") == str(counts2["red"])  # ... but red does
     assert counts2["red"] != counts4["red"]
-    at.session_state["persistence"] = 6
-    at.run()
+    at.slider(key="persistence").set_value(6).run()
     after3, _ = _expected(AlertRule(amber_pct=4, red_pct=12, persistence=6))
+    assert after3 != after
     assert metric(at, "Alerts") == str(after3)
     # Every slider change re-evaluated from the cached rollup: the file was not read again.
     assert data.CALLS["read_raw"] == reads
