@@ -1,0 +1,111 @@
+"""Make the README screenshots: one PNG per page of the real app, driven in Debian's Chromium.
+
+Usage: ``.venv/bin/python scripts/screenshots.py [--out docs/screenshots]``
+
+Starts ``streamlit run app.py`` on a free loopback port with a temporary store, opens it at
+1400 x 900 in /usr/bin/chromium, and saves overview, hierarchy, alerts, forecast (after a small
+training run on the sample portfolio) and export PNGs. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "tests" / "browser"), str(REPO)]
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from st_ui import (  # noqa: E402
+    APP_TIMEOUT_MS,
+    TRAIN_TIMEOUT_MS,
+    by_key,
+    go_to,
+    open_app,
+    set_slider,
+    wait_idle,
+)
+from streamlit_server import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
+
+log = logging.getLogger("screenshots")
+
+SMALL_MODEL = {
+    "fc_layers": 1,
+    "fc_units": 8,
+    "fc_members": 2,
+    "fc_lookback": 6,
+    "fc_horizon": 3,
+    "fc_epochs": 5,
+    "fc_backtest": 1,
+}
+
+
+def _charts_drawn(page: Page) -> None:
+    charts = page.get_by_test_id("stPlotlyChart")
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        if chart.is_visible():
+            expect(chart.locator(".main-svg").first).to_be_visible(timeout=APP_TIMEOUT_MS)
+    wait_idle(page)
+
+
+def _shoot(page: Page, out: Path, name: str) -> None:
+    _charts_drawn(page)
+    path = out / f"{name}.png"
+    page.screenshot(path=str(path))
+    log.info("saved %s", path)
+
+
+def make_screenshots(out: Path) -> None:
+    """Start the app, visit every page and save one PNG per page in ``out``."""
+    if not CHROMIUM.is_file():
+        raise SystemExit(f"Debian's Chromium is needed at {CHROMIUM} (apt-get install chromium)")
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="cost-drift-shots-") as tmp:
+        server = StreamlitServer(home=Path(tmp) / "home", log_path=Path(tmp) / "server.log")
+        server.start()
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(
+                    executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS)
+                )
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.set_default_timeout(APP_TIMEOUT_MS)
+                open_app(page, server.url)
+                for title in ("Overview", "Hierarchy", "Alerts"):
+                    go_to(page, title)
+                    _shoot(page, out, title.lower())
+
+                go_to(page, "Forecast", timeout=TRAIN_TIMEOUT_MS)
+                for key, value in SMALL_MODEL.items():
+                    set_slider(page, key, value)
+                by_key(page, "fc_train").get_by_role("button").click()
+                expect(page.get_by_text("Forecast ready")).to_be_visible(timeout=TRAIN_TIMEOUT_MS)
+                # The verdict and the fan chart, rather than the sliders at the top of the page.
+                page.get_by_role("heading", name="Verdict").evaluate(
+                    "e => e.scrollIntoView({block: 'start'})"
+                )
+                _shoot(page, out, "forecast")
+
+                go_to(page, "Export")
+                _shoot(page, out, "export")
+                browser.close()
+        finally:
+            server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    make_screenshots(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
