@@ -12,8 +12,8 @@ fi
 STAMP="$VENV/.installed-$(sha1sum "$ROOT/pyproject.toml" | cut -c1-12)"
 if [ ! -f "$STAMP" ]; then
   echo "Installing Cost Drift and its dependencies into .venv (about 2 GB, a minute or two) ..." >&2
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip >&2
-  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev]" >&2
+  "$VENV/bin/python" -m pip install -qq --upgrade pip >&2
+  "$VENV/bin/python" -m pip install -qq -e "$ROOT[dev]" >&2
   rm -f "$VENV"/.installed-*
   touch "$STAMP"
 fi

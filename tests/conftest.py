@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the sample portfolio and to the real portfolios in ../shared/realdata."""
+"""Shared fixtures: the sample portfolio and the real portfolios in ../shared/realdata."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def sample_csv() -> Path:
 
 @pytest.fixture(scope="session")
 def it_dashboard_csv() -> Path:
-    """The US federal IT Dashboard export; skips (with the reason) where ../shared/realdata is absent."""
+    """The US federal IT Dashboard export; skips (with the reason) where realdata is absent."""
     if not IT_DASHBOARD.exists():
         pytest.skip(f"real data not found at {IT_DASHBOARD} (CI always has it)")
     return IT_DASHBOARD
@@ -33,7 +33,7 @@ def it_dashboard_csv() -> Path:
 
 @pytest.fixture(scope="session")
 def nyc_capital_csv() -> Path:
-    """The NYC capital projects export; skips (with the reason) where ../shared/realdata is absent."""
+    """The NYC capital projects export; skips (with the reason) where realdata is absent."""
     if not NYC_CAPITAL.exists():
         pytest.skip(f"real data not found at {NYC_CAPITAL} (CI always has it)")
     return NYC_CAPITAL
