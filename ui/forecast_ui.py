@@ -36,16 +36,17 @@ SCOPE_LEVEL = "A whole level (one global model)"
 SCOPE_NODE = "One node"
 
 # key: (label, min, max, step, default, format)
+_D = ModelSettings()  # slider defaults come from the core's defaults, never typed twice
 SLIDERS: dict[str, tuple[str, float, float, float, float, str | None]] = {
-    "fc_layers": ("LSTM layers", 1, 3, 1, 2, None),
-    "fc_units": ("Units per layer", 4, 128, 4, 32, None),
-    "fc_dropout": ("Dropout", 0.0, 0.5, 0.05, 0.1, "%.2f"),
-    "fc_lookback": ("Lookback (periods)", 2, 36, 1, 12, None),
-    "fc_horizon": ("Horizon (periods)", 1, 12, 1, 6, None),
-    "fc_epochs": ("Epochs", 1, 200, 1, 60, None),
-    "fc_members": ("Networks in the ensemble", 1, 10, 1, 5, None),
-    "fc_lr": ("Learning rate", 0.0005, 0.02, 0.0005, 0.003, "%.4f"),
-    "fc_seed": ("Seed", 0, 9999, 1, 7, None),
+    "fc_layers": ("LSTM layers", 1, 3, 1, _D.layers, None),
+    "fc_units": ("Units per layer", 4, 128, 4, _D.units, None),
+    "fc_dropout": ("Dropout", 0.0, 0.5, 0.05, _D.dropout, "%.2f"),
+    "fc_lookback": ("Lookback (periods)", 2, 36, 1, _D.lookback, None),
+    "fc_horizon": ("Horizon (periods)", 1, 12, 1, _D.horizon, None),
+    "fc_epochs": ("Epochs", 1, 200, 1, _D.epochs, None),
+    "fc_members": ("Networks in the ensemble", 1, 10, 1, _D.members, None),
+    "fc_lr": ("Learning rate", 0.0005, 0.02, 0.0005, _D.learning_rate, "%.4f"),
+    "fc_seed": ("Seed", 0, 9999, 1, _D.seed, None),
     "fc_backtest": ("Backtest cut-offs", 0, 12, 1, 3, None),
 }
 _FLOAT_KEYS = {"fc_dropout", "fc_lr"}
