@@ -286,11 +286,41 @@ def write_markdown(
     path.write_text("\n".join(parts), encoding="utf-8")
 
 
+README = REPO / "README.md"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def replace_block(text: str, block: str) -> str:
+    """Put ``block`` between the bench markers of a README text.
+
+    Raises:
+        ValueError: When the markers are missing or out of order.
+    """
+    start, stop = text.find(BEGIN), text.find(END)
+    if start < 0 or stop < start:
+        raise ValueError(f"README has no {BEGIN} ... {END} block")
+    return text[: start + len(BEGIN)] + "\n" + block.strip() + "\n" + text[stop:]
+
+
+def update_readme(path: Path, combined: pd.DataFrame) -> None:
+    """Write the combined table into the README's bench block (numbers only from this script)."""
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    block = (
+        f"Last run {when}, {os.cpu_count()} CPUs, load average {load} at the end.\n\n"
+        + markdown(combined)
+    )
+    path.write_text(replace_block(path.read_text(encoding="utf-8"), block), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: run everything, print the combined table, write the Markdown."""
     parser = argparse.ArgumentParser(description="Run every Cost Drift benchmark.")
     parser.add_argument("--quick", action="store_true", help="skip the 1M-row size")
     parser.add_argument("--out", type=Path, default=RESULTS, help="Markdown output file")
+    parser.add_argument(
+        "--readme", action="store_true", help="also write the combined table into README.md"
+    )
     parser.add_argument(
         "--only",
         default=",".join(SECTION_NAMES),
@@ -306,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
     with pd.option_context("display.max_colwidth", 120, "display.width", 250):
         print(combined.to_string(index=False))
     print(f"written to {args.out}")
+    if args.readme:
+        update_readme(README, combined)
+        print(f"written to {README}")
     return 1 if any(s.error for s in sections) else 0
 
 

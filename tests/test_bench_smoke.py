@@ -42,3 +42,13 @@ def test_generated_portfolio_has_the_promised_shape(tmp_path: Path) -> None:
     assert frame["item"].nunique() == 50
     assert sorted(frame["period"].unique()) == [f"2017-0{m}" for m in range(1, 8)]
     assert frame.groupby("item")["project"].nunique().max() == 1
+
+
+def test_readme_block_is_replaced_between_markers() -> None:
+    from bench.run_all import BEGIN, END, replace_block
+
+    text = f"intro\n{BEGIN}\nold table\n{END}\noutro\n"
+    out = replace_block(text, "| a |\n| - |\n")
+    assert out == f"intro\n{BEGIN}\n| a |\n| - |\n{END}\noutro\n"
+    with pytest.raises(ValueError):
+        replace_block("no markers here", "x")
