@@ -8,6 +8,7 @@ for the visible result it expects instead of sleeping.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -137,29 +138,42 @@ def press_slider(page: Page, key: str, *keys: str) -> None:
         page.keyboard.press(name)
 
 
-def set_slider(page: Page, key: str, target: float, max_presses: int = 400) -> None:
+def set_slider(page: Page, key: str, target: float, attempts: int = 5) -> None:
     """Move a slider to ``target`` with the keyboard: Home or End for its ends, else arrows.
 
-    Waits until the app has rerun with the new value (the thumb shows it and no run is going).
+    Each key goes to the thumb itself (``Locator.press`` focuses it first), because a rerun can
+    redraw the slider and take the focus away; after each key the thumb's value is awaited.
+    A rerun started by an earlier key can put an older value back (the Forecast page assigns
+    its slider keys in ``st.session_state`` on every run), so the move is checked once the app
+    is idle and repeated, a bounded number of times.
     """
     thumb = by_key(page, key).get_by_role("slider")
-    thumb.focus()
 
-    def number(attribute: str) -> float:
-        return float(thumb.get_attribute(attribute) or "nan")
+    def value() -> float:
+        return float(thumb.get_attribute("aria-valuetext") or "nan")
 
-    if abs(target - number("min")) < 1e-9:
-        page.keyboard.press("Home")
-    elif abs(target - number("max")) < 1e-9:
-        page.keyboard.press("End")
-    for _ in range(max_presses):
-        current = number("aria-valuetext")
-        if abs(current - target) < 1e-9:
-            break
-        page.keyboard.press("ArrowRight" if current < target else "ArrowLeft")
-    reached = number("aria-valuetext")
-    assert abs(reached - target) < 1e-9, f"slider {key} reached {reached}, not {target}"
-    wait_idle(page)
+    def press(name: str) -> None:
+        before = thumb.get_attribute("aria-valuetext") or ""
+        thumb.press(name)
+        with contextlib.suppress(AssertionError):  # at an end the value does not move
+            expect(thumb).not_to_have_attribute("aria-valuetext", before, timeout=3_000)
+
+    low = float(thumb.get_attribute("min") or "nan")
+    high = float(thumb.get_attribute("max") or "nan")
+    for _ in range(attempts):
+        if abs(target - low) < 1e-9:
+            press("Home")
+        elif abs(target - high) < 1e-9:
+            press("End")
+        for _ in range(400):
+            current = value()
+            if abs(current - target) < 1e-9:
+                break
+            press("ArrowRight" if current < target else "ArrowLeft")
+        wait_idle(page)
+        if abs(value() - target) < 1e-9:
+            return
+    raise AssertionError(f"slider {key} shows {value()}, not {target}, after {attempts} tries")
 
 
 def multiselect_set(page: Page, key: str, values: list[str]) -> None:
