@@ -146,7 +146,9 @@ def fan_chart(
     )
     fig.update_layout(
         title={"text": title or f"Drift forecast: {node}"},
-        legend={"orientation": "h", "y": -0.2},
+        # Below the rotated period labels and the axis title, so that neither covers the legend.
+        legend={"orientation": "h", "y": -0.32, "yanchor": "top"},
+        margin={"b": 120},
         hovermode="x unified",
         barmode="overlay",
     )

@@ -108,12 +108,17 @@ class Result:
 
 def _clamp_restored() -> None:
     """Bring restored or stale slider values back into their ranges (no crash on odd input)."""
+    # Only a missing, mistyped or out-of-range value is written back: rewriting a valid value on
+    # every run would send an older value to the browser while the analyst is still moving it.
     for key, (_, lo, hi, _, default, _) in SLIDERS.items():
-        value = st.session_state.get(key, default)
+        current = st.session_state.get(key)
+        value = current
         if isinstance(value, bool) or not isinstance(value, int | float):
             value = default
         value = min(max(value, lo), hi)
-        st.session_state[key] = float(value) if key in _FLOAT_KEYS else int(value)
+        value = float(value) if key in _FLOAT_KEYS else int(value)
+        if current is None or type(current) is not type(value) or current != value:
+            st.session_state[key] = value
 
 
 def _default_level(view: View) -> int:

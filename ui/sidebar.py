@@ -39,7 +39,16 @@ SRC_UPLOAD = "Upload a file"
 SRC_IT = "Example: US federal IT Dashboard"
 SRC_NYC = "Example: NYC capital projects"
 NO_PERIOD = "(none: single period)"
-MAX_UPLOAD_MB = 200
+MAX_UPLOAD_MB = 200  # the default of .streamlit/config.toml; the server's setting wins
+
+
+def upload_limit_mb() -> int:
+    """The upload limit the server enforces (server.maxUploadSize), for the help text."""
+    try:
+        return int(st.get_option("server.maxUploadSize"))
+    except Exception:  # an unknown option in some future Streamlit: fall back to our default
+        return MAX_UPLOAD_MB
+
 
 # The two real examples and the mapping that reads them (docs/realdata.md).
 EXAMPLES: dict[str, tuple[str, ColumnMapping]] = {
@@ -196,8 +205,9 @@ def _source_bytes(source: str) -> tuple[str, bytes] | None:
         key="upload",
         help=(
             f"A CSV (comma, semicolon or tab separated) or an Excel .xlsx file of at most "
-            f"{MAX_UPLOAD_MB} MB: one row per item and period, with planned and actual amounts. "
-            "Larger files: filter or aggregate them first, or use the cost-drift command line."
+            f"{upload_limit_mb()} MB: one row per item and period, with planned and actual "
+            "amounts. Larger files: filter or aggregate them first, or use the cost-drift "
+            "command line."
         ),
     )
     seen = st.session_state.get("_upload_seen")

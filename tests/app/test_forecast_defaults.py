@@ -23,3 +23,17 @@ def test_slider_defaults_are_the_model_defaults() -> None:
         text, lo, hi, _step, default, _fmt = SLIDERS[key]
         assert default == value, text
         assert lo <= default <= hi, text
+
+
+def test_upload_help_states_the_server_limit() -> None:
+    from streamlit import config
+
+    from ui.sidebar import upload_limit_mb
+
+    before = config.get_option("server.maxUploadSize")
+    try:
+        config.set_option("server.maxUploadSize", 7)
+        assert upload_limit_mb() == 7
+    finally:
+        config.set_option("server.maxUploadSize", before)
+    assert upload_limit_mb() == before
