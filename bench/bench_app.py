@@ -25,14 +25,14 @@ import json
 import logging
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from bench.child import run_child
 
 log = logging.getLogger(__name__)
 
@@ -110,18 +110,10 @@ def _child() -> None:
 
 def run() -> pd.DataFrame:
     """Measure in a fresh child process; prints and returns the table (step, s)."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.bench_app", "--child"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=CHILD_TIMEOUT_S,
+    rows = run_child(
+        ["bench.bench_app", "--child"], timeout=CHILD_TIMEOUT_S, what="the app benchmark"
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"the app benchmark failed:\n{done.stderr[-4000:]}")
-    table = pd.DataFrame(json.loads(done.stdout.strip().splitlines()[-1]))
+    table = pd.DataFrame(rows)
     print(table.to_string(index=False))
     return table
 

@@ -15,15 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
+
+from bench.child import run_child
 
 log = logging.getLogger(__name__)
 
@@ -77,18 +76,10 @@ def measure() -> list[dict[str, Any]]:
 
 def run() -> pd.DataFrame:
     """Measure in a fresh child process; prints and returns the table."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.bench_export", "--child"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=CHILD_TIMEOUT_S,
+    rows = run_child(
+        ["bench.bench_export", "--child"], timeout=CHILD_TIMEOUT_S, what="the export benchmark"
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"the export benchmark failed:\n{done.stderr[-4000:]}")
-    table = pd.DataFrame(json.loads(done.stdout.strip().splitlines()[-1]))
+    table = pd.DataFrame(rows)
     print(table.to_string(index=False))
     return table
 

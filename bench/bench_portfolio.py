@@ -38,11 +38,8 @@ import cProfile
 import io
 import json
 import logging
-import os
 import pstats
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -51,6 +48,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from bench.child import run_child
 
 log = logging.getLogger(__name__)
 
@@ -251,18 +250,11 @@ def _child(engine: str, csv_path: Path) -> None:
 
 def measure(engine: str, csv_path: Path) -> dict[str, Any]:
     """Run one engine on one file in a fresh child process; its timings, peak MB and summary."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.bench_portfolio", "--child", engine, str(csv_path)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
+    result: dict[str, Any] = run_child(
+        ["bench.bench_portfolio", "--child", engine, str(csv_path)],
         timeout=CHILD_TIMEOUT_S,
+        what=f"{engine} on {csv_path.name}",
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"{engine} on {csv_path.name} failed:\n{done.stderr[-4000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 

@@ -30,22 +30,11 @@ import pandas as pd
 
 from portfolio import cli_common
 from portfolio.errors import InputError
+from portfolio.rollup import ROLLUP_COLUMNS
 
 log = logging.getLogger(__name__)
 
-ROLLUP_OUTPUT = (
-    "node",
-    "level",
-    "period",
-    "planned",
-    "actual",
-    "variance",
-    "variance_pct",
-    "cum_planned",
-    "cum_actual",
-    "cum_variance",
-    "cum_variance_pct",
-)
+ROLLUP_OUTPUT = ROLLUP_COLUMNS  # the stable CSV/JSON columns of `rollup`
 ALERTS_OUTPUT = (*ROLLUP_OUTPUT, "status")
 HEATMAP_MAX_NODES = 60
 
