@@ -227,7 +227,11 @@ def _group_starts(*keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(change)
 
 
-def _labels_series(ordinals: np.ndarray, first: int, labels: Sequence[str]) -> pd.Series:
+def _labels_series(
+    ordinals: np.ndarray, first: int, labels: Sequence[str], frequency: str
+) -> pd.Series:
+    if frequency == "single":
+        return pd.Series([labels[0]] * len(ordinals), dtype="str")
     codes = pa.array((ordinals - first).astype(np.int64))
     taken = pa.array(list(labels), type=pa.large_string()).take(codes)
     return pd.Series(pd.arrays.ArrowStringArray(taken), copy=False)
@@ -634,9 +638,7 @@ def _flows(
         levels,
         rep,
         {
-            "period": _labels_series(ords, first_ord, labels)
-            if frequency != "single"
-            else pd.Series([labels[0]] * len(rep), dtype="str"),
+            "period": _labels_series(ords, first_ord, labels, frequency),
             "planned": p.astype(np.float64),
             "actual": a.astype(np.float64),
         },
@@ -709,9 +711,7 @@ def _levels(
         levels,
         rep_dense,
         {
-            "period": _labels_series(dense_ord, first_ord, labels)
-            if frequency != "single"
-            else pd.Series([labels[0]] * len(rep_dense), dtype="str"),
+            "period": _labels_series(dense_ord, first_ord, labels, frequency),
             "planned": p_flow.astype(np.float64),
             "actual": a_flow.astype(np.float64),
         },
