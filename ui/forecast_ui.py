@@ -174,18 +174,30 @@ def controls(view: View) -> Request:
     cols = st.columns(5)
     for i, (key, (text, lo, hi, step, _, fmt)) in enumerate(SLIDERS.items()):
         with cols[i % 5]:
+            # The current value is also the widget's default, so that a browser that forgets
+            # the slider (a page switch during a run) falls back to it and not to the minimum.
+            current = st.session_state[key]
             if key in _FLOAT_KEYS:
                 st.slider(
                     text,
                     float(lo),
                     float(hi),
+                    value=float(current),
                     step=float(step),
                     format=fmt,
                     key=key,
                     persist_state="session",
                 )
             else:
-                st.slider(text, int(lo), int(hi), step=int(step), key=key, persist_state="session")
+                st.slider(
+                    text,
+                    int(lo),
+                    int(hi),
+                    value=int(current),
+                    step=int(step),
+                    key=key,
+                    persist_state="session",
+                )
     state = st.session_state
     settings: ModelSettings | None
     try:

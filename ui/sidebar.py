@@ -355,15 +355,43 @@ def _mapping_form(columns: list[str]) -> ColumnMapping | None:
 # --- thresholds --------------------------------------------------------------------------------
 
 
+def _choice_index(key: str) -> int:
+    choices = THRESHOLD_CHOICES[key]
+    value = st.session_state.get(key)
+    return choices.index(value) if value in choices else 0
+
+
 def _thresholds() -> tuple[AlertRule | None, str | None]:
     for key, default in THRESHOLD_DEFAULTS.items():
         st.session_state.setdefault(key, default)
+    state = st.session_state
+    # Each widget is also given its current value as its default. The browser normally keeps a
+    # widget's value, but a page switch that lands during a script run can make it forget the
+    # sliders and fall back to the widget's default; without these that default was the slider's
+    # minimum (amber 0 %, red 0 %), which silently replaced the analyst's thresholds.
     st.subheader("Alert thresholds")
-    st.slider("Amber at abs variance %", 0, 100, step=1, key="amber_pct", persist_state="session")
-    st.slider("Red at abs variance %", 0, 200, step=1, key="red_pct", persist_state="session")
+    st.slider(
+        "Amber at abs variance %",
+        0,
+        100,
+        value=int(state["amber_pct"]),
+        step=1,
+        key="amber_pct",
+        persist_state="session",
+    )
+    st.slider(
+        "Red at abs variance %",
+        0,
+        200,
+        value=int(state["red_pct"]),
+        step=1,
+        key="red_pct",
+        persist_state="session",
+    )
     st.number_input(
         "Floor on abs variance",
         min_value=0.0,
+        value=float(state["floor"]),
         step=1000.0,
         key="floor",
         help="Nothing alerts while its absolute variance (in currency) is below this.",
@@ -371,7 +399,8 @@ def _thresholds() -> tuple[AlertRule | None, str | None]:
     )
     st.radio(
         "Basis",
-        ["cumulative", "period"],
+        list(THRESHOLD_CHOICES["basis"]),
+        index=_choice_index("basis"),
         key="basis",
         horizontal=True,
         help="cumulative: variance to date. period: the variance of each period alone.",
@@ -379,7 +408,8 @@ def _thresholds() -> tuple[AlertRule | None, str | None]:
     )
     st.radio(
         "Direction",
-        ["both", "overrun"],
+        list(THRESHOLD_CHOICES["direction"]),
+        index=_choice_index("direction"),
         key="direction",
         horizontal=True,
         help="both: overruns and underruns alert. overrun: only spending above plan.",
@@ -389,6 +419,7 @@ def _thresholds() -> tuple[AlertRule | None, str | None]:
         "Persistence (periods)",
         1,
         12,
+        value=int(state["persistence"]),
         step=1,
         key="persistence",
         help="Alert only after this many consecutive periods in the band.",

@@ -24,6 +24,7 @@ from st_ui import (
     metric,
     open_app,
     set_slider,
+    slider_value,
     upload_file,
 )
 from streamlit_server import StreamlitServer, health_ok
@@ -74,6 +75,9 @@ def test_cancelled_training_leaves_the_app_usable(page: Page, app_server: Stream
     open_app(page, app_server.url)
     upload_file(page, "kappa.csv", data)
     go_to(page, "Forecast", timeout=TRAIN_TIMEOUT_MS)
+    # Switching page right after an upload once made the browser forget the alert sliders
+    # (amber and red fell to 0 %); they must still hold their values.
+    assert (slider_value(page, "amber_pct"), slider_value(page, "red_pct")) == ("10", "30")
     # Small network but many epochs, so that the run is still going when Cancel is pressed.
     for key, value in (
         ("fc_layers", 1),
