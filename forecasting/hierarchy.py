@@ -383,6 +383,63 @@ def _mint_weights(
     return _shrunk_covariance(e), ""
 
 
+def _coverage_gaps(nodes: Sequence[str], edges: pd.DataFrame) -> dict[str, str]:
+    """Aggregates among ``nodes`` with a child that no node of ``nodes`` covers, and that child.
+
+    A node is covered when it is in ``nodes`` or all of its children are covered; an aggregate
+    is a node of ``nodes`` with another node of ``nodes`` beneath it.
+    """
+    node_set = set(nodes)
+    parents = _parent_map(edges) if len(edges) else {}
+    anc = ancestors_map(edges) if len(edges) else {}
+    kids = _children(parents)
+    above = {a for m in nodes for a in anc.get(m, [])}
+    memo: dict[str, bool] = {}
+
+    def covered(node: str) -> bool:
+        if node not in memo:
+            below = kids.get(node, [])
+            memo[node] = node in node_set or (bool(below) and all(covered(c) for c in below))
+        return memo[node]
+
+    gaps: dict[str, str] = {}
+    for agg in (n for n in nodes if n in above):
+        missing = [c for c in kids.get(agg, []) if not covered(c)]
+        if missing:
+            gaps[agg] = missing[0]
+    return gaps
+
+
+def reconcilable(nodes: Sequence[str], edges: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
+    """Split forecast nodes into those that can be reconciled together and those left out.
+
+    When a child has no forecast (a node too short to model), its parent cannot be split over
+    its children. That parent is then treated as a bottom series and the forecast nodes beneath
+    it are left out of the reconciliation (they keep their own forecasts), so that every level
+    above the gap is still reconciled.
+
+    Args:
+        nodes: the nodes that have a base forecast.
+        edges: ``DataFrame[node, parent]``.
+
+    Returns:
+        The nodes to reconcile (in the given order) and, for each node left out, the reason.
+    """
+    anc = ancestors_map(edges) if len(edges) else {}
+    keep = [str(n) for n in nodes]
+    left_out: dict[str, str] = {}
+    while gaps := _coverage_gaps(keep, edges):
+        for agg, child in gaps.items():
+            for node in keep:
+                if agg in anc.get(node, []) and node not in left_out:
+                    left_out[node] = (
+                        f"not reconciled: '{agg}' above it has a child with no forecast "
+                        f"('{child}'), so its own forecast is shown as modelled"
+                    )
+        keep = [n for n in keep if n not in left_out]
+    return keep, left_out
+
+
 def reconcile(
     base: pd.DataFrame,
     edges: pd.DataFrame,
@@ -422,26 +479,15 @@ def reconcile(
     _require(base, ["node", "period", "step", column], "base forecast")
     frame = base.assign(node=base["node"].astype(str))
     nodes = list(dict.fromkeys(frame["node"]))
-    node_set = set(nodes)
-    parents = _parent_map(edges) if len(edges) else {}
+    gaps = _coverage_gaps(nodes, edges)
+    if gaps:
+        agg, child = next(iter(gaps.items()))
+        raise ForecastError(
+            f"Cannot reconcile '{agg}': no base forecast covers its child '{child}'."
+        )
     anc = ancestors_map(edges) if len(edges) else {}
-    kids = _children(parents)
     above = {a for m in nodes for a in anc.get(m, [])}
     bottom = [n for n in nodes if n not in above]
-    bottom_set = set(bottom)
-
-    def covered(node: str) -> bool:
-        if node in node_set:
-            return True
-        below = kids.get(node, [])
-        return bool(below) and all(covered(c) for c in below)
-
-    for agg in (n for n in nodes if n not in bottom_set):
-        gaps = [c for c in kids.get(agg, []) if not covered(c)]
-        if gaps:
-            raise ForecastError(
-                f"Cannot reconcile '{agg}': no base forecast covers its child '{gaps[0]}'."
-            )
     s_full, all_nodes = summing_matrix(edges, bottom)
     position = {n: i for i, n in enumerate(all_nodes)}
     s = s_full[[position[n] for n in nodes]]

@@ -270,9 +270,30 @@ def run_forecast(
     if reconcile is not None:
         assert edges is not None
         base = hierarchy.summarise(paths, q)
-        rec = hierarchy.reconcile(base, edges, reconcile, residuals, column="median")
-        delta = base.merge(rec, on=["node", "period", "step"], suffixes=("", "_rec"))
+        keep, left_out = hierarchy.reconcilable(work.nodes, edges)
+        rec = hierarchy.reconcile(
+            base[base["node"].isin(keep)], edges, reconcile, residuals, column="median"
+        )
+        delta = base.merge(rec, on=["node", "period", "step"], how="left", suffixes=("", "_rec"))
+        # Nodes left out of the reconciliation keep their own forecast (a shift of 0).
+        delta["median_rec"] = delta["median_rec"].fillna(delta["median"])
         delta["shift"] = delta["median_rec"] - delta["median"]
+        if left_out:
+            lengths = dict(zip(panel.nodes, panel.lengths, strict=True))
+            short = pd.concat(
+                [
+                    short,
+                    pd.DataFrame(
+                        {
+                            "node": list(left_out),
+                            "periods": [int(lengths[n]) for n in left_out],
+                            "needed": needed,
+                            "reason": list(left_out.values()),
+                        }
+                    ),
+                ],
+                ignore_index=True,
+            )
         forecast = delta.assign(
             median=delta["median_rec"],
             lower=delta["lower"] + delta["shift"],

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -139,3 +140,43 @@ def test_bad_input_file_exits_2(tmp_path: Path) -> None:
     proc = _cli(str(bad), *MAPPING, *TINY)
     assert proc.returncode == 2
     assert "planned" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_reconcile_models_every_level_and_returns_coherent_forecasts(tmp_path: Path) -> None:
+    rows = []
+    for p_i, program in enumerate(["Ops", "Dev"]):
+        for j, project in enumerate(["Alpha", "Beta", "Gamma"][: 3 - p_i]):
+            scale = 800.0 * (1 + p_i + 2 * j)
+            for t in range(30):
+                planned = scale * (1 + 0.2 * math.cos(2 * math.pi * t / 12))
+                actual = planned * (1 + 0.015 * t) + 11.0 * ((t * 3 + j) % 7)
+                period = f"{2022 + t // 12}-{t % 12 + 1:02d}"
+                rows.append((program, project, period, round(planned, 2), round(actual, 2)))
+    path = tmp_path / "three_levels.csv"
+    frame = pd.DataFrame(rows, columns=["program", "project", "period", "planned", "actual"])
+    frame.to_csv(path, index=False)
+
+    proc = _cli(
+        str(path), *MAPPING, *TINY, "--level", "2", "--reconcile", "mint", "--backtest", "2",
+        "--format", "json",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    forecast = pd.DataFrame(json.loads(proc.stdout)["forecast"])
+    median = forecast.set_index(["node", "step"])["median"]
+    ops = [f"Ops / {p}" for p in ("Alpha", "Beta", "Gamma")]
+    dev = ["Dev / Alpha", "Dev / Beta"]
+    assert set(forecast["node"]) == {"All", "Ops", "Dev", *ops, *dev}
+    for step in (1, 2):
+        for parent, kids in (("Ops", ops), ("Dev", dev), ("All", ["Ops", "Dev"])):
+            total = sum(median[(k, step)] for k in kids)
+            assert median[(parent, step)] == pytest.approx(total, rel=1e-9), (parent, step)
+    assert (forecast["lower"] <= forecast["median"]).all()
+    assert (forecast["median"] <= forecast["upper"]).all()
+    # Without --reconcile only the projects are modelled and summed up; with it every level is
+    # modelled and reconciled, so the projects' forecasts are not the same numbers.
+    plain = _cli(str(path), *MAPPING, *TINY, "--level", "2", "--backtest", "0", "--format", "json")
+    assert plain.returncode == 0, plain.stderr
+    summed = pd.DataFrame(json.loads(plain.stdout)["forecast"]).set_index(["node", "step"])
+    assert set(summed.index) == set(median.index)
+    leaves = [(n, k) for n in ops + dev for k in (1, 2)]
+    assert not np.allclose(median.loc[leaves], summed["median"].loc[leaves], rtol=1e-6)

@@ -14,6 +14,7 @@ from forecasting.hierarchy import (
     bottom_up,
     bottom_up_members,
     cut_nodes,
+    reconcilable,
     reconcile,
     summarise,
     summing_matrix,
@@ -221,3 +222,29 @@ def test_mint_uses_the_error_covariance() -> None:
     ols = reconcile(base, EDGES, "ols")["value"].to_numpy()
     assert not np.allclose(mint, wls)
     assert not np.allclose(mint, ols)
+
+
+def test_reconcilable_leaves_out_only_what_lies_under_a_gap() -> None:
+    nodes = ["All", "A", "B", "C", "A/x", "A/y", "A/y/1", "B/z"]  # A/y/2 has no forecast
+    keep, left_out = reconcilable(nodes, EDGES)
+    # A/y cannot be split over A/y/1 alone: it becomes a bottom series and A/y/1 keeps its own.
+    assert keep == ["All", "A", "B", "C", "A/x", "A/y", "B/z"]
+    assert list(left_out) == ["A/y/1"]
+    assert "'A/y'" in left_out["A/y/1"] and "'A/y/2'" in left_out["A/y/1"]
+    base = _base_all_levels(3)
+    out = reconcile(base[base["node"].isin(keep)], EDGES, "ols")
+    for step in (1, 2, 3):  # everything above the gap is coherent
+        total = sum(_value(out, c, step, "value") for c in ("A", "B", "C"))
+        assert _value(out, "All", step, "value") == pytest.approx(total, rel=1e-9)
+        total_a = _value(out, "A/x", step, "value") + _value(out, "A/y", step, "value")
+        assert _value(out, "A", step, "value") == pytest.approx(total_a, rel=1e-9)
+
+
+def test_reconcilable_with_full_coverage_or_a_missing_branch() -> None:
+    full = ["All", "A", "B", "C", "A/x", "A/y", "A/y/1", "A/y/2", "B/z"]
+    assert reconcilable(full, EDGES) == (full, {})
+    # B and B/z both missing: the root cannot be split, everything under it keeps its own forecast
+    keep, left_out = reconcilable(["All", "A", "C", "A/x", "A/y", "A/y/1", "A/y/2"], EDGES)
+    assert keep == ["All"]
+    assert sorted(left_out) == ["A", "A/x", "A/y", "A/y/1", "A/y/2", "C"]
+    assert all("'B'" in reason for reason in left_out.values())

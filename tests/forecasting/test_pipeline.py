@@ -114,6 +114,27 @@ def test_reconciled_forecasts_are_coherent() -> None:
         assert med[("All", step)] == pytest.approx(med[("P1", step)] + med[("P2", step)], rel=1e-9)
 
 
+def test_reconciliation_with_a_node_too_short_reconciles_the_levels_above_it() -> None:
+    base = _series()  # P2 / c has 5 periods only: too short to model
+    parents = base.assign(node=base["node"].str.split(" / ").str[0])
+    root = base.assign(node="All")
+    series = pd.concat([base, parents, root]).groupby(["node", "period"], as_index=False).sum()
+    settings = TINY.__class__(**{**TINY.to_dict(), "members": 1})
+    result = run_forecast(series, settings, edges=EDGES, backtest_k=0, reconcile="ols")
+    reasons = result.skipped.set_index("node")["reason"]
+    assert "has 5 period(s)" in reasons["P2 / c"]
+    assert reasons["P2 / d"].startswith("not reconciled") and "'P2 / c'" in reasons["P2 / d"]
+    med = result.forecast.set_index(["node", "step"])["median"]
+    assert set(result.forecast["node"]) == {"All", "P1", "P2", "P1 / a", "P1 / b", "P2 / d"}
+    for step in (1, 2):
+        assert med[("P1", step)] == pytest.approx(
+            med[("P1 / a", step)] + med[("P1 / b", step)], rel=1e-9
+        )
+        assert med[("All", step)] == pytest.approx(med[("P1", step)] + med[("P2", step)], rel=1e-9)
+    band = result.forecast.set_index(["node", "step"])
+    assert (band["lower"] <= band["median"]).all() and (band["median"] <= band["upper"]).all()
+
+
 def test_plain_errors_and_cancel() -> None:
     cancel = threading.Event()
     cancel.set()
