@@ -6,7 +6,7 @@ import streamlit as st
 
 from portfolio.alerts import alert_table, latest_status
 from portfolio.charts import status_heatmap
-from ui import tables
+from ui import tables, widget_state
 from ui.view import require
 
 view = require()
@@ -55,9 +55,11 @@ else:
     )
 
 st.subheader("Status by node and period")
+heat_levels = list(range(1, len(levels) + 1))
 heat_level = st.selectbox(
     "Heat map level",
-    list(range(1, len(levels) + 1)),
+    heat_levels,
+    index=widget_state.index_of("al_heat_level", heat_levels),
     format_func=lambda i: names[i],
     key="al_heat_level",
 )

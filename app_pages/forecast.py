@@ -11,7 +11,7 @@ import streamlit as st
 from forecasting.charts import backtest_chart, fan_chart, members_chart, outlook_chart
 from forecasting.errors import ForecastError
 from forecasting.outlook import crossing_table
-from ui import forecast_ui, tables, training
+from ui import forecast_ui, tables, training, widget_state
 from ui.view import require
 
 view = require()
@@ -52,7 +52,13 @@ st.subheader("Forecast fan chart")
 nodes = forecast_ui.chart_nodes(run)
 if st.session_state.get("fc_show") not in nodes:
     st.session_state["fc_show"] = nodes[0]
-shown = st.selectbox("Node to show", nodes, key="fc_show", persist_state="session")
+shown = st.selectbox(
+    "Node to show",
+    nodes,
+    index=widget_state.index_of("fc_show", nodes),
+    key="fc_show",
+    persist_state="session",
+)
 try:
     st.plotly_chart(fan_chart(result.history, run.forecast, shown), key="fc_fan")
 except ForecastError as err:

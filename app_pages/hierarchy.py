@@ -6,7 +6,7 @@ import streamlit as st
 
 from portfolio.alerts import latest_status
 from portfolio.charts import hierarchy_treemap, node_history
-from ui import tables
+from ui import tables, widget_state
 from ui.view import require
 
 view = require()
@@ -28,6 +28,7 @@ if st.session_state.get("hier_parent") not in parents:
 parent = st.selectbox(
     "Show the children of",
     parents,
+    index=widget_state.index_of("hier_parent", parents),
     key="hier_parent",
     help="Pick a node to list the nodes directly below it.",
 )
@@ -40,5 +41,5 @@ st.subheader("Node history")
 nodes = latest["node"].tolist()
 if st.session_state.get("hier_node") not in nodes:
     st.session_state["hier_node"] = parent
-node = st.selectbox("Node", nodes, key="hier_node")
+node = st.selectbox("Node", nodes, index=widget_state.index_of("hier_node", nodes), key="hier_node")
 st.plotly_chart(node_history(view.rolled, node), key="hier_history")

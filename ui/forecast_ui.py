@@ -27,7 +27,7 @@ from forecasting.training import ProgressEvent
 from portfolio.alerts import AlertRule
 from portfolio.bridge import future_plan_for_level, hierarchy_edges, series_for_level
 from portfolio.rollup import ROOT
-from ui import tables, training
+from ui import tables, training, widget_state
 from ui.view import View
 
 log = logging.getLogger(__name__)
@@ -144,6 +144,7 @@ def controls(view: View) -> Request:
     scope = st.radio(
         "Train on",
         [SCOPE_LEVEL, SCOPE_NODE],
+        index=widget_state.index_of("fc_scope", [SCOPE_LEVEL, SCOPE_NODE]),
         key="fc_scope",
         horizontal=True,
         persist_state="session",
@@ -157,13 +158,22 @@ def controls(view: View) -> Request:
         nodes = sorted(rolled.loc[rolled["level"] >= 1, "node"].unique().tolist())
         if st.session_state.get("fc_node") not in nodes:
             st.session_state["fc_node"] = nodes[0]
-        node = str(st.selectbox("Node", nodes, key="fc_node", persist_state="session"))
+        node = str(
+            st.selectbox(
+                "Node",
+                nodes,
+                index=widget_state.index_of("fc_node", nodes),
+                key="fc_node",
+                persist_state="session",
+            )
+        )
         level = int(rolled.loc[rolled["node"] == node, "level"].iloc[0])
     else:
         level = int(
             st.selectbox(
                 "Level",
                 level_options,
+                index=widget_state.index_of("fc_level", level_options),
                 key="fc_level",
                 format_func=lambda i: f"{names[i]} ({int(counts.get(i, 0))} nodes)",
                 persist_state="session",
@@ -174,8 +184,7 @@ def controls(view: View) -> Request:
     cols = st.columns(5)
     for i, (key, (text, lo, hi, step, _, fmt)) in enumerate(SLIDERS.items()):
         with cols[i % 5]:
-            # The current value is also the widget's default, so that a browser that forgets
-            # the slider (a page switch during a run) falls back to it and not to the minimum.
+            # The current value is also the default (see ui/widget_state.py).
             current = st.session_state[key]
             if key in _FLOAT_KEYS:
                 st.slider(

@@ -24,7 +24,7 @@ from portfolio.mapping import (
     ColumnMapping,
     guess_mapping,
 )
-from ui import data
+from ui import data, widget_state
 from ui.store import SID_PARAM, SessionStore, new_sid, valid_sid
 from ui.view import VIEW_KEY, View
 
@@ -281,6 +281,7 @@ def _mapping_form(columns: list[str]) -> ColumnMapping | None:
     st.multiselect(
         "Hierarchy levels (top to bottom)",
         columns,
+        default=widget_state.chosen("map_levels", columns),
         key="map_levels",
         help="The columns of the hierarchy, from the top (e.g. portfolio) to the item, at most 8.",
         max_selections=8,
@@ -289,6 +290,7 @@ def _mapping_form(columns: list[str]) -> ColumnMapping | None:
     st.selectbox(
         "Period column",
         [NO_PERIOD, *columns],
+        index=widget_state.index_of("map_period", [NO_PERIOD, *columns]),
         key="map_period",
         help="Dates, YYYY-MM, YYYY-Qn or YYYY. Choose none for a single snapshot.",
         persist_state="session",
@@ -302,7 +304,7 @@ def _mapping_form(columns: list[str]) -> ColumnMapping | None:
             label,
             options,
             key=key,
-            index=None,
+            index=widget_state.index_of(key, options, fallback=None),
             placeholder="Choose a column",
             accept_new_options=True,
             help='A column, or two joined by " - " or " + " (type it, e.g. "Budget - Changes").',
@@ -311,6 +313,7 @@ def _mapping_form(columns: list[str]) -> ColumnMapping | None:
     st.radio(
         "Measure",
         ["flow", "level"],
+        index=widget_state.index_of("measure", ["flow", "level"]),
         key="measure",
         horizontal=True,
         help="flow: the amount of each period. level: a running total or re-forecast "
@@ -319,6 +322,7 @@ def _mapping_form(columns: list[str]) -> ColumnMapping | None:
     )
     st.checkbox(
         "Sum duplicate rows",
+        value=widget_state.flag("sum_duplicates"),
         key="sum_duplicates",
         help="Add up rows of the same item and period instead of reporting them as an error.",
         persist_state="session",
@@ -355,20 +359,11 @@ def _mapping_form(columns: list[str]) -> ColumnMapping | None:
 # --- thresholds --------------------------------------------------------------------------------
 
 
-def _choice_index(key: str) -> int:
-    choices = THRESHOLD_CHOICES[key]
-    value = st.session_state.get(key)
-    return choices.index(value) if value in choices else 0
-
-
 def _thresholds() -> tuple[AlertRule | None, str | None]:
     for key, default in THRESHOLD_DEFAULTS.items():
         st.session_state.setdefault(key, default)
     state = st.session_state
-    # Each widget is also given its current value as its default. The browser normally keeps a
-    # widget's value, but a page switch that lands during a script run can make it forget the
-    # sliders and fall back to the widget's default; without these that default was the slider's
-    # minimum (amber 0 %, red 0 %), which silently replaced the analyst's thresholds.
+    # Each widget's default is its current value (see ui/widget_state.py).
     st.subheader("Alert thresholds")
     st.slider(
         "Amber at abs variance %",
@@ -400,7 +395,7 @@ def _thresholds() -> tuple[AlertRule | None, str | None]:
     st.radio(
         "Basis",
         list(THRESHOLD_CHOICES["basis"]),
-        index=_choice_index("basis"),
+        index=widget_state.index_of("basis", THRESHOLD_CHOICES["basis"]),
         key="basis",
         horizontal=True,
         help="cumulative: variance to date. period: the variance of each period alone.",
@@ -409,7 +404,7 @@ def _thresholds() -> tuple[AlertRule | None, str | None]:
     st.radio(
         "Direction",
         list(THRESHOLD_CHOICES["direction"]),
-        index=_choice_index("direction"),
+        index=widget_state.index_of("direction", THRESHOLD_CHOICES["direction"]),
         key="direction",
         horizontal=True,
         help="both: overruns and underruns alert. overrun: only spending above plan.",
@@ -453,7 +448,13 @@ def render(store: SessionStore) -> View:
         options = sources()
         if st.session_state.get("source") not in options:
             st.session_state["source"] = SRC_SAMPLE
-        source = st.radio("Data source", options, key="source", persist_state="session")
+        source = st.radio(
+            "Data source",
+            options,
+            index=widget_state.index_of("source", options),
+            key="source",
+            persist_state="session",
+        )
         view = _load(store, str(source))
         if view.rule is None:
             rule, error = _thresholds()
@@ -504,7 +505,11 @@ def _load(store: SessionStore, source: str) -> View:
             f"{name} ends in the middle of a row: {raw.cut_rows} incomplete row(s) at the end "
             "(the file may have been cut off while copying or downloading)."
         )
-        accept_cut = st.checkbox("Load the complete rows only", key="accept_cut")
+        accept_cut = st.checkbox(
+            "Load the complete rows only",
+            value=widget_state.flag("accept_cut"),
+            key="accept_cut",
+        )
     mapping = _mapping_form([str(c) for c in raw.frame.columns])
     if mapping is None:
         return View(store=store, source=source, file_name=name, errors=("mapping incomplete",))

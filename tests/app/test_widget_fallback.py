@@ -1,4 +1,4 @@
-"""A slider the browser forgets falls back to the analyst's value, not to its minimum.
+"""A widget the browser forgets falls back to the analyst's value, not to its first option.
 
 A page switch that lands while a script run is in progress can make the browser drop its copy
 of a slider's value; it then shows, and sends back, the default carried by the widget. The
@@ -59,3 +59,39 @@ def test_forecast_sliders_carry_the_current_value_as_their_default(
     for key, value in FORECAST.items():
         assert at.slider(key=key).value == value
         assert abs(_default(at, key) - value) < 1e-12, key
+
+
+def test_choice_widgets_carry_the_current_choice_as_their_default(
+    make_app: Callable[..., AppTest],
+) -> None:
+    at = make_app().run()
+    # The mapping, set by the app for the sample, is also each widget's default.
+    assert list(at.multiselect(key="map_levels").proto.default) == [0, 1, 2, 3]
+    period = at.selectbox(key="map_period")
+    assert period.options[period.proto.default] == "period"
+    planned = at.selectbox(key="map_planned")
+    assert planned.options[planned.proto.default] == "planned"
+    at.radio(key="measure").set_value("level").run()
+    assert at.radio(key="measure").proto.default == 1
+    at.radio(key="measure").set_value("flow").run()
+
+    at.switch_page("app_pages/hierarchy.py").run()
+    parent = at.selectbox(key="hier_parent")
+    choice = parent.options[-1]
+    parent.set_value(choice).run()
+    no_exception(at)
+    parent = at.selectbox(key="hier_parent")
+    assert parent.options[parent.proto.default] == choice
+
+    at.switch_page("app_pages/forecast.py").run()
+    at.selectbox(key="fc_level").set_value(2).run()
+    level = at.selectbox(key="fc_level")
+    assert level.proto.default == level.options.index(level.format_func(2))
+    at.radio(key="fc_scope").set_value(at.radio(key="fc_scope").options[1]).run()
+    no_exception(at)
+    assert at.radio(key="fc_scope").proto.default == 1
+    node = at.selectbox(key="fc_node")
+    last = node.options[-1]
+    node.set_value(last).run()
+    node = at.selectbox(key="fc_node")
+    assert node.options[node.proto.default] == last
