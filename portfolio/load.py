@@ -183,19 +183,34 @@ def _amount(
 # grouping helpers
 
 
-def _check_total(values: np.ndarray, spec: AmountSpec, rows: np.ndarray, file: str) -> None:
-    """Refuse amounts whose total overflows a float: every sum (rollup, cumulative) would be inf."""
+# Headroom below the largest float: levels are differenced into flows and planned is compared
+# with actual, and neither may overflow once the totals have passed this check.
+_TOTAL_LIMIT = float(np.finfo(np.float64).max) / 4
+
+
+def _check_totals(
+    planned: tuple[np.ndarray, AmountSpec],
+    actual: tuple[np.ndarray, AmountSpec],
+    rows: np.ndarray,
+    file: str,
+) -> None:
+    """Refuse amounts whose totals overflow a float: every sum (rollup, cumulative) would be inf.
+
+    The check is on planned and actual together: each may fit alone while their sum, or the
+    difference of a large overrun and a large underrun, does not.
+    """
     with np.errstate(over="ignore", invalid="ignore"):
-        total = np.nansum(np.abs(values))
-    if np.isfinite(total):
-        return
+        totals = [float(np.nansum(np.abs(values))) for values, _ in (planned, actual)]
+        if float(np.sum(totals)) < _TOTAL_LIMIT:
+            return
+    values, spec = planned if totals[0] >= totals[1] else actual
     order = np.argsort(-np.nan_to_num(np.abs(values)), kind="stable")[:3]
     shown = ", ".join(f"row {int(rows[i])} ({values[i]:.3g})" for i in order)
     col = spec.first
     raise InputError(
-        f"{file}: column '{col}' has amounts too large to add up: their total is beyond the "
-        f"largest number a computer can hold (the largest: {shown}). Check the units of those "
-        "rows.",
+        f"{file}: column '{col}' has amounts too large to add up: with the other amounts their "
+        f"total is beyond the largest number a computer can hold (the largest: {shown}). Check "
+        "the units of those rows.",
         column=col,
         rows=tuple(int(rows[i]) for i in order),
     )
@@ -462,8 +477,7 @@ def build_portfolio(
             f"(after the item's last actual) kept as the plan ahead: {describe_rows(rows[future])}."
         )
 
-    for values, spec in ((p_val, planned_spec), (a_val, actual_spec)):
-        _check_total(values, spec, rows, file)
+    _check_totals((p_val, planned_spec), (a_val, actual_spec), rows, file)
 
     negative = ~p_blank & (p_val < 0)
     n_negative = int(negative.sum())

@@ -165,7 +165,9 @@ def _snap(value: np.ndarray, gross: np.ndarray) -> np.ndarray:
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     out = np.full(num.shape, np.nan)
-    np.divide(num, den, out=out, where=den != 0)
+    # A huge variance over a tiny plan is +/-inf %, which is what it is (no warning).
+    with np.errstate(over="ignore"):
+        np.divide(num, den, out=out, where=den != 0)
     return out
 
 
@@ -218,6 +220,14 @@ def rollup(data: pd.DataFrame, levels: Sequence[str], periods: Sequence[str]) ->
                 "check the file for amounts with absurd sizes.",
                 column=label,
             )
+    with np.errstate(over="ignore"):
+        together = gross_p.sum(axis=1) + gross_a.sum(axis=1)
+    if not np.isfinite(together).all():
+        raise InputError(
+            "The planned and actual amounts are too large to compare (their totals together "
+            "overflow); check the file for amounts with absurd sizes.",
+            column="actual",
+        )
     cum_gross_p = np.cumsum(gross_p, axis=1)
     cum_gross_a = np.cumsum(gross_a, axis=1)
     cum_planned = _snap(np.cumsum(planned, axis=1), cum_gross_p)

@@ -537,3 +537,14 @@ def test_amounts_whose_total_overflows_are_refused():
     assert "column 'planned' has amounts too large to add up" in msg
     assert "row 6 (1.5e+308), row 2 (1e+308)" in msg
     assert e.rows[:2] == (6, 2)
+
+
+def test_planned_and_actual_that_overflow_only_together_are_refused():
+    # Each column adds up (1e308 < 1.8e308), but their difference does not: an overrun of 1e308
+    # beside an underrun of -1e308 would make the variance infinite (or snap it to 0).
+    text = GOOD.replace("2024-01,100,110", "2024-01,1e308,110").replace(
+        "2024-02,20,25", "2024-02,20,-1e308"
+    )
+    e = err(text)
+    assert "has amounts too large to add up" in str(e)
+    assert e.column in ("planned", "actual") and e.rows

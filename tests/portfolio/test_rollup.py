@@ -190,3 +190,10 @@ def test_overflowing_totals_are_refused() -> None:
     data = frame([("a", "b", "2024-01", 1e308, 1.0), ("a", "c", "2024-01", 1e308, 1.0)])
     with pytest.raises(InputError, match="too large"):
         rollup(data, ["program", "project"], ["2024-01"])
+
+
+def test_planned_and_actual_overflowing_only_together_are_refused() -> None:
+    # Each column adds up, but an underrun of 1e308 beside an overrun of 1e308 does not compare.
+    data = frame([("a", "b", "2024-01", 1e308, 1.0), ("a", "c", "2024-01", 1.0, -1e308)])
+    with pytest.raises(InputError, match="too large to compare"):
+        rollup(data, ["program", "project"], ["2024-01"])
