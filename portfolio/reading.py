@@ -3,8 +3,8 @@
 What is detected, in order:
 
 - size over the limit, empty file;
-- Excel `.xlsx` by its magic bytes (a zip archive): the first sheet is read with openpyxl; the first
-  non-empty row is the header; old `.xls` files are refused with advice;
+- Excel `.xlsx` by its magic bytes (a zip archive): the first sheet is read (`portfolio/excel.py`);
+  the first non-empty row is the header; old `.xls` files are refused with advice;
 - binary content (NUL bytes or many control characters): refused as not a CSV;
 - the encoding: UTF-16 with a BOM, UTF-8 with or without a BOM, else Windows-1252 when its
   characters 0x80-0x9F occur, else Latin-1;
@@ -23,7 +23,6 @@ falls back to Python's csv module, which gives exact row numbers for the message
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import logging
 import re
@@ -36,6 +35,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from portfolio.errors import InputError
+from portfolio.excel import sheet_rows
 from portfolio.rownums import describe_rows, plural
 
 log = logging.getLogger(__name__)
@@ -435,58 +435,20 @@ def _parse_python(
 # Excel
 
 
-def _cell_text(v: object) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, str):
-        return v
-    if isinstance(v, bool):
-        return "TRUE" if v else "FALSE"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        if v.is_integer() and abs(v) < 1e15:
-            return str(int(v))
-        return repr(v)
-    if isinstance(v, dt.datetime):
-        if v.time() == dt.time(0, 0):
-            return v.date().isoformat()
-        return v.isoformat(sep=" ")
-    if isinstance(v, dt.date | dt.time):
-        return v.isoformat()
-    return str(v)
-
-
 def _read_xlsx(data: bytes, label: str) -> RawTable:
-    try:
-        import openpyxl
-    except ImportError:  # pragma: no cover
-        raise InputError(f"{label}: Excel files need openpyxl, which is not installed.") from None
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a zip that is not a workbook
-        raise InputError(
-            f"{label} is a zip archive but not an Excel .xlsx workbook. "
-            "Upload a CSV or an .xlsx file."
-        ) from None
-    try:
-        ws = wb.worksheets[0]
-        header: list[str] | None = None
-        header_row = 1
-        records: list[list[str]] = []
-        rownums: list[int] = []
-        for r, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            if header is None:
-                if any(c.strip() for c in cells):
-                    while cells and not cells[-1].strip():
-                        cells.pop()
-                    header, header_row = cells, r
-                continue
-            records.append(cells)
-            rownums.append(r)
-    finally:
-        wb.close()
+    header: list[str] | None = None
+    header_row = 1
+    records: list[list[str]] = []
+    rownums: list[int] = []
+    for r, cells in sheet_rows(data, label):
+        if header is None:
+            if any(c.strip() for c in cells):
+                while cells and not cells[-1].strip():
+                    cells.pop()
+                header, header_row = cells, r
+            continue
+        records.append(cells)
+        rownums.append(r)
     if header is None:
         raise InputError(f"{label} is empty: its first sheet has no header and no data.")
     width = len(header)

@@ -52,3 +52,14 @@ def test_readme_block_is_replaced_between_markers() -> None:
     assert out == f"intro\n{BEGIN}\n| a |\n| - |\n{END}\noutro\n"
     with pytest.raises(ValueError):
         replace_block("no markers here", "x")
+
+
+def test_bench_excel_smallest_size_reads_the_same_cells_as_pandas() -> None:
+    from bench import bench_excel
+
+    table = bench_excel.run(["10k"])
+    assert list(table.columns) == list(bench_excel.TABLE_COLUMNS)
+    row = table.iloc[0]
+    assert row["rows"] == 10_000 and row["MB"] > 0
+    assert row["ours s"] > 0 and row["pandas+openpyxl s"] > 0
+    assert bool(row["agree"])
