@@ -6,6 +6,11 @@ on 100,000 rows: see ``bench/bench_portfolio.py``). Calamine gives error cells (
 cells are therefore read from the sheet's XML and put back as their text, so that the amount
 parser names them as errors.
 
+A small workbook can claim a huge sheet (one stray cell at ``XFD1048576`` makes a grid of 17
+billion cells, which the reader would try to allocate at once), or unpack to gigabytes. Both are
+measured from the zip directory and the sheet's XML before any cell is read, and refused with a
+message saying what to delete.
+
 Cell texts: numbers without a trailing ``.0`` when whole, dates as ISO ``2024-01-31`` (with the
 time when it is not midnight), booleans as ``TRUE``/``FALSE``, blanks as ``""``.
 """
@@ -20,6 +25,10 @@ from collections.abc import Iterator
 
 from portfolio.errors import InputError
 
+MAX_CELLS = 20_000_000  # rows x columns of the first sheet; Excel's own 1,048,576 rows x 19 columns
+MAX_UNPACKED_BYTES = 2_000_000_000  # the workbook's files unpacked (a 1M-row sheet is ~0.5 GB)
+
+_ROW_NUMBER = re.compile(rb' r="([0-9]+)"')
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"")
 _REL = re.compile(rb"<Relationship\b[^>]*>")
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*\bt=\"e\"[^>]*>")
@@ -59,15 +68,22 @@ def sheet_rows(data: bytes, label: str) -> Iterator[tuple[int, list[str]]]:
     """
     from python_calamine import CalamineWorkbook
 
+    not_a_workbook = InputError(
+        f"{label} is a zip archive but not an Excel .xlsx workbook. Upload a CSV or an .xlsx file."
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            sheets = _sheet_xmls(archive, label)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, NotImplementedError, RuntimeError):
+        raise not_a_workbook from None
+    for xml in sheets:
+        _check_extent(xml, label)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         grid = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception:  # calamine raises several types (zip, XML, missing sheet) for a non-workbook
-        raise InputError(
-            f"{label} is a zip archive but not an Excel .xlsx workbook. "
-            "Upload a CSV or an .xlsx file."
-        ) from None
-    errors = _error_cells(data)
+        raise not_a_workbook from None
+    errors = _error_cells(sheets[0]) if len(sheets) == 1 else {}
     for r, values in enumerate(grid, start=1):
         cells = [cell_text(v) for v in values]
         for c, text in errors.get(r, {}).items():
@@ -78,18 +94,25 @@ def sheet_rows(data: bytes, label: str) -> Iterator[tuple[int, list[str]]]:
 
 def _first_sheet_xml(book: zipfile.ZipFile) -> bytes | None:
     """The XML of the workbook's first sheet (in tab order), or None when it cannot be found."""
-    sheet = _SHEET.search(book.read("xl/workbook.xml"))
+    try:
+        sheet = _SHEET.search(book.read("xl/workbook.xml"))
+        rels = book.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
     if sheet is None:
         return None
     rid = sheet.group(1)
-    for rel in _REL.findall(book.read("xl/_rels/workbook.xml.rels")):
-        if f'Id="{rid.decode()}"'.encode() in rel:
+    for rel in _REL.findall(rels):
+        if b'Id="' + rid + b'"' in rel:
             target = re.search(rb"\bTarget=\"([^\"]+)\"", rel)
             if target is None:
                 return None
-            path = target.group(1).decode()
+            path = target.group(1).decode("utf-8", "replace")
             path = path.lstrip("/") if path.startswith("/") else f"xl/{path}"
-            return book.read(path)
+            try:
+                return book.read(path)
+            except KeyError:
+                return None
     return None
 
 
@@ -100,14 +123,9 @@ def _column_index(letters: bytes) -> int:
     return index - 1
 
 
-def _error_cells(data: bytes) -> dict[int, dict[int, str]]:
-    """``{row: {column index: "#N/A"}}`` for the error cells of the first sheet (often none)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as book:
-            xml = _first_sheet_xml(book)
-    except (KeyError, zipfile.BadZipFile, OSError, UnicodeDecodeError):
-        return {}
-    if xml is None or b't="e"' not in xml:
+def _error_cells(xml: bytes) -> dict[int, dict[int, str]]:
+    """``{row: {column index: "#N/A"}}`` for the error cells of a sheet's XML (often none)."""
+    if b't="e"' not in xml:
         return {}
     found: dict[int, dict[int, str]] = {}
     for tag in _ERROR_CELL.finditer(xml):
@@ -121,3 +139,49 @@ def _error_cells(data: bytes) -> dict[int, dict[int, str]]:
         row, col = int(ref.group(2)), _column_index(ref.group(1))
         found.setdefault(row, {})[col] = value.group(1).decode("utf-8", "replace")
     return found
+
+
+def _sheet_xmls(archive: zipfile.ZipFile, label: str) -> list[bytes]:
+    """The first sheet's XML, or every sheet's when the first cannot be told (checked in full).
+
+    Raises:
+        InputError: the workbook unpacks to more than ``MAX_UNPACKED_BYTES``.
+    """
+    unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InputError(
+            f"{label} unpacks to {unpacked / 1e9:,.1f} GB, more than the "
+            f"{MAX_UNPACKED_BYTES / 1e9:,.0f} GB a workbook may hold here. Save the sheet as CSV "
+            "and upload that."
+        )
+    first = _first_sheet_xml(archive)
+    if first is not None:
+        return [first]
+    sheets = [
+        xml
+        for name in archive.namelist()
+        if name.endswith(".xml") and b"sheetData" in (xml := archive.read(name))
+    ]
+    if not sheets:
+        raise KeyError("no worksheet")
+    return sheets
+
+
+def _check_extent(xml: bytes, label: str) -> None:
+    """Refuse a sheet whose cells span more than ``MAX_CELLS`` (rows x columns, as allocated)."""
+    rows = max((int(n) for n in _ROW_NUMBER.findall(xml)), default=0)
+    columns, farthest = 0, b""
+    for letters in (3, 2, 1):
+        refs = set(re.findall(rb' r="([A-Z]{%d})[0-9]' % letters, xml))
+        if refs:
+            farthest = max(refs, key=_column_index)
+            columns = _column_index(farthest) + 1
+            break
+    if rows * columns > MAX_CELLS:
+        raise InputError(
+            f"{label}: the first sheet reaches column {farthest.decode()} and row {rows:,} "
+            f"({rows:,} rows x {columns:,} columns = {rows * columns:,} cells), more than the "
+            f"{MAX_CELLS:,} cells that can be read. Something far from the table makes it that "
+            "big: delete the rows below and the columns right of your data, or save the sheet "
+            "as CSV."
+        )

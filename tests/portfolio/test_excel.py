@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from portfolio.errors import InputError
-from portfolio.excel import _error_cells, cell_text, sheet_rows
+from portfolio.excel import MAX_CELLS, _error_cells, _first_sheet_xml, cell_text, sheet_rows
 from portfolio.load import load_portfolio
 from portfolio.mapping import ColumnMapping
 
@@ -86,7 +86,10 @@ def test_error_cells_are_found_with_formulas_and_prefixed_tags() -> None:
         z.writestr("xl/workbook.xml", workbook)
         z.writestr("xl/_rels/workbook.xml.rels", rels)
         z.writestr("xl/worksheets/data.xml", sheet)
-    assert _error_cells(buf.getvalue()) == {2: {1: "#DIV/0!", 26: "#N/A"}}
+    with zipfile.ZipFile(buf) as z:
+        xml = _first_sheet_xml(z)
+    assert xml == sheet
+    assert _error_cells(sheet) == {2: {1: "#DIV/0!", 26: "#N/A"}}
 
 
 def test_a_zip_without_a_workbook_is_refused() -> None:
@@ -94,4 +97,43 @@ def test_a_zip_without_a_workbook_is_refused() -> None:
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("xl/workbook.xml", b"<workbook/>")
     with pytest.raises(InputError, match=r"zip archive but not an Excel \.xlsx workbook"):
+        list(sheet_rows(buf.getvalue(), "odd.xlsx"))
+
+
+def test_a_stray_cell_far_from_the_table_is_refused_before_reading() -> None:
+    # One cell at XFD1048576 would make the reader allocate 17 billion cells at once.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["program", "planned", "actual"])
+    ws.append(["A", 1, 2])
+    ws["XFD1048576"] = "stray"
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(InputError) as caught:
+        list(sheet_rows(buf.getvalue(), "book.xlsx"))
+    message = str(caught.value)
+    assert "column XFD and row 1,048,576" in message
+    assert f"more than the {MAX_CELLS:,} cells" in message
+    assert "delete the rows below and the columns right of your data" in message
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import portfolio.excel as excel
+
+    monkeypatch.setattr(excel, "MAX_UNPACKED_BYTES", 10_000)
+    data = _book([["program", "planned", "actual"], *[["A", i, i] for i in range(400)]])
+    with pytest.raises(InputError, match=r"book\.xlsx unpacks to .* GB, more than"):
+        list(sheet_rows(data, "book.xlsx"))
+
+
+def test_a_sheet_the_workbook_does_not_point_to_is_still_checked() -> None:
+    # No xl/workbook.xml to say which sheet is first: every sheet in the zip is measured.
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(
+            "xl/worksheets/odd.xml",
+            b'<worksheet><sheetData><row r="3000000">'
+            b'<c r="ZZ3000000"><v>1</v></c></row></sheetData></worksheet>',
+        )
+    with pytest.raises(InputError, match="column ZZ and row 3,000,000"):
         list(sheet_rows(buf.getvalue(), "odd.xlsx"))
