@@ -20,6 +20,7 @@ from portfolio.errors import InputError
 from portfolio.load import RawTable
 from portfolio.mapping import (
     IT_DASHBOARD_MAPPING,
+    MAX_LEVELS,
     NYC_CAPITAL_MAPPING,
     ColumnMapping,
     guess_mapping,
@@ -245,7 +246,8 @@ def _prefill_mapping(file_digest: str, source: str, raw: RawTable) -> None:
             values = _mapping_values(guess_mapping(columns))
         except InputError:
             values = {}
-    levels = [c for c in values.get("map_levels", []) if c in columns]
+    # A saved mapping is cut to the widget's limit (only an edited store can hold more).
+    levels = [c for c in values.get("map_levels", []) if c in columns][:MAX_LEVELS]
     st.session_state["map_levels"] = levels
     period = values.get("map_period")
     st.session_state["map_period"] = period if period in columns else NO_PERIOD
@@ -281,10 +283,10 @@ def _mapping_form(columns: list[str]) -> ColumnMapping | None:
     st.multiselect(
         "Hierarchy levels (top to bottom)",
         columns,
-        default=widget_state.chosen("map_levels", columns),
+        default=widget_state.chosen("map_levels", columns)[:MAX_LEVELS],
         key="map_levels",
         help="The columns of the hierarchy, from the top (e.g. portfolio) to the item, at most 8.",
-        max_selections=8,
+        max_selections=MAX_LEVELS,
         persist_state="session",
     )
     st.selectbox(

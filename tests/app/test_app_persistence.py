@@ -122,3 +122,27 @@ def test_odd_saved_values_are_clamped_not_fatal(
     assert at.error  # amber 100 % is not below red 0 %: said plainly, nothing crashes
     at.switch_page("app_pages/forecast.py").run()
     no_exception(at)
+
+
+def test_a_saved_mapping_with_too_many_levels_is_cut_not_fatal(
+    make_app: Callable[..., AppTest], cost_drift_home: Path
+):
+    # Only an edited store can hold more than 8 levels; the widget would refuse them with an
+    # exception, so the restore keeps the first 8.
+    columns = [f"level{i}" for i in range(10)]
+    head = ",".join([*columns, "period", "planned", "actual"])
+    body = ",".join([*(f"v{i}" for i in range(10)), "2024-01", "100", "130"])
+    data = f"{head}\n{body}\n".encode()
+    first = make_app(SID).run()
+    first.radio(key="source").set_value("Upload a file").run()
+    first.file_uploader(key="upload").set_value(("wide.csv", data, "text/csv")).run()
+    no_exception(first)
+    store = SessionStore(SID, cost_drift_home)
+    settings = store.load_settings()
+    settings["mapping"]["map_levels"] = columns
+    store.save_settings(settings)
+
+    again = make_app(SID).run()
+    no_exception(again)
+    assert list(again.multiselect(key="map_levels").value) == columns[:8]
+    assert metric(again, "Actual") == "130"
