@@ -185,6 +185,8 @@ def _amount(
 
 # Headroom below the largest float: levels are differenced into flows and planned is compared
 # with actual, and neither may overflow once the totals have passed this check.
+# Items x periods of the dense grid: 10x the 1M-row benchmark, whose peak was about 0.8 GB.
+MAX_GRID_CELLS = 10_000_000
 _TOTAL_LIMIT = float(np.finfo(np.float64).max) / 4
 
 
@@ -213,6 +215,34 @@ def _check_totals(
         "the units of those rows.",
         column=col,
         rows=tuple(int(rows[i]) for i in order),
+    )
+
+
+def _check_grid(
+    n_leaves: int,
+    labels: list[str],
+    rows: np.ndarray,
+    ordinal: np.ndarray,
+    used: np.ndarray,
+    span: tuple[int, int],
+    file: str,
+) -> None:
+    """Refuse a calendar that makes the dense item x period grid too big to hold.
+
+    Every item gets a figure in every period of the calendar, so one wrong year (``9999-12``
+    beside ``2024-01``) would ask for millions of periods per item and exhaust the memory.
+    """
+    cells = n_leaves * len(labels)
+    if cells <= MAX_GRID_CELLS:
+        return
+    first = int(rows[used][ordinal[used] == span[0]][0])
+    last = int(rows[used][ordinal[used] == span[1]][0])
+    raise InputError(
+        f"{file}: {n_leaves:,} items over {len(labels):,} periods ({labels[0]} on row {first} to "
+        f"{labels[-1]} on row {last}) make {cells:,} item-periods, more than the "
+        f"{MAX_GRID_CELLS:,} that can be held. Check those rows for a wrong year, choose a "
+        "quarterly or yearly calendar, or split the file.",
+        rows=(first, last),
     )
 
 
@@ -530,6 +560,7 @@ def build_portfolio(
     first_ord = int(ordinal[data_sel].min())
     last_ord = int(ordinal[data_sel].max())
     labels = calendar(first_ord, last_ord, frequency) if frequency != "single" else [mapping.label]
+    _check_grid(hier.n_leaves, labels, rows, ordinal, data_sel, (first_ord, last_ord), file)
     if period_desc:
         notes.append(period_desc)
     if frequency != "single":

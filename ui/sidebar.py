@@ -525,6 +525,15 @@ def _load(store: SessionStore, source: str) -> View:
     except InputError as err:
         st.error(str(err))
         return View(store=store, source=source, file_name=name, key=key, errors=(str(err),))
+    except MemoryError:
+        message = (
+            f"{name} is too large for this server's memory once rolled up. Filter it or aggregate "
+            "it first (fewer items or periods), or use the cost-drift command line on a larger "
+            "machine."
+        )
+        log.warning("out of memory loading %s", name)
+        st.error(message)
+        return View(store=store, source=source, file_name=name, key=key, errors=(message,))
     s = port.summary
     st.caption(
         f"**{name}**: rows read / used / rejected: {s.rows_read:,} / {s.rows_used:,} / "

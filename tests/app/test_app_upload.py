@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from apphelp import metric, no_exception
 from streamlit.testing.v1 import AppTest
 
@@ -120,3 +121,22 @@ def test_an_excel_upload_loads_like_the_csv(make_app: Callable[..., AppTest]):
     assert not at.error, [e.value for e in at.error]
     assert metric(at, "Rows used") == "4"
     assert metric(at, "Actual") == "640"
+
+
+def test_running_out_of_memory_is_a_message_not_a_crash(
+    make_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+):
+    import ui.data
+
+    def exhausted(_portfolio: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(ui.data, "rollup_portfolio", exhausted)
+    at = make_app().run()
+    _upload(at, "huge.csv", GOOD.replace("PO-1", "PO-9").encode())  # a file not cached yet
+    no_exception(at)
+    assert any("huge.csv is too large for this server's memory" in e.value for e in at.error)
+    monkeypatch.undo()
+    at.radio(key="source").set_value("Sample portfolio").run()  # and the app goes on
+    no_exception(at)
+    assert metric(at, "Rows read") != ""

@@ -548,3 +548,19 @@ def test_planned_and_actual_that_overflow_only_together_are_refused():
     e = err(text)
     assert "has amounts too large to add up" in str(e)
     assert e.column in ("planned", "actual") and e.rows
+
+
+def test_a_wrong_year_that_would_make_a_huge_calendar_is_refused_with_its_rows():
+    # 2,000 items and one report in 9999: a dense grid of 216 million item-periods.
+    lines = ["portfolio,program,project,item,period,planned,actual"]
+    lines += [f"P,G{i % 10},J{i % 100},I{i},1000-01,1,2" for i in range(2000)]
+    lines.append("P,G0,J0,I0,9999-12,1,2")
+    e = err("\n".join(lines) + "\n")
+    msg = str(e)
+    assert "2,000 items over 108,000 periods" in msg
+    assert "1000-01 on row 2 to 9999-12 on row 2002" in msg
+    assert "more than the 10,000,000 that can be held" in msg
+    assert e.rows == (2, 2002)
+    # The same items over a sane calendar load.
+    ok = load("\n".join([*lines[:-1], "P,G0,J0,I0,1001-12,1,2"]) + "\n")
+    assert len(ok.periods) == 24
