@@ -136,7 +136,9 @@ def _tree_sizes(latest: pd.DataFrame) -> np.ndarray:
     return size.to_numpy()
 
 
-def hierarchy_treemap(latest: pd.DataFrame, *, currency: str = "", max_depth: int = 3) -> go.Figure:
+def hierarchy_treemap(
+    latest: pd.DataFrame, *, currency: str = "", max_depth: int = 3, max_nodes: int = 5_000
+) -> go.Figure:
     """Treemap of the hierarchy: box size by cumulative cost, colour by cumulative variance %.
 
     Args:
@@ -144,9 +146,22 @@ def hierarchy_treemap(latest: pd.DataFrame, *, currency: str = "", max_depth: in
             rollup) with ``node``, ``parent``, ``name``, ``level`` and the cumulative columns.
         currency: Currency symbol or code for the hover text (optional).
         max_depth: Levels shown at once (click a box to drill down).
+        max_nodes: Most boxes drawn. A larger hierarchy is drawn down to the deepest level that
+            fits (the boxes keep the totals of what is below them) and the title says how many
+            nodes were left out: every node is sent to the browser, and 100,000 boxes would
+            stall it.
     """
     if latest.empty:
         raise InputError("There is nothing to draw: the portfolio has no nodes.")
+    sizes = _tree_sizes(latest)
+    levels = latest["level"].to_numpy()
+    counts = np.cumsum(np.bincount(levels.astype(np.int64)))
+    fitting = np.flatnonzero(counts <= max_nodes)
+    deepest = max(int(fitting[-1]) if len(fitting) else 0, 1)
+    shown = levels <= deepest
+    hidden = int((~shown).sum())
+    if hidden:
+        latest, sizes = latest.loc[shown], sizes[shown]
     pct = latest["cum_variance_pct"].to_numpy(dtype=float) * 100.0
     pct_text = np.where(np.isnan(pct), "n/a (nothing planned)", np.char.mod("%+.1f %%", pct))
     custom = np.column_stack(
@@ -162,7 +177,7 @@ def hierarchy_treemap(latest: pd.DataFrame, *, currency: str = "", max_depth: in
             ids=latest["node"],
             labels=latest["name"],
             parents=latest["parent"],
-            values=_tree_sizes(latest),
+            values=sizes,
             branchvalues="total",
             maxdepth=max_depth,
             customdata=custom,
@@ -184,8 +199,14 @@ def hierarchy_treemap(latest: pd.DataFrame, *, currency: str = "", max_depth: in
         )
     )
     period = latest["period"].iloc[0] if "period" in latest.columns else ""
+    title = f"Where the drift is: variance % to date by node ({period})"
+    if hidden:
+        title += (
+            f"<br><sup>Levels 1 to {deepest} drawn; the {hidden:,} nodes below them are left out "
+            "here (their totals are in the boxes above them).</sup>"
+        )
     fig.update_layout(
-        title={"text": f"Where the drift is: variance % to date by node ({period})"},
+        title={"text": title},
         margin={"t": 60, "l": 10, "r": 10, "b": 10},
     )
     return fig

@@ -131,3 +131,22 @@ def test_root_only_treemap() -> None:
     latest = latest_status(evaluate(rollup(data, ["a"], ["all"]), AlertRule()))
     fig = hierarchy_treemap(latest)
     assert list(fig.data[0].ids) == [ROOT, "x"]
+
+
+def test_a_large_treemap_is_drawn_down_to_the_deepest_level_that_fits(
+    statuses: pd.DataFrame,
+) -> None:
+    latest = latest_status(statuses)
+    full = hierarchy_treemap(latest).data[0]
+    by_level = latest.groupby("level")["node"].count()
+    cap = int(by_level.loc[[0, 1]].sum())  # room for the root and level 1 only
+    fig = hierarchy_treemap(latest, max_nodes=cap)
+    tm = fig.data[0]
+    assert len(tm.ids) == cap
+    assert set(tm.ids) == set(latest.loc[latest["level"] <= 1, "node"])
+    # The boxes drawn keep the totals of what is below them.
+    full_values = dict(zip(full.ids, full.values, strict=True))
+    assert dict(zip(tm.ids, tm.values, strict=True)) == {i: full_values[i] for i in tm.ids}
+    hidden = len(latest) - cap
+    assert f"the {hidden:,} nodes below them are left out" in fig.layout.title.text
+    assert "left out" not in hierarchy_treemap(latest).layout.title.text
