@@ -466,6 +466,11 @@ def build_portfolio(
                 f"Column '{period_col}' holds {FREQUENCY_NAMES[parsed.native]} periods, grouped "
                 f"into {FREQUENCY_NAMES[frequency]} ones as asked."
             )
+        if parsed.family.startswith("fiscal"):
+            period_desc = (
+                f"Column '{period_col}' holds {parsed.family}s, labelled by their number "
+                "(FY2024 is shown as 2024, FY2024 Q1 as 2024-Q1). " + period_desc
+            ).strip()
 
     # blank amounts: plan ahead, or errors
     plan_only = a_blank & ~p_blank

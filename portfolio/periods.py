@@ -5,6 +5,9 @@ Accepted formats (one per file; a column that mixes them is refused, naming the 
 - months ``2024-01`` (also ``2024/01``, ``Jan 2024``, ``January-2024``);
 - quarters ``2024-Q1`` (also ``2024Q1``, ``2024 Q1``, ``Q1 2024``);
 - years ``2024``;
+- fiscal years ``FY2024`` (also ``FY 2024``, ``FY-2024``) and fiscal quarters ``FY2024 Q1`` (also
+  ``FY2024-Q1``, ``FY2024Q1``): labelled by their number (``2024``, ``2024-Q1``), which keeps
+  them in order whatever month the fiscal year starts in; they are not mixed with calendar labels;
 - ISO dates and timestamps ``2024-01-31``, ``2024-01-31T10:22:25Z``, ``2024-01-31 10:22``;
 - ``2024/01/31`` (year first, slashes) and ``31.01.2024`` (day first, dots, as in much of Europe);
 - US dates ``01/31/2024``, ``1/31/2024 10:22``, ``05/01/2014 12:00:00 AM``. Slash dates are read
@@ -68,6 +71,12 @@ _FAMILIES: tuple[tuple[str, str, str], ...] = (
     ("quarter", "2024-Q1", r"^(?P<y>\d{4})\s*-?\s*[Qq](?P<q>[1-4])$"),
     ("quarter first", "Q1 2024", r"^[Qq](?P<q>[1-4])\s*-?\s*(?P<y>\d{4})$"),
     ("year", "2024", r"^(?P<y>\d{4})$"),
+    ("fiscal year", "FY2024", r"^[Ff][Yy]\s*-?\s*(?P<y>\d{4})$"),
+    (
+        "fiscal quarter",
+        "FY2024 Q1",
+        r"^[Ff][Yy]\s*-?\s*(?P<y>\d{4})\s*[- ]?\s*[Qq](?P<q>[1-4])$",
+    ),
     (
         "ISO date",
         "2024-01-31",
@@ -94,10 +103,18 @@ _FAMILIES: tuple[tuple[str, str, str], ...] = (
         r"(?:\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<p>[AaPp][Mm])?)?$",
     ),
 )
-_LABEL_FREQ = {"month": "M", "month name": "M", "quarter": "Q", "quarter first": "Q", "year": "Y"}
+_LABEL_FREQ = {
+    "month": "M",
+    "month name": "M",
+    "quarter": "Q",
+    "quarter first": "Q",
+    "year": "Y",
+    "fiscal year": "Y",
+    "fiscal quarter": "Q",
+}
 ADVICE = (
     "Use one format for the whole column: dates (2024-01-31 or 01/31/2024), "
-    "months (2024-01), quarters (2024-Q1) or years (2024)."
+    "months (2024-01), quarters (2024-Q1), years (2024) or fiscal years (FY2024)."
 )
 
 
@@ -191,10 +208,10 @@ def parse_periods(col: pd.Series, *, column: str, file: str) -> ParsedPeriods:
             m = ex["mn"].str.lower().map(_MONTHS).to_numpy(dtype=float, na_value=np.nan)
             invalid[idx] = np.isnan(m)
             month_u[idx] = _month_index(y, np.nan_to_num(m, nan=1.0).astype(np.int64))
-        elif name in ("quarter", "quarter first"):
+        elif name in ("quarter", "quarter first", "fiscal quarter"):
             q = ex["q"].astype(np.int64).to_numpy()
             month_u[idx] = _month_index(y, (q - 1) * 3 + 1)
-        elif name == "year":
+        elif name in ("year", "fiscal year"):
             month_u[idx] = y * 12
         else:
             stamps, bad = _date_stamps(ex, name, column, file, codes, rows, idx)

@@ -564,3 +564,13 @@ def test_a_wrong_year_that_would_make_a_huge_calendar_is_refused_with_its_rows()
     # The same items over a sane calendar load.
     ok = load("\n".join([*lines[:-1], "P,G0,J0,I0,1001-12,1,2"]) + "\n")
     assert len(ok.periods) == 24
+
+
+def test_fiscal_year_labels_load_as_years_and_say_so():
+    text = "program,period,planned,actual\nA,FY2023,100,110\nA,FY2024,100,90\nB,FY2024,50,50\n"
+    p = load(text, ColumnMapping(levels=("program",)))
+    assert list(p.periods) == ["2023", "2024"] and p.frequency == "Y"
+    assert any(
+        "holds fiscal years, labelled by their number (FY2024 is shown as 2024" in n
+        for n in p.summary.notes
+    )

@@ -58,6 +58,23 @@ def test_year_labels():
     assert _labels(["2020", "2021"], "Y") == ["2020", "2021"]
 
 
+def test_fiscal_years_and_quarters_in_several_spellings():
+    parsed = parse_periods(_col(["FY2024", "fy 2022", "FY-2023"]), column="p", file="f.csv")
+    assert (parsed.native, parsed.family) == ("Y", "fiscal year")
+    assert _labels(["FY2024", "fy 2022", "FY-2023"], "Y") == ["2024", "2022", "2023"]
+    quarters = ["FY2024 Q1", "FY2024-Q4", "fy2023q2"]
+    parsed = parse_periods(_col(quarters), column="p", file="f.csv")
+    assert (parsed.native, parsed.family) == ("Q", "fiscal quarter")
+    assert _labels(quarters, "Q") == ["2024-Q1", "2024-Q4", "2023-Q2"]
+
+
+def test_fiscal_and_calendar_years_are_not_mixed():
+    with pytest.raises(InputError, match=r"mixes period formats: .*FY2024 style on row 3"):
+        parse_periods(_col(["2023", "FY2024", "2024"]), column="p", file="f.csv")
+    with pytest.raises(InputError, match="not periods on row 2"):
+        parse_periods(_col(["FY24", "FY2024"]), column="p", file="f.csv")
+
+
 def test_iso_dates_and_timestamps():
     values = ["2024-01-31", "2024-02-01T10:22:25Z", "2024-03-15 08:00"]
     parsed = parse_periods(_col(values), column="p", file="f.csv")
