@@ -294,7 +294,7 @@ def _mapping_form(columns: list[str]) -> ColumnMapping | None:
         [NO_PERIOD, *columns],
         index=widget_state.index_of("map_period", [NO_PERIOD, *columns]),
         key="map_period",
-        help="Dates, YYYY-MM, YYYY-Qn or YYYY. Choose none for a single snapshot.",
+        help="Dates, YYYY-MM, YYYY-Qn, YYYY or FY2024. Choose none for a single snapshot.",
         persist_state="session",
     )
     for key, label in (("map_planned", "Planned column"), ("map_actual", "Actual column")):
