@@ -107,6 +107,22 @@ def _with_ancestors(
     return pd.concat(parts, ignore_index=True)
 
 
+def _with_skipped(
+    short: pd.DataFrame, panel: Panel, reasons: dict[str, str], needed: int
+) -> pd.DataFrame:
+    """``short`` with a row per node of ``reasons`` (node -> why), each with its length."""
+    lengths = dict(zip(panel.nodes, panel.lengths, strict=True))
+    extra = pd.DataFrame(
+        {
+            "node": list(reasons),
+            "periods": [int(lengths[n]) for n in reasons],
+            "needed": needed,
+            "reason": list(reasons.values()),
+        }
+    )
+    return pd.concat([short, extra], ignore_index=True)
+
+
 def run_forecast(
     series: pd.DataFrame,
     settings: ModelSettings,
@@ -175,20 +191,8 @@ def run_forecast(
         known = set(ensemble.nodes)
         unknown = [n for n in panel.nodes if n not in known and n not in set(short["node"])]
         if unknown:
-            short = pd.concat(
-                [
-                    short,
-                    pd.DataFrame(
-                        {
-                            "node": unknown,
-                            "periods": [int(panel.lengths[panel.nodes.index(n)]) for n in unknown],
-                            "needed": needed,
-                            "reason": "not in the loaded model (it was trained on other nodes)",
-                        }
-                    ),
-                ],
-                ignore_index=True,
-            )
+            why = "not in the loaded model (it was trained on other nodes)"
+            short = _with_skipped(short, panel, dict.fromkeys(unknown, why), needed)
     skipped_set = set(short["node"])
     rows = np.asarray(
         [i for i, n in enumerate(panel.nodes) if n not in skipped_set], dtype=np.int64
@@ -279,21 +283,7 @@ def run_forecast(
         delta["median_rec"] = delta["median_rec"].fillna(delta["median"])
         delta["shift"] = delta["median_rec"] - delta["median"]
         if left_out:
-            lengths = dict(zip(panel.nodes, panel.lengths, strict=True))
-            short = pd.concat(
-                [
-                    short,
-                    pd.DataFrame(
-                        {
-                            "node": list(left_out),
-                            "periods": [int(lengths[n]) for n in left_out],
-                            "needed": needed,
-                            "reason": list(left_out.values()),
-                        }
-                    ),
-                ],
-                ignore_index=True,
-            )
+            short = _with_skipped(short, panel, left_out, needed)
         forecast = delta.assign(
             median=delta["median_rec"],
             lower=delta["lower"] + delta["shift"],

@@ -184,29 +184,18 @@ def controls(view: View) -> Request:
     cols = st.columns(5)
     for i, (key, (text, lo, hi, step, _, fmt)) in enumerate(SLIDERS.items()):
         with cols[i % 5]:
-            # The current value is also the default (see ui/widget_state.py).
-            current = st.session_state[key]
-            if key in _FLOAT_KEYS:
-                st.slider(
-                    text,
-                    float(lo),
-                    float(hi),
-                    value=float(current),
-                    step=float(step),
-                    format=fmt,
-                    key=key,
-                    persist_state="session",
-                )
-            else:
-                st.slider(
-                    text,
-                    int(lo),
-                    int(hi),
-                    value=int(current),
-                    step=int(step),
-                    key=key,
-                    persist_state="session",
-                )
+            cast = float if key in _FLOAT_KEYS else int
+            st.slider(
+                text,
+                cast(lo),
+                cast(hi),
+                # The current value is also the default (see ui/widget_state.py).
+                value=cast(st.session_state[key]),
+                step=cast(step),
+                format=fmt,
+                key=key,
+                persist_state="session",
+            )
     state = st.session_state
     settings: ModelSettings | None
     try:

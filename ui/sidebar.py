@@ -65,7 +65,7 @@ THRESHOLD_DEFAULTS: dict[str, Any] = {
     "direction": "both",
     "persistence": 1,
 }
-# Forecast page widgets saved with the session (their ranges are checked on restore by the page).
+# The threshold widgets' ranges, also used to clamp restored values.
 THRESHOLD_RANGES: dict[str, tuple[float, float]] = {
     "amber_pct": (0, 100),
     "red_pct": (0, 200),
@@ -361,6 +361,11 @@ def _mapping_form(columns: list[str]) -> ColumnMapping | None:
 # --- thresholds --------------------------------------------------------------------------------
 
 
+def _int_range(key: str) -> tuple[int, int]:
+    lo, hi = THRESHOLD_RANGES[key]
+    return int(lo), int(hi)
+
+
 def _thresholds() -> tuple[AlertRule | None, str | None]:
     for key, default in THRESHOLD_DEFAULTS.items():
         st.session_state.setdefault(key, default)
@@ -369,8 +374,7 @@ def _thresholds() -> tuple[AlertRule | None, str | None]:
     st.subheader("Alert thresholds")
     st.slider(
         "Amber at abs variance %",
-        0,
-        100,
+        *_int_range("amber_pct"),
         value=int(state["amber_pct"]),
         step=1,
         key="amber_pct",
@@ -378,8 +382,7 @@ def _thresholds() -> tuple[AlertRule | None, str | None]:
     )
     st.slider(
         "Red at abs variance %",
-        0,
-        200,
+        *_int_range("red_pct"),
         value=int(state["red_pct"]),
         step=1,
         key="red_pct",
@@ -387,7 +390,7 @@ def _thresholds() -> tuple[AlertRule | None, str | None]:
     )
     st.number_input(
         "Floor on abs variance",
-        min_value=0.0,
+        min_value=float(THRESHOLD_RANGES["floor"][0]),
         value=float(state["floor"]),
         step=1000.0,
         key="floor",
@@ -414,8 +417,7 @@ def _thresholds() -> tuple[AlertRule | None, str | None]:
     )
     st.slider(
         "Persistence (periods)",
-        1,
-        12,
+        *_int_range("persistence"),
         value=int(state["persistence"]),
         step=1,
         key="persistence",
