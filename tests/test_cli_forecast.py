@@ -27,22 +27,26 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(scope="module")
-def csv_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _write_programs(path: Path, projects: dict[str, list[str]]) -> Path:
+    """30 months of seasonal planned spend and a growing overrun for each program's projects."""
     rows = []
-    for p_i, program in enumerate(["Ops", "Dev"]):
-        for j, project in enumerate(["Alpha", "Beta"]):
+    for p_i, (program, names) in enumerate(projects.items()):
+        for j, project in enumerate(names):
             scale = 1000.0 * (1 + p_i + 3 * j)
             for t in range(30):
                 planned = scale * (1 + 0.3 * math.sin(2 * math.pi * t / 12))
                 actual = planned * (1 + 0.01 * t) + 37.0 * ((t * 7 + j) % 5)
                 period = f"{2022 + t // 12}-{t % 12 + 1:02d}"
                 rows.append((program, project, period, round(planned, 2), round(actual, 2)))
-    path = tmp_path_factory.mktemp("cli") / "small.csv"
-    pd.DataFrame(rows, columns=["program", "project", "period", "planned", "actual"]).to_csv(
-        path, index=False
-    )
+    frame = pd.DataFrame(rows, columns=["program", "project", "period", "planned", "actual"])
+    frame.to_csv(path, index=False)
     return path
+
+
+@pytest.fixture(scope="module")
+def csv_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "small.csv"
+    return _write_programs(path, {"Ops": ["Alpha", "Beta"], "Dev": ["Alpha", "Beta"]})
 
 
 @pytest.fixture(scope="module")
@@ -143,18 +147,8 @@ def test_bad_input_file_exits_2(tmp_path: Path) -> None:
 
 
 def test_reconcile_models_every_level_and_returns_coherent_forecasts(tmp_path: Path) -> None:
-    rows = []
-    for p_i, program in enumerate(["Ops", "Dev"]):
-        for j, project in enumerate(["Alpha", "Beta", "Gamma"][: 3 - p_i]):
-            scale = 800.0 * (1 + p_i + 2 * j)
-            for t in range(30):
-                planned = scale * (1 + 0.2 * math.cos(2 * math.pi * t / 12))
-                actual = planned * (1 + 0.015 * t) + 11.0 * ((t * 3 + j) % 7)
-                period = f"{2022 + t // 12}-{t % 12 + 1:02d}"
-                rows.append((program, project, period, round(planned, 2), round(actual, 2)))
-    path = tmp_path / "three_levels.csv"
-    frame = pd.DataFrame(rows, columns=["program", "project", "period", "planned", "actual"])
-    frame.to_csv(path, index=False)
+    projects = {"Ops": ["Alpha", "Beta", "Gamma"], "Dev": ["Alpha", "Beta"]}
+    path = _write_programs(tmp_path / "three_levels.csv", projects)
 
     proc = _cli(
         str(path), *MAPPING, *TINY, "--level", "2", "--reconcile", "mint", "--backtest", "2",

@@ -18,6 +18,17 @@ APP_TIMEOUT_MS = 30_000  # a normal rerun; the sample portfolio's first rollup i
 TRAIN_TIMEOUT_MS = (
     300_000  # TensorFlow import plus a tiny training on 2 cores shared with other work
 )
+# The Forecast sliders for the smallest network they allow: 1 layer of 4 units, 1 member,
+# 2 epochs, short windows (a run of a few seconds once TensorFlow is loaded).
+TINY_FORECAST = {
+    "fc_layers": 1,
+    "fc_units": 4,
+    "fc_members": 1,
+    "fc_lookback": 3,
+    "fc_horizon": 2,
+    "fc_epochs": 2,
+    "fc_backtest": 1,
+}
 PAGES = ("Overview", "Hierarchy", "Alerts", "Forecast", "Export")
 
 

@@ -18,6 +18,7 @@ from browser_data import ODD_COLUMNS, Expected, expected, make_csv
 from playwright.sync_api import Browser, Page, expect
 from st_ui import (
     APP_TIMEOUT_MS,
+    TINY_FORECAST,
     TRAIN_TIMEOUT_MS,
     assert_metric,
     assert_no_exception,
@@ -136,19 +137,9 @@ def test_train_tiny_model(flow: Flow) -> None:
     page = flow.page
     go_to(page, "Forecast", timeout=TRAIN_TIMEOUT_MS)
     expect(by_key(page, "fc_train")).to_be_visible()
-    # Smallest network the sliders allow: 1 layer of 4 units, 1 member, 2 epochs, short windows.
-    tiny = {
-        "fc_layers": 1,
-        "fc_units": 4,
-        "fc_members": 1,
-        "fc_lookback": 3,
-        "fc_horizon": 2,
-        "fc_epochs": 2,
-        "fc_backtest": 1,
-    }
-    for key, value in tiny.items():
+    for key, value in TINY_FORECAST.items():
         set_slider(page, key, value)
-    for key, value in tiny.items():
+    for key, value in TINY_FORECAST.items():
         expect(by_key(page, key).get_by_role("slider")).to_have_attribute(
             "aria-valuetext", str(value)
         )

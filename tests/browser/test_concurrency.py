@@ -20,6 +20,7 @@ from browser_data import Expected, expected, make_csv
 from playwright.sync_api import Page, expect, sync_playwright
 from st_ui import (
     APP_TIMEOUT_MS,
+    TINY_FORECAST,
     TRAIN_TIMEOUT_MS,
     assert_metric,
     assert_no_exception,
@@ -40,15 +41,6 @@ TRAINER = "Cedar"
 RUN_TIMEOUT_S = 420.0
 SETTLE_TIMEOUT_S = 60.0
 MEMORY_TOLERANCE = 0.20
-TINY = {
-    "fc_layers": 1,
-    "fc_units": 4,
-    "fc_members": 1,
-    "fc_lookback": 3,
-    "fc_horizon": 2,
-    "fc_epochs": 2,
-    "fc_backtest": 1,
-}
 
 
 @dataclass
@@ -77,7 +69,7 @@ def busy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitS
 
 def _train_tiny(page: Page) -> None:
     go_to(page, "Forecast", timeout=TRAIN_TIMEOUT_MS)
-    for key, value in TINY.items():
+    for key, value in TINY_FORECAST.items():
         set_slider(page, key, value)
     by_key(page, "fc_train").get_by_role("button").click()
     expect(page.get_by_text("Forecast ready")).to_be_visible(timeout=TRAIN_TIMEOUT_MS)
