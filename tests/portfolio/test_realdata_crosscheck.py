@@ -24,7 +24,7 @@ from portfolio.rollup import ROOT, path_id
 pytestmark = pytest.mark.realdata
 
 SCRIPT = Path(sys.executable).with_name("cost-drift")
-COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "portfolio.cli"]
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "cli"]
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 
 IT_FLAGS = [

@@ -24,7 +24,7 @@ SCRIPT = Path(sys.executable).with_name("cost-drift")
 COMMAND = (
     [str(SCRIPT)]
     if SCRIPT.exists()
-    else [sys.executable, "-c", "import sys; from portfolio.cli import main; sys.exit(main())"]
+    else [sys.executable, "-c", "import sys; from cli.main import main; sys.exit(main())"]
 )
 CASE_TIMEOUT_S = 60
 CLI_FUZZ = settings(

@@ -9,17 +9,16 @@ cum_variance, cum_variance_pct`` for every node and period; ``alerts`` adds ``st
 (``green``, ``amber``, ``red``); ``--latest`` keeps only each node's last period. Percentages
 are fractions (0.12 = 12 %), empty (CSV) or null (JSON) where the planned figure is 0.
 
-The ``forecast`` subcommand lives in ``portfolio.cli_forecast`` (imported only when the CLI
-runs; it imports the forecasting package lazily itself). Its ``register(subparsers, parents)``
-receives the subparsers action and a mapping of argparse parent parsers with the keys
-``input``, ``thresholds``, ``output`` and ``common``; the parser it adds must
-``set_defaults(handler=fn)`` with ``fn(args) -> int``.
+The ``forecast`` subcommand lives in ``cli.forecast`` (it imports the Keras side of the
+forecasting package only when it runs). Its ``register(subparsers, parents)`` receives the
+subparsers action and a mapping of argparse parent parsers with the keys ``input``,
+``thresholds``, ``output`` and ``common``; the parser it adds must ``set_defaults(handler=fn)``
+with ``fn(args) -> int``.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import os
 import sys
@@ -28,7 +27,9 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from portfolio import cli_common
+from cli import common as cli_common
+from cli import forecast
+from forecasting.errors import ForecastError
 from portfolio.errors import InputError
 from portfolio.rollup import ROLLUP_COLUMNS
 
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 ROLLUP_OUTPUT = ROLLUP_COLUMNS  # the stable CSV/JSON columns of `rollup`
 ALERTS_OUTPUT = (*ROLLUP_OUTPUT, "status")
 HEATMAP_MAX_NODES = 60
+# The cores' documented exceptions for bad input or settings: exit 2 with their message.
+USER_ERRORS = (InputError, ForecastError)
 
 
 def summary_text(p: object) -> str:
@@ -167,17 +170,6 @@ def _parents() -> dict[str, argparse.ArgumentParser]:
     return parents
 
 
-def _register_forecast(subparsers: argparse._SubParsersAction, parents: dict) -> None:
-    try:
-        module = importlib.import_module("portfolio.cli_forecast")
-    except ModuleNotFoundError as exc:
-        if exc.name == "portfolio.cli_forecast":
-            return  # not installed in this build: the other subcommands still work
-        log.warning("the forecast subcommand is unavailable: %s", exc)
-        return
-    module.register(subparsers, parents)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -230,16 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.set_defaults(handler=cmd_report)
 
-    _register_forecast(subparsers, parents)
+    forecast.register(subparsers, parents)
     return parser
-
-
-def _user_error_types() -> tuple[type[BaseException], ...]:
-    types: list[type[BaseException]] = [InputError]
-    forecasting_errors = sys.modules.get("forecasting.errors")
-    if forecasting_errors is not None:
-        types.append(forecasting_errors.ForecastError)
-    return tuple(types)
 
 
 def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
@@ -255,7 +239,7 @@ def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:
-        if isinstance(exc, _user_error_types()):
+        if isinstance(exc, USER_ERRORS):
             print(f"cost-drift: {exc}", file=sys.stderr)
             return 2
         if isinstance(exc, MemoryError):

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 SCRIPT = Path(sys.executable).with_name("cost-drift")
-COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "portfolio.cli"]
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "cli"]
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 TINY = ["--layers", "1", "--units", "4", "--epochs", "2", "--members", "2", "--lookback", "6"]
 TINY += ["--horizon", "2", "--quiet"]

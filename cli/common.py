@@ -1,4 +1,4 @@
-"""Argument helpers shared by every ``cost-drift`` subcommand (and ``portfolio.cli_forecast``).
+"""Argument helpers shared by every ``cost-drift`` subcommand (and ``cli.forecast``).
 
 Each ``add_*_args`` function adds one group of flags to a parser (usually a parent parser made
 with ``add_help=False``); ``load_from_args``, ``rule_from_args`` and ``emit`` turn the parsed

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from portfolio import cli_common
+from cli import common as cli_common
 from portfolio.bridge import future_plan_for_level, hierarchy_edges, series_for_level
 from portfolio.errors import InputError
 from portfolio.export import to_csv_bytes

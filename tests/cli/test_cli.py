@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 SCRIPT = Path(sys.executable).with_name("cost-drift")
-COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "portfolio.cli"]
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "cli"]
 ROLLUP_COLUMNS = [
     "node",
     "level",
@@ -183,7 +183,7 @@ FAULT = (
     "def broken(p):\n"
     "    raise RuntimeError('simulated fault')\n"
     "r.rollup_portfolio = broken\n"
-    "from portfolio.cli import main\n"
+    "from cli.main import main\n"
     "sys.exit(main(sys.argv[1:]))\n"
 )
 
@@ -215,7 +215,7 @@ def test_report_is_one_offline_html_file(small_csv: Path, tmp_path: Path) -> Non
 
 
 def test_module_entry_point(small_csv: Path) -> None:
-    command = [sys.executable, "-m", "portfolio.cli"]
+    command = [sys.executable, "-m", "cli"]
     done = run("validate", str(small_csv), *SMALL_FLAGS, command=command)
     assert done.returncode == 0, done.stderr
     assert b"Rows read: 5" in done.stdout
