@@ -27,11 +27,15 @@ from typing import Any
 import pandas as pd
 
 from cli import common as cli_common
-from portfolio.bridge import future_plan_for_level, hierarchy_edges, series_for_level
 from portfolio.errors import InputError
 from portfolio.export import to_csv_bytes
-from portfolio.periods import next_periods
 from portfolio.rollup import rollup_portfolio
+from workflows.forecast_request import (
+    DEFAULT_LEVEL_MAX_NODES,
+    ForecastChoices,
+    ForecastRequest,
+    build_request,
+)
 
 JSON_KEYS = ("forecast", "backtest", "members", "outlook")
 _BAR = 24
@@ -62,7 +66,8 @@ def register(
         type=int,
         default=None,
         metavar="N",
-        help="hierarchy level to model, 0 = whole portfolio (default: the level above the leaves)",
+        help="hierarchy level to model, 0 = whole portfolio (default: the deepest level with at "
+        f"most {DEFAULT_LEVEL_MAX_NODES} nodes, as in the app)",
     )
     g.add_argument(
         "--node", default=None, metavar="ID", help="model this one node alone (its full path id)"
@@ -70,9 +75,9 @@ def register(
     g.add_argument(
         "--backtest",
         type=int,
-        default=6,
+        default=ForecastChoices().backtest_k,
         metavar="K",
-        help="rolling-origin cut-offs for the backtest, 0 for none (default: 6)",
+        help="rolling-origin cut-offs for the backtest, 0 for none (default: %(default)s)",
     )
     g.add_argument(
         "--reconcile",
@@ -104,7 +109,11 @@ def register(
     s = p.add_argument_group("saved models")
     s.add_argument("--save", default=None, metavar="DIR", help="save the trained ensemble to DIR")
     s.add_argument(
-        "--load", default=None, metavar="DIR", help="use a saved ensemble instead of training"
+        "--load",
+        default=None,
+        metavar="PATH",
+        help="use a saved ensemble instead of training: a folder written by --save or the .zip "
+        "the app offers for download",
     )
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=run)
@@ -156,46 +165,33 @@ class _ProgressBar:
             self.open = False
 
 
-def _default_level(levels: int) -> int:
-    return max(1, levels - 1)
-
-
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     text = frame.to_json(orient="records", double_precision=10, force_ascii=False)
     return list(json.loads(text or "[]"))
 
 
-def run(args: argparse.Namespace) -> int:
-    """Handler of ``cost-drift forecast`` (exit status 0; errors raise InputError/ForecastError)."""
-    if args.load and args.save and Path(args.load).resolve() == Path(args.save).resolve():
-        raise InputError("--save and --load name the same folder; save to another one.")
-    if args.backtest is not None and args.backtest < 0:
-        raise InputError(f"--backtest must be 0 or more cut-offs (got {args.backtest}).")
-    rule = cli_common.rule_from_args(args)
-    portfolio = cli_common.load_from_args(args)
-    if portfolio.frequency == "single" or len(portfolio.periods) < 2:
-        raise InputError(
-            "Forecasting needs a history of several periods; this file has a single period."
-        )
-    rolled = rollup_portfolio(portfolio)
-    n_levels = len(portfolio.levels)
-    if args.node is not None:
-        match = rolled.loc[rolled["node"] == args.node, "level"]
-        if match.empty:
-            some = ", ".join(f"'{n}'" for n in rolled["node"].drop_duplicates().head(3))
-            raise InputError(f"--node '{args.node}' is not a node of this portfolio (e.g. {some}).")
-        level = int(match.iloc[0])
-    else:
-        level = _default_level(n_levels) if args.level is None else int(args.level)
-        if not 0 <= level <= n_levels:
-            raise InputError(
-                f"--level must be from 0 (whole portfolio) to {n_levels} (got {level})."
-            )
+def _load_ensemble(path: str) -> Any:
+    """A saved ensemble: a folder written by ``--save`` or the zip the app offers for download."""
+    from forecasting.bundle import bundle_from_zip, load_bundle
 
-    from forecasting.bundle import load_bundle, save_bundle
-    from forecasting.pipeline import run_forecast
+    source = Path(path)
+    if source.is_file():
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            raise InputError(f"Could not read {source}: {exc.strerror or exc}.") from exc
+        return bundle_from_zip(data)
+    return load_bundle(source)
+
+
+def request_from_args(args: argparse.Namespace) -> ForecastRequest:
+    """The forecast request the flags describe (built like the app's, by the same workflow)."""
     from forecasting.settings import ModelSettings
 
+    if args.load and args.save and Path(args.load).resolve() == Path(args.save).resolve():
+        raise InputError("--save and --load name the same folder; save to another one.")
+    if args.backtest < 0:
+        raise InputError(f"--backtest must be 0 or more cut-offs (got {args.backtest}).")
     overrides = {
         field: getattr(args, flag)
         for flag, field in _SETTING_FLAGS.items()
@@ -203,46 +199,29 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.difference:
         overrides["difference"] = True
-    ensemble = None
-    if args.load:
-        ensemble = load_bundle(args.load)
-        settings = ensemble.settings
-    else:
-        settings = ModelSettings(**overrides)
+    portfolio = cli_common.load_from_args(args)
+    choices = ForecastChoices(
+        level=args.level, node=args.node, backtest_k=args.backtest, reconcile=args.reconcile
+    )
+    return build_request(
+        portfolio,
+        rollup_portfolio(portfolio),
+        choices,
+        ModelSettings(**overrides),
+        cli_common.rule_from_args(args),
+    )
 
-    levels = range(0, level + 1) if args.reconcile else [level]
-    # A ragged leaf belongs to the cut of every level below it: keep it once.
-    series = pd.concat(
-        [series_for_level(rolled, lv) for lv in levels], ignore_index=True
-    ).drop_duplicates(["node", "period"])
-    future = pd.concat(
-        [future_plan_for_level(portfolio, rolled, lv) for lv in levels], ignore_index=True
-    ).drop_duplicates(["node", "period"])
-    edges = hierarchy_edges(rolled)
-    if args.node is not None:
-        series = series[series["node"] == args.node]
-        future = future[future["node"] == args.node]
-        edges = None
-    periods = next_periods(portfolio.periods[-1], settings.horizon, portfolio.frequency)
 
+def run(args: argparse.Namespace) -> int:
+    """Handler of ``cost-drift forecast`` (exit status 0; errors raise InputError/ForecastError)."""
+    from forecasting.bundle import save_bundle
+
+    request = request_from_args(args)
+    ensemble = _load_ensemble(args.load) if args.load else None
     bar = _ProgressBar(args.quiet)
     cancel = threading.Event()
     try:
-        result = run_forecast(
-            series,
-            settings,
-            edges=edges,
-            future=future,
-            future_periods=periods,
-            backtest_k=args.backtest,
-            amber_pct=rule.amber_pct,
-            red_pct=rule.red_pct,
-            direction=rule.direction,
-            reconcile=args.reconcile,
-            progress=bar,
-            cancel=cancel,
-            ensemble=ensemble,
-        )
+        result = request.run(progress=bar, cancel=cancel, ensemble=ensemble)
     except KeyboardInterrupt:
         cancel.set()
         raise

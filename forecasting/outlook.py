@@ -26,6 +26,7 @@ Rules (matching the alert rule of the portfolio core):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -51,6 +52,34 @@ OUTLOOK_COLUMNS = (
     "p_red",
     "planned_source",
 )
+
+
+@dataclass(frozen=True)
+class OutlookBands:
+    """The alert bands a drift outlook is read against (the portfolio's alert rule, as numbers).
+
+    Attributes:
+        amber_pct: amber threshold in percent of the cumulative plan.
+        red_pct: red threshold in percent (>= ``amber_pct``).
+        floor: minimum |cumulative variance| (currency) before a node counts as in a band.
+        direction: ``both`` (|drift|) or ``overrun`` (overspend only).
+    """
+
+    amber_pct: float = 10.0
+    red_pct: float = 30.0
+    floor: float = 0.0
+    direction: Literal["both", "overrun"] = "both"
+
+    def __post_init__(self) -> None:
+        if self.direction not in ("both", "overrun"):
+            raise ForecastError(f"Direction must be 'both' or 'overrun' (got '{self.direction}').")
+        if not 0.0 <= self.amber_pct <= self.red_pct:
+            raise ForecastError(
+                f"The amber threshold ({self.amber_pct} %) must be between 0 and the red "
+                f"threshold ({self.red_pct} %)."
+            )
+        if not self.floor >= 0.0:
+            raise ForecastError(f"The floor must be 0 or more (got {self.floor}).")
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -117,11 +146,8 @@ def drift_outlook(
     members: pd.DataFrame,
     future_planned: pd.DataFrame | None = None,
     *,
-    amber_pct: float = 10.0,
-    red_pct: float = 30.0,
-    direction: Literal["both", "overrun"] = "both",
+    bands: OutlookBands | None = None,
     point: pd.DataFrame | None = None,
-    floor: float = 0.0,
 ) -> pd.DataFrame:
     """Project each node's cumulative drift over the forecast horizon.
 
@@ -131,11 +157,8 @@ def drift_outlook(
             per ensemble member) for every node to assess.
         future_planned: ``DataFrame[node, period, planned]`` over the horizon, or None (see the
             module docstring for the hold rule).
-        amber_pct: amber threshold in percent of the cumulative plan.
-        red_pct: red threshold in percent (>= amber_pct).
-        direction: ``both`` (|drift|) or ``overrun`` (overspend only).
+        bands: the alert bands (default ``OutlookBands()``: 10 % / 30 %, no floor, both ways).
         point: optional ``DataFrame[node, period, step, median | value]`` point forecast.
-        floor: minimum |cumulative variance| (currency) before a node counts as in a band.
 
     Returns:
         One row per node with the columns ``OUTLOOK_COLUMNS``; ``first_*_period`` is None when the
@@ -144,13 +167,9 @@ def drift_outlook(
     Raises:
         ForecastError: missing columns, bad thresholds, nodes without history, gaps in the paths.
     """
-    if direction not in ("both", "overrun"):
-        raise ForecastError(f"Direction must be 'both' or 'overrun' (got '{direction}').")
-    if not 0.0 <= amber_pct <= red_pct:
-        raise ForecastError(
-            f"The amber threshold ({amber_pct} %) must be between 0 and the red threshold "
-            f"({red_pct} %)."
-        )
+    bands = bands or OutlookBands()
+    amber_pct, red_pct = bands.amber_pct, bands.red_pct
+    direction, floor = bands.direction, bands.floor
     _require(history, ["node", "period", "variance", "planned"], "history")
     _require(members, ["node", "period", "step", "member", "value"], "member paths")
 

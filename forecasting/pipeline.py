@@ -24,7 +24,7 @@ from forecasting.backtest import BACKTEST_COLUMNS, SPREAD_COLUMNS, SUMMARY_COLUM
 from forecasting.baselines import season_from_periods
 from forecasting.ensemble import Ensemble, fit_ensemble, member_paths, predict_members
 from forecasting.errors import ForecastError
-from forecasting.outlook import drift_outlook
+from forecasting.outlook import OutlookBands, drift_outlook
 from forecasting.settings import ModelSettings
 from forecasting.training import ProgressFn
 from forecasting.windows import Panel, future_covariate_matrix, short_nodes, to_panel
@@ -131,9 +131,7 @@ def run_forecast(
     future: pd.DataFrame | None = None,
     future_periods: Sequence[str] | None = None,
     backtest_k: int = 6,
-    amber_pct: float = 10.0,
-    red_pct: float = 30.0,
-    direction: Literal["both", "overrun"] = "both",
+    bands: OutlookBands | None = None,
     reconcile: Literal["ols", "wls", "mint"] | None = None,
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
@@ -150,7 +148,8 @@ def run_forecast(
         future_periods: labels of the ``horizon`` forecast periods (inferred for monthly,
             quarterly and yearly labels).
         backtest_k: rolling-origin cut-offs (0: no backtest).
-        amber_pct, red_pct, direction: the alert bands for the outlook.
+        bands: the alert bands of the outlook, floor and direction included (default
+            ``OutlookBands()``).
         reconcile: ``ols``/``wls``/``mint`` to reconcile base forecasts made at several levels
             (``series`` then holds every level's nodes); None for plain bottom-up.
         progress: called with a ``ProgressEvent`` after every epoch.
@@ -306,9 +305,7 @@ def run_forecast(
         history,
         all_paths,
         planned,
-        amber_pct=amber_pct,
-        red_pct=red_pct,
-        direction=direction,
+        bands=bands,
         point=forecast[["node", "period", "step", "median"]],
     )
     return ForecastRun(

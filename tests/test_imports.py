@@ -1,4 +1,4 @@
-"""Importing the cores and the CLI stays cheap: no TensorFlow, Keras or Streamlit (fresh process)."""
+"""Importing the cores and the CLI stays cheap: no TensorFlow, Keras or Streamlit (fresh run)."""
 
 from __future__ import annotations
 

@@ -13,22 +13,27 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from forecasting.errors import ForecastError
-from forecasting.outlook import drift_outlook
-from forecasting.pipeline import ForecastRun, run_forecast
+from forecasting.pipeline import ForecastRun
 from forecasting.settings import ModelSettings
 from forecasting.training import ProgressEvent
 from portfolio.alerts import AlertRule
-from portfolio.bridge import future_plan_for_level, hierarchy_edges, series_for_level
 from portfolio.rollup import ROOT
 from ui import tables, training, widget_state
 from ui.view import View
+from workflows.forecast_request import (
+    ForecastChoices,
+    ForecastRequest,
+    build_request,
+    default_level,
+    outlook_under,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,50 +52,39 @@ SLIDERS: dict[str, tuple[str, float, float, float, float, str | None]] = {
     "fc_members": ("Networks in the ensemble", 1, 10, 1, _D.members, None),
     "fc_lr": ("Learning rate", 0.0005, 0.02, 0.0005, _D.learning_rate, "%.4f"),
     "fc_seed": ("Seed", 0, 9999, 1, _D.seed, None),
-    "fc_backtest": ("Backtest cut-offs", 0, 12, 1, 3, None),
+    "fc_backtest": ("Backtest cut-offs", 0, 12, 1, ForecastChoices().backtest_k, None),
 }
 _FLOAT_KEYS = {"fc_dropout", "fc_lr"}
 
 
 @dataclass(frozen=True, eq=False)
 class Request:
-    """What the controls ask for: the series, its plan and hierarchy, and the settings."""
+    """The page's request: the shared forecast request, its cache key and whether it is valid.
 
-    label: str
+    ``valid`` is False when the model settings were refused (the message is shown and Train is
+    disabled); ``forecast`` then carries the default settings.
+    """
+
+    forecast: ForecastRequest
     key: Hashable
-    series: pd.DataFrame
-    future: pd.DataFrame
-    edges: pd.DataFrame | None
-    history: pd.DataFrame
-    settings: ModelSettings | None
-    backtest_k: int
-    rule: AlertRule
+    valid: bool = True
+
+    @property
+    def label(self) -> str:
+        """What is forecast, in words (a level or a node)."""
+        return self.forecast.label
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """Per-period variance and plan of the modelled nodes and their ancestors."""
+        return self.forecast.history
 
     def train_fn(self, ensemble: Any = None) -> training.TrainFn:
         """The work for the worker thread (with a loaded ensemble: forecast without training)."""
-        settings = self.settings or ModelSettings()
-        series, future, edges, k, rule = (
-            self.series,
-            self.future,
-            self.edges,
-            self.backtest_k,
-            self.rule,
-        )
+        request = self.forecast
 
         def work(progress: Callable[[ProgressEvent], None], cancel: threading.Event) -> Any:
-            return run_forecast(
-                series,
-                settings,
-                edges=edges,
-                future=future,
-                backtest_k=k,
-                amber_pct=rule.amber_pct,
-                red_pct=rule.red_pct,
-                direction=rule.direction,
-                progress=progress,
-                cancel=cancel,
-                ensemble=ensemble,
-            )
+            return request.run(progress=progress, cancel=cancel, ensemble=ensemble)
 
         return work
 
@@ -121,14 +115,6 @@ def _clamp_restored() -> None:
             st.session_state[key] = value
 
 
-def _default_level(view: View) -> int:
-    """The deepest level with at most 60 nodes (a global model learns best from many series)."""
-    assert view.rolled is not None
-    counts = view.rolled.groupby("level")["node"].nunique()
-    ok = [int(lv) for lv, n in counts.items() if int(lv) >= 1 and n <= 60]
-    return max(ok) if ok else 1
-
-
 def controls(view: View) -> Request:
     """Draw the scope and model controls; return the request they describe."""
     assert view.portfolio is not None and view.rolled is not None and view.rule is not None
@@ -151,7 +137,7 @@ def controls(view: View) -> Request:
     )
     level_options = list(range(1, len(levels) + 1))
     if st.session_state.get("fc_level") not in level_options:
-        st.session_state["fc_level"] = _default_level(view)
+        st.session_state["fc_level"] = default_level(rolled)
     counts = rolled.groupby("level")["node"].nunique()
     node = None
     if scope == SCOPE_NODE:
@@ -197,7 +183,7 @@ def controls(view: View) -> Request:
                 persist_state="session",
             )
     state = st.session_state
-    settings: ModelSettings | None
+    valid = True
     try:
         settings = ModelSettings(
             layers=int(state["fc_layers"]),
@@ -212,43 +198,22 @@ def controls(view: View) -> Request:
         )
     except ForecastError as err:
         st.error(str(err))
-        settings = None
-
-    series = series_for_level(rolled, level)
-    future = future_plan_for_level(view.portfolio, rolled, level)
-    edges: pd.DataFrame | None = hierarchy_edges(rolled)
-    if node is not None:
-        series = series[series["node"] == node]
-        future = future[future["node"] == node]
-        edges = None
-        label = f"node {node}"
-    else:
-        label = f"level {names[level]}"
-    if edges is not None:
-        keep = set(rolled.loc[rolled["level"] <= level, "node"])
-        edges = edges[edges["node"].isin(keep)]
-    modelled = set(series["node"])
-    if edges is not None:
-        modelled |= set(edges["node"]) | {ROOT}
-    history = rolled.loc[rolled["node"].isin(modelled), ["node", "period", "variance", "planned"]]
-    backtest_k = int(state["fc_backtest"])
+        settings, valid = ModelSettings(), False
+    choices = ForecastChoices(
+        level=None if node is not None else level,
+        node=node,
+        backtest_k=int(state["fc_backtest"]),
+    )
+    forecast = build_request(view.portfolio, rolled, choices, settings, view.rule)
     request_key = (
         view.key,
-        label,
-        json.dumps(settings.to_dict() if settings else None, sort_keys=True, default=str),
-        backtest_k,
+        forecast.label,
+        json.dumps(settings.to_dict() if valid else None, sort_keys=True, default=str),
+        choices.backtest_k,
     )
-    return Request(
-        label=label,
-        key=request_key,
-        series=series.reset_index(drop=True),
-        future=future.reset_index(drop=True),
-        edges=edges,
-        history=history.reset_index(drop=True),
-        settings=settings,
-        backtest_k=backtest_k,
-        rule=view.rule,
-    )
+    request = Request(forecast=forecast, key=request_key, valid=valid)
+    st.session_state["fc_request"] = request  # the page's current request (read by the tests)
+    return request
 
 
 def current_result() -> Result | None:
@@ -309,7 +274,7 @@ def job_panel(view: View, request: Request) -> training.TrainingJob | None:
         "Train",
         key="fc_train",
         type="primary",
-        disabled=busy or request.settings is None,
+        disabled=busy or not request.valid,
         help="Backtest and train the ensemble with these settings (the same data and settings "
         "come back from the cache at once).",
     ):
@@ -360,17 +325,7 @@ def chart_nodes(run: ForecastRun) -> list[str]:
 
 def outlook(result: Result, rule: AlertRule) -> pd.DataFrame:
     """The drift outlook of a run under the current thresholds (recomputed as sliders move)."""
-    run = result.run
-    return drift_outlook(
-        result.history,
-        run.members,
-        run.forecast[["node", "period", "planned"]] if "planned" in run.forecast else None,
-        amber_pct=rule.amber_pct,
-        red_pct=rule.red_pct,
-        direction=rule.direction,
-        point=run.forecast[["node", "period", "step", "median"]],
-        floor=rule.floor,
-    )
+    return outlook_under(result.run, result.history, rule)
 
 
 def bundle_panel(view: View, request: Request, result: Result | None) -> None:
@@ -388,7 +343,7 @@ def bundle_panel(view: View, request: Request, result: Result | None) -> None:
         )
         st.caption(
             "The zip holds one .keras file per network, the settings and the scaler (no pickle); "
-            "the command line reads it with `cost-drift forecast --model`."
+            "the command line reads it with `cost-drift forecast FILE --load MODEL.zip`."
         )
     saved = view.store.list_models()
     ensemble_source: tuple[str, bytes] | None = None
@@ -419,15 +374,11 @@ def bundle_panel(view: View, request: Request, result: Result | None) -> None:
         return
     digest = hashlib.sha256(data).hexdigest()
     reuse = Request(
-        label=f"{request.label} with model {name}",
+        forecast=replace(
+            request.forecast.with_settings(ensemble.settings),
+            label=f"{request.label} with model {name}",
+        ),
         key=(request.key, "bundle", digest),
-        series=request.series,
-        future=request.future,
-        edges=request.edges,
-        history=request.history,
-        settings=ensemble.settings,
-        backtest_k=request.backtest_k,
-        rule=request.rule,
     )
     start_job(reuse, ensemble=ensemble)
     st.rerun()

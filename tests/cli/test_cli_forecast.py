@@ -74,8 +74,10 @@ def test_json_has_the_four_tables_with_stable_names(json_run) -> None:
     }
     assert set(out["members"][0]) == {"node", "rmse_mean", "rmse_std", "rmse_min", "rmse_max"}
     nodes = {r["node"] for r in out["forecast"]}
-    # default level: the level above the leaves (programs), plus the root bottom-up
-    assert nodes == {"All", "Ops", "Dev"}
+    # default level, as in the app: the deepest level with at most 60 nodes (the projects),
+    # plus their programs and the root bottom-up
+    projects = {f"{p} / {j}" for p in ("Ops", "Dev") for j in ("Alpha", "Beta")}
+    assert nodes == {"All", "Ops", "Dev", *projects}
     assert {r["period"] for r in out["forecast"]} == {"2024-07", "2024-08"}
     assert "naive" in proc.stderr  # the verdict
 
@@ -123,8 +125,8 @@ def test_csv_writes_the_other_tables_beside_out(csv_file: Path, tmp_path: Path) 
     [
         (["--layers", "5"], "'layers' must be a whole number from 1 to 3"),
         (["--horizon", "soon"], "invalid int value"),
-        (["--level", "7"], "--level must be from 0"),
-        (["--node", "Nope"], "--node 'Nope' is not a node"),
+        (["--level", "7"], "level must be from 0"),
+        (["--node", "Nope"], "'Nope' is not a node"),
         (["--load", "/nonexistent/model"], "not a usable Cost Drift model"),
         (["--backtest", "40"], "needs at least"),
         (["--backtest", "-1"], "0 or more"),

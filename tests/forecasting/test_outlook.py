@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from forecasting.errors import ForecastError
-from forecasting.outlook import OUTLOOK_COLUMNS, crossing_table, drift_outlook
+from forecasting.outlook import OUTLOOK_COLUMNS, OutlookBands, crossing_table, drift_outlook
 
 PAST = ["2025-01", "2025-02", "2025-03"]
 FUTURE = ["2025-04", "2025-05", "2025-06"]
@@ -80,7 +80,10 @@ def test_direction_overrun_ignores_underspend() -> None:
     assert both["status_now"] == "red"
     assert both["first_red_period"] == "2025-04"  # -150/400 = -37.5 %
     assert both["p_red"] == 1.0
-    over = _row(drift_outlook(hist, mem, _plan("u", [100.0] * 3), direction="overrun"), "u")
+    over = _row(
+        drift_outlook(hist, mem, _plan("u", [100.0] * 3), bands=OutlookBands(direction="overrun")),
+        "u",
+    )
     assert over["status_now"] == "green"
     assert over["first_amber_period"] is None
     assert over["p_amber"] == 0.0
@@ -103,7 +106,7 @@ def test_unplanned_spend_counts_as_red_and_floor_silences() -> None:
     r = _row(drift_outlook(hist, mem, None), "z")
     assert math.isnan(r["projected_cum_variance_pct"])
     assert r["first_red_period"] == "2025-04"
-    quiet = _row(drift_outlook(hist, mem, None, floor=100.0), "z")
+    quiet = _row(drift_outlook(hist, mem, None, bands=OutlookBands(floor=100.0)), "z")
     assert quiet["first_amber_period"] is None
     assert quiet["p_red"] == 0.0
 
@@ -135,7 +138,7 @@ def test_bad_input() -> None:
     with pytest.raises(ForecastError, match="No history"):
         drift_outlook(HIST_N, _members("other", [[1.0] * 3]), None)
     with pytest.raises(ForecastError, match="amber threshold"):
-        drift_outlook(HIST_N, MEM_N, None, amber_pct=40.0, red_pct=30.0)
+        drift_outlook(HIST_N, MEM_N, None, bands=OutlookBands(amber_pct=40.0, red_pct=30.0))
     with pytest.raises(ForecastError, match="missing the column"):
         drift_outlook(HIST_N.drop(columns="planned"), MEM_N, None)
 
