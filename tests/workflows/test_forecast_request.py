@@ -41,7 +41,7 @@ def test_default_level_is_the_deepest_within_the_node_limit() -> None:
     _, rolled = _portfolio(programs=3, projects=4)
     assert default_level(rolled) == 2  # 12 projects fit
     _, big = _portfolio(programs=7, projects=10, periods=2)
-    assert 7 * 10 > DEFAULT_LEVEL_MAX_NODES
+    assert DEFAULT_LEVEL_MAX_NODES < 7 * 10
     assert default_level(big) == 1  # 70 projects do not, the 7 programs do
 
 
