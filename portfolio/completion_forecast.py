@@ -44,8 +44,11 @@ def _check(forecast: pd.DataFrame) -> None:
     missing = [c for c in FORECAST_INPUT if c not in forecast.columns]
     if missing:
         raise InputError(
-            "The forecast frame needs the columns " + ", ".join(FORECAST_INPUT) + "; it lacks "
-            + ", ".join(missing) + ".",
+            "The forecast frame needs the columns "
+            + ", ".join(FORECAST_INPUT)
+            + "; it lacks "
+            + ", ".join(missing)
+            + ".",
             column=missing[0],
         )
 
