@@ -41,8 +41,12 @@ def _read_stdin(limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def add_input_args(parser: argparse.ArgumentParser) -> None:
-    """The input file and the column mapping flags (same roles as the app's sidebar)."""
+def add_input_args(parser: argparse.ArgumentParser, *, period_flag: str = "--period") -> None:
+    """The input file and the column mapping flags (same roles as the app's sidebar).
+
+    ``period_flag`` names the period column's flag (``explain`` uses ``--period`` for the
+    period it explains and takes the column as ``--period-column``).
+    """
     parser.add_argument("file", metavar="FILE", help="CSV or Excel (.xlsx) file; '-' reads stdin")
     group = parser.add_argument_group("column mapping")
     group.add_argument(
@@ -50,7 +54,9 @@ def add_input_args(parser: argparse.ArgumentParser) -> None:
         default=",".join(DEFAULT_LEVELS),
         help="hierarchy columns, top to bottom, comma-separated (default: %(default)s)",
     )
-    group.add_argument("--period", default="period", metavar="COL", help="period column")
+    group.add_argument(
+        period_flag, dest="period", default="period", metavar="COL", help="period column"
+    )
     group.add_argument(
         "--no-period",
         action="store_true",

@@ -1,4 +1,4 @@
-"""The ``cost-drift`` command line: validate, rollup, alerts, report (and forecast when present).
+"""The ``cost-drift`` command line: validate, rollup, alerts, report, forecast, eac, explain.
 
 Exit status: 0 ok; 2 bad input or bad settings (the message on stderr, no traceback); 1 an
 internal fault (one line on stderr; ``--debug`` shows the traceback).
@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from cli import common as cli_common
-from cli import forecast
+from cli import eac, explain, forecast
 from forecasting.errors import ForecastError
 from portfolio.errors import InputError
 from portfolio.rollup import ROLLUP_COLUMNS
@@ -223,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(handler=cmd_report)
 
     forecast.register(subparsers, parents)
+    eac.register(subparsers, parents)
+    explain.register(subparsers, parents)
     return parser
 
 

@@ -1,0 +1,137 @@
+"""``cost-drift eac``: where every node lands at completion, by plan, by rate and by forecast.
+
+Output (stable names, scripts depend on them):
+
+- ``--format csv`` writes the at-completion table: ``node, level, bac, planned_to_date,
+  actual_to_date, remaining_plan, completion_period, eac_plan, spend_index, eac_rate, vac_plan,
+  vac_rate``, with ``--forecast`` or ``--load`` also ``eac_forecast, eac_lower, eac_upper,
+  vac_forecast``, then ``status, eac_basis``. With ``--out FILE`` the method backtest is
+  written beside it as ``<stem>_backtest.csv`` (``cutoff, method, items, mae, wape, bias``).
+  The notes and the backtest verdict go to standard error.
+- ``--format json`` prints one object with the keys ``eac``, ``backtest`` (lists of records),
+  ``notes`` (sentences) and ``verdict``.
+
+VAC follows the earned-value convention: negative is an overrun (our variance is actual -
+planned, the opposite sign).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from cli import common as cli_common
+from portfolio.completion import completion_of
+from portfolio.completion_backtest import DEFAULT_CUTOFFS, backtest_methods
+from portfolio.errors import InputError
+from portfolio.export import to_csv_bytes
+from portfolio.rollup import rollup_portfolio
+
+JSON_KEYS = ("eac", "backtest", "notes", "verdict")
+_MODEL_FLAGS = ("horizon", "lookback", "units", "epochs", "members", "seed")
+
+
+def register(
+    subparsers: argparse._SubParsersAction, parents: dict[str, argparse.ArgumentParser]
+) -> None:
+    """Add the ``eac`` subcommand (see the module docstring for its output)."""
+    p = subparsers.add_parser(
+        "eac",
+        parents=[parents["input"], parents["thresholds"], parents["output"], parents["common"]],
+        help="estimate at completion per node: by plan, by rate, by forecast; with its status",
+        description=(
+            "Estimate at completion of every node as of the last actual period: BAC, EAC by "
+            "plan (the rest as planned), by rate (the rest at the spend index so far) and, with "
+            "--forecast or --load, by the drift forecast with its band; VAC (negative is an "
+            "overrun); the status at completion under the alert thresholds; and a backtest of "
+            "the methods on the items that have finished."
+        ),
+        epilog=(
+            "CSV output: the EAC table; with --out FILE also <stem>_backtest.csv. JSON output: "
+            "one object with the keys eac, backtest, notes, verdict."
+        ),
+    )
+    p.add_argument(
+        "--cutoffs",
+        type=int,
+        default=DEFAULT_CUTOFFS,
+        metavar="K",
+        help="past cut-offs for the method backtest (default: %(default)s)",
+    )
+    f = p.add_argument_group("forecast (optional)")
+    f.add_argument(
+        "--forecast", action="store_true", help="train a drift forecast for eac_forecast"
+    )
+    f.add_argument("--load", default=None, metavar="DIR", help="use a saved model (no training)")
+    f.add_argument(
+        "--level",
+        type=int,
+        default=None,
+        metavar="N",
+        help="level to model, 0 = whole portfolio (default: the level above the leaves)",
+    )
+    for flag in _MODEL_FLAGS:
+        f.add_argument(f"--{flag}", type=int, default=None, metavar="N", help=f"model {flag}")
+    f.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=run)
+
+
+def _forecast(args: argparse.Namespace, portfolio: Any, rolled: Any, rule: Any) -> Any:
+    from cli.forecast import _ProgressBar
+    from forecasting.bundle import load_bundle
+    from forecasting.settings import ModelSettings
+    from workflows.completion import EacForecast, forecast_frame
+
+    ensemble = load_bundle(args.load) if args.load else None
+    overrides = {k: getattr(args, k) for k in _MODEL_FLAGS if getattr(args, k) is not None}
+    settings = ensemble.settings if ensemble is not None else ModelSettings(**overrides)
+    bar = _ProgressBar(args.quiet)
+    try:
+        return forecast_frame(
+            portfolio,
+            rolled,
+            settings,
+            rule,
+            choice=EacForecast(level=args.level),
+            ensemble=ensemble,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handler of ``cost-drift eac`` (exit 0; errors raise InputError/ForecastError)."""
+    if args.cutoffs < 1:
+        raise InputError(f"--cutoffs must be 1 or more (got {args.cutoffs}).")
+    rule = cli_common.rule_from_args(args)
+    portfolio = cli_common.load_from_args(args)
+    rolled = rollup_portfolio(portfolio)
+    forecast = None
+    if args.forecast or args.load:
+        forecast = _forecast(args, portfolio, rolled, rule)
+    done = completion_of(portfolio, rolled, forecast=forecast, rule=rule)
+    scored = backtest_methods(rolled, done.table, cutoffs=args.cutoffs)
+    if args.format == "json":
+        payload = {
+            "eac": json.loads(cli_common.frame_bytes(done.output, "json")),
+            "backtest": json.loads(cli_common.frame_bytes(scored.table, "json")),
+            "notes": list(done.notes),
+            "verdict": scored.verdict,
+        }
+        cli_common.write_bytes(args, (json.dumps(payload, ensure_ascii=False) + "\n").encode())
+        return 0
+    for note in (*done.notes, scored.verdict):
+        print(f"cost-drift: {note}", file=sys.stderr)
+    cli_common.emit(args, done.output)
+    if args.out:
+        out = Path(args.out)
+        target = out.with_name(f"{out.stem}_backtest.csv")
+        try:
+            target.write_bytes(to_csv_bytes(scored.table))
+        except OSError as exc:
+            raise InputError(f"Could not write {target}: {exc.strerror or exc}.") from exc
+    return 0
