@@ -6,7 +6,7 @@ import streamlit as st
 
 from portfolio.alerts import alert_table, latest_status
 from portfolio.charts import status_heatmap
-from ui import tables, widget_state
+from ui import outlook, tables, widget_state
 from ui.view import require
 
 view = require()
@@ -52,6 +52,20 @@ else:
     )
     st.caption(
         f"{len(shown):,} of {len(alerts):,} alerts shown, worst first; click a header to sort."
+    )
+
+st.subheader("Top contributors of the amber and red parents")
+drivers = outlook.contributors(view)
+if drivers.empty:
+    st.success("No parent node is amber or red.")
+else:
+    st.dataframe(
+        drivers, column_config=outlook.ATTRIBUTION_COLUMNS, hide_index=True, key="al_drivers"
+    )
+    st.caption(
+        "For every amber or red parent (worst first), the three children that add most to its "
+        f"variance {'to date' if rule.basis == 'cumulative' else 'in the last period'}; the "
+        "Attribution page shows all of them as a waterfall."
     )
 
 st.subheader("Status by node and period")
