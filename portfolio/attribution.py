@@ -226,7 +226,9 @@ def top_contributors(
         }
     )
     rank = pd.Series({p: i for i, p in enumerate(dict.fromkeys(parents))})
-    key = np.where(np.isnan(share), np.abs(values) / np.maximum(np.abs(values).max(), 1.0), share)
+    # Where the parent's variance is 0 (no share), the children are ranked by their size instead.
+    scale = max(float(np.abs(values).max()), 1.0) if len(values) else 1.0
+    key = np.where(np.isnan(share), np.abs(values) / scale, share)
     frame = frame.assign(_p=frame["node"].map(rank).to_numpy(), _k=-key)
     frame = frame.sort_values(["_p", "_k", "child"], kind="stable")
     top = frame.groupby("_p", sort=False).head(max(int(n), 1))

@@ -114,6 +114,7 @@ def test_top_contributors_per_parent_in_the_given_order() -> None:
     top = top_contributors(rolled, ["Ops", ROOT, "Dev / App"], n=1)
     assert top[["node", "child"]].values.tolist() == [["Ops", "Ops / Net"], [ROOT, "Ops"]]
     assert math.isclose(top["share"].iloc[1], 40 / 60)
+    assert top_contributors(rolled, []).empty
 
 
 @pytest.mark.parametrize(
