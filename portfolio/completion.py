@@ -126,7 +126,8 @@ def _base(rolled: pd.DataFrame, ahead: pd.DataFrame) -> tuple[pd.DataFrame, str]
     last = str(rolled["period"].max())
     end = rolled.loc[rolled["period"] == last]
     nodes = end["node"]
-    remaining = ahead.groupby("node")["planned"].sum().reindex(nodes).fillna(0.0).to_numpy()
+    remaining = ahead.groupby("node")["planned"].sum().reindex(nodes).fillna(0.0)
+    remaining = remaining.to_numpy(dtype=np.float64)
     planned_last = rolled.loc[rolled["planned"] != 0].groupby("node")["period"].max()
     ahead_last = ahead.groupby("node")["period"].max()
     both = pd.concat([planned_last, ahead_last]).groupby(level=0).max()

@@ -89,16 +89,21 @@ def forecast_eac(
     future = ahead[ahead["period"] > last]
     horizon_plan = future[future["period"] <= horizon_end].groupby("node")["planned"].sum()
     tail_plan = future[future["period"] > horizon_end].groupby("node")["planned"].sum()
-    horizon_plan = horizon_plan.reindex(nodes).fillna(0.0).to_numpy()
-    tail_plan = tail_plan.reindex(nodes).fillna(0.0).to_numpy()
+    horizon_plan = horizon_plan.reindex(nodes).fillna(0.0).to_numpy(dtype=np.float64)
+    tail_plan = tail_plan.reindex(nodes).fillna(0.0).to_numpy(dtype=np.float64)
     totals = _sums(fc, nodes)
     base = (table["actual_to_date"] + table["remaining_plan"]).to_numpy(dtype=np.float64)
     modelled = nodes.isin(set(fc["node"])).to_numpy()
     out = {}
     for figure in _FIGURES:
         rate = np.zeros(n)
-        np.divide(totals[figure].to_numpy(), horizon_plan, out=rate, where=horizon_plan != 0)
-        value = base + inside[figure].to_numpy() + rate * tail_plan
+        np.divide(
+            totals[figure].to_numpy(dtype=np.float64),
+            horizon_plan,
+            out=rate,
+            where=horizon_plan != 0,
+        )
+        value = base + inside[figure].to_numpy(dtype=np.float64) + rate * tail_plan
         out[figure] = np.where(modelled, value, np.nan)
     lower = np.fmin(out["lower"], out["upper"])
     upper = np.fmax(out["lower"], out["upper"])
