@@ -1,4 +1,4 @@
-"""At completion (hypothesis): BAC, remaining plan and EAC (plan) of a parent add up its children."""
+"""At completion (hypothesis): parents add up the BAC, remaining plan and EAC of their children."""
 
 from __future__ import annotations
 
