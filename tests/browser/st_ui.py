@@ -29,7 +29,7 @@ TINY_FORECAST = {
     "fc_epochs": 2,
     "fc_backtest": 1,
 }
-PAGES = ("Overview", "Hierarchy", "Alerts", "Forecast", "Export")
+PAGES = ("Overview", "Hierarchy", "Alerts", "Attribution", "Forecast", "At completion", "Export")
 
 
 def by_key(page: Page, key: str) -> Locator:
