@@ -14,6 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from portfolio.alerts import alert_table, latest_status
+from portfolio.attribution import attribute
+from portfolio.attribution_charts import attribution_waterfall
 from portfolio.charts import (
     hierarchy_treemap,
     node_history,
@@ -21,10 +23,11 @@ from portfolio.charts import (
     top_drifters,
     totals_over_time,
 )
+from portfolio.completion_charts import eac_chart
 from portfolio.export import figure_bytes, to_csv_bytes, to_excel_bytes
 from portfolio.report import build_report
 from portfolio.rollup import ROOT
-from ui import tables
+from ui import outlook, tables
 from ui.view import View
 
 MIME = {
@@ -54,17 +57,23 @@ def portfolio_charts(view: View) -> dict[str, go.Figure]:
     names = tables.level_names(view.portfolio.levels)
     for level in range(1, len(view.portfolio.levels) + 1):
         charts[f"Status heat map - {names[level]}"] = status_heatmap(view.statuses, level)
+    node = tables.first_branching(latest)
+    charts[f"Attribution of {node}"] = attribution_waterfall(attribute(view.rolled, node))
+    charts["Estimate at completion against BAC"] = eac_chart(outlook.completion(view)[0].table)
     return charts
 
 
 def portfolio_tables(view: View) -> dict[str, pd.DataFrame]:
     """The portfolio tables of the current view."""
     assert view.rolled is not None and view.statuses is not None and view.portfolio is not None
+    assert view.key is not None
     latest = latest_status(view.statuses)
     return {
         "Latest status": tables.node_table(latest, view.portfolio.levels),
         "Alerts": tables.node_table(alert_table(view.statuses), view.portfolio.levels),
         "Rollup": view.statuses,
+        "At completion": outlook.completion(view)[0].output,
+        "EAC method backtest": outlook.method_backtest(view.key, view.portfolio, view.rolled).table,
     }
 
 

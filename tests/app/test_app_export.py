@@ -23,7 +23,12 @@ def test_export_page_lists_every_chart_and_table(make_app: Callable[..., AppTest
     charts = exports.portfolio_charts(view)
     frames = exports.portfolio_tables(view)
     levels = load_portfolio(SAMPLE).levels
-    assert len(charts) == 4 + len(levels)  # 4 charts + a heat map per level
+    # 4 charts + a heat map per level + the attribution waterfall and the EAC chart
+    assert len(charts) == 4 + len(levels) + 2
+    assert "Estimate at completion against BAC" in charts
+    assert any(name.startswith("Attribution of ") for name in charts)
+    assert list(frames["At completion"].columns)[:3] == ["node", "level", "bac"]
+    assert set(frames["EAC method backtest"]["method"]) == {"plan", "rate"}
     keys = {b.proto.id for b in at.get("download_button")}
     labels = [b.proto.label for b in at.get("download_button")]
     for name in charts:
