@@ -65,13 +65,18 @@ def register(
     f.add_argument(
         "--forecast", action="store_true", help="train a drift forecast for eac_forecast"
     )
-    f.add_argument("--load", default=None, metavar="DIR", help="use a saved model (no training)")
+    f.add_argument(
+        "--load",
+        default=None,
+        metavar="PATH",
+        help="use a saved model instead of training: a folder from --save or the app's .zip",
+    )
     f.add_argument(
         "--level",
         type=int,
         default=None,
         metavar="N",
-        help="level to model, 0 = whole portfolio (default: the level above the leaves)",
+        help="level to model, 0 = whole portfolio (default: as cost-drift forecast)",
     )
     for flag in _MODEL_FLAGS:
         f.add_argument(f"--{flag}", type=int, default=None, metavar="N", help=f"model {flag}")
@@ -80,12 +85,12 @@ def register(
 
 
 def _forecast(args: argparse.Namespace, portfolio: Any, rolled: Any, rule: Any) -> Any:
-    from cli.forecast import _ProgressBar
-    from forecasting.bundle import load_bundle
+    from cli.forecast import _load_ensemble, _ProgressBar
     from forecasting.settings import ModelSettings
-    from workflows.completion import EacForecast, forecast_frame
+    from workflows.completion import forecast_frame
+    from workflows.forecast_request import ForecastChoices
 
-    ensemble = load_bundle(args.load) if args.load else None
+    ensemble = _load_ensemble(args.load) if args.load else None
     overrides = {k: getattr(args, k) for k in _MODEL_FLAGS if getattr(args, k) is not None}
     settings = ensemble.settings if ensemble is not None else ModelSettings(**overrides)
     bar = _ProgressBar(args.quiet)
@@ -95,7 +100,7 @@ def _forecast(args: argparse.Namespace, portfolio: Any, rolled: Any, rule: Any) 
             rolled,
             settings,
             rule,
-            choice=EacForecast(level=args.level),
+            choices=ForecastChoices(level=args.level),
             ensemble=ensemble,
             progress=bar,
         )

@@ -156,7 +156,8 @@ def _long_file(path: Path) -> Path:
 def test_eac_with_a_trained_forecast(tmp_path: Path) -> None:
     path = _long_file(tmp_path / "long.csv")
     tiny = ["--units", "4", "--epochs", "1", "--members", "1", "--lookback", "4", "--horizon", "2"]
-    proc = _cli("eac", str(path), *LEVELS, "--forecast", *tiny, "--quiet", "--format", "json")
+    flags = ["--forecast", "--level", "1", *tiny, "--quiet", "--format", "json"]
+    proc = _cli("eac", str(path), *LEVELS, *flags)
     assert proc.returncode == 0, proc.stderr
     payload = json.loads(proc.stdout)
     rows = {r["node"]: r for r in payload["eac"]}
