@@ -58,11 +58,14 @@ def _plain(key: DataKey, rule: AlertRule, _p: Portfolio, _rolled: pd.DataFrame) 
     return completion_of(_p, _rolled, rule=rule)
 
 
-def session_forecast() -> tuple[pd.DataFrame | None, str]:
-    """The forecast trained on the Forecast page in this session, and what it covers."""
+def session_forecast(view: View) -> tuple[pd.DataFrame | None, str]:
+    """The forecast trained on the Forecast page in this session for this view's file, and what
+    it covers (a forecast of another file or mapping is not used)."""
     result: Any = st.session_state.get("fc_result")
-    run = getattr(result, "run", None)
-    forecast = getattr(run, "forecast", None)
+    key = getattr(result, "key", None)
+    if not isinstance(key, tuple) or not key or key[0] != view.key:
+        return None, ""
+    forecast = getattr(getattr(result, "run", None), "forecast", None)
     if not isinstance(forecast, pd.DataFrame) or forecast.empty:
         return None, ""
     return forecast, str(getattr(result, "label", "the forecast"))
@@ -72,7 +75,7 @@ def completion(view: View) -> tuple[Completion, str]:
     """The at-completion table of the view (with the session's forecast when there is one)."""
     assert view.portfolio is not None and view.rolled is not None and view.rule is not None
     assert view.key is not None
-    forecast, label = session_forecast()
+    forecast, label = session_forecast(view)
     if forecast is not None:
         try:
             return completion_of(view.portfolio, view.rolled, forecast=forecast, rule=view.rule), (

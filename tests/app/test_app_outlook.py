@@ -70,12 +70,20 @@ def test_at_completion_uses_the_sessions_forecast(make_app: Callable[..., AppTes
         ],
         columns=["node", "period", "step", "median", "lower", "upper"],
     )
-    at = make_app()
+    at = make_app().run()
+    key = at.session_state["_view"].key
     at.session_state["fc_result"] = SimpleNamespace(
-        run=SimpleNamespace(forecast=forecast), label="level program"
+        run=SimpleNamespace(forecast=forecast), label="level program", key=("other file",)
+    )
+    at.switch_page("app_pages/completion.py").run()
+    no_exception(at)
+    (shown,) = _frames(at, "ac_table")
+    assert "eac_forecast" not in shown.columns  # a forecast of another file is not used
+
+    at.session_state["fc_result"] = SimpleNamespace(
+        run=SimpleNamespace(forecast=forecast), label="level program", key=(key, "level")
     )
     at.run()
-    at.switch_page("app_pages/completion.py").run()
     no_exception(at)
     (shown,) = _frames(at, "ac_table")
     expected = completion_of(p, rolled, forecast=forecast).table.set_index("node")
