@@ -95,7 +95,11 @@ def backtest_methods(
     )
     done &= table["completion_period"].fillna("") <= last
     finished = table[done]
-    if finished.empty or len(periods) < 2:
+    if len(periods) < 2:
+        return _empty(
+            "The file has a single period: there is no past cut-off to score the EAC methods at."
+        )
+    if finished.empty:
         return _empty("No item has finished within the file, so the EAC methods cannot be scored.")
     leaves = finished["node"].tolist()
     n = len(periods)

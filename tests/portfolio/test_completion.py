@@ -171,3 +171,17 @@ def test_method_backtest_on_the_sample_scores_both_methods(sample_csv) -> None:
     assert set(pooled["method"]) == {"plan", "rate"}
     assert (pooled["items"] > 0).all() and (pooled["wape"] > 0).all()
     assert result.table["cutoff"].nunique() == 5  # four cut-offs and "all"
+
+
+def test_method_backtest_says_why_it_cannot_score() -> None:
+    single = "program,project,planned,actual\nOps,Net,100,120\n"
+    mapping = ColumnMapping(levels=("program", "project"), period=None)
+    p = load_portfolio(single.encode(), mapping, name="single.csv")
+    rolled = rollup_portfolio(p)
+    result = backtest_methods(rolled, completion_of(p, rolled).table)
+    assert result.table.empty and "single period" in result.verdict
+    running = "a,period,planned,actual\nX,2024-01,10,12\nX,2024-02,10,9\nX,2024-03,10,\n"
+    p = load_portfolio(running.encode(), ColumnMapping(levels=("a",)), name="running.csv")
+    rolled = rollup_portfolio(p)
+    result = backtest_methods(rolled, completion_of(p, rolled).table)
+    assert result.table.empty and "No item has finished" in result.verdict
