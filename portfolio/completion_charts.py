@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from portfolio.charts import ACTUAL_COLOUR, PLANNED_COLOUR, RAG_COLOURS
+from portfolio.charts import ACTUAL_COLOUR, PLANNED_COLOUR
 from portfolio.completion import worst_first
 from portfolio.errors import InputError
 
-BAC_COLOUR = "#b0bec5"
+BAC_COLOUR = "#37474f"
 RATE_COLOUR = ACTUAL_COLOUR
 PLAN_COLOUR = PLANNED_COLOUR
 FORECAST_COLOUR = "#6a1b9a"
@@ -21,7 +21,7 @@ def _short(label: str, width: int = 48) -> str:
 
 
 def eac_chart(table: pd.DataFrame, *, n: int = 15, currency: str = "") -> go.Figure:
-    """EAC against BAC for the ``n`` worst nodes: a BAC bar, an EAC marker per method.
+    """EAC against BAC for the ``n`` worst nodes: a BAC mark and an EAC marker per method.
 
     Args:
         table: An at-completion table (``portfolio.completion.Completion.table``), any nodes.
@@ -29,7 +29,7 @@ def eac_chart(table: pd.DataFrame, *, n: int = 15, currency: str = "") -> go.Fig
         currency: Currency symbol or code for the labels (optional).
 
     Returns:
-        Traces ``BAC`` (bars), ``EAC (plan)``, ``EAC (rate)`` and, when the table has a forecast,
+        Markers ``BAC``, ``EAC (plan)``, ``EAC (rate)`` and, when the table has a forecast,
         ``EAC (forecast)`` with its band as error bars.
     """
     if table.empty:
@@ -38,22 +38,27 @@ def eac_chart(table: pd.DataFrame, *, n: int = 15, currency: str = "") -> go.Fig
     nodes = top["node"].tolist()
     money = f"{currency}%{{x:,.0f}}"
     fig = go.Figure()
+    # Markers, not bars from 0: the gaps between EAC and BAC are what the analyst reads, and
+    # bars would squeeze them into the last few pixels of each bar.
     fig.add_trace(
-        go.Bar(
+        go.Scatter(
             x=top["bac"],
             y=nodes,
-            orientation="h",
+            mode="markers",
             name="BAC",
             marker={
                 "color": BAC_COLOUR,
-                "line": {"color": [RAG_COLOURS.get(s, BAC_COLOUR) for s in top["status"]]},
+                "symbol": "line-ns",
+                "size": 24,
+                "line": {"width": 4, "color": BAC_COLOUR},
             },
-            marker_line_width=3,
-            hovertemplate=f"<b>%{{y}}</b><br>BAC {money}<extra></extra>",
+            customdata=top["status"],
+            hovertemplate=f"<b>%{{y}}</b><br>BAC {money}<br>%{{customdata}} at completion"
+            "<extra></extra>",
         )
     )
     for name, column, colour, symbol in (
-        ("EAC (plan)", "eac_plan", PLAN_COLOUR, "line-ns-open"),
+        ("EAC (plan)", "eac_plan", PLAN_COLOUR, "circle-open"),
         ("EAC (rate)", "eac_rate", RATE_COLOUR, "diamond"),
     ):
         fig.add_trace(
@@ -87,13 +92,14 @@ def eac_chart(table: pd.DataFrame, *, n: int = 15, currency: str = "") -> go.Fig
         )
     fig.update_layout(
         title={"text": f"Estimate at completion against BAC: the {len(top)} worst nodes"},
-        height=max(340, 36 * len(top) + 160),
-        legend={"orientation": "h", "y": -0.12},
-        margin={"l": 10},
+        height=max(360, 36 * len(top) + 200),
+        legend={"orientation": "h", "y": -0.25},
+        margin={"l": 10, "b": 110},
     )
     unit = f" ({currency})" if currency else ""
     fig.update_xaxes(title_text=f"Cost at completion{unit}", tickformat=",")
-    fig.update_yaxes(automargin=True, tickvals=nodes, ticktext=[_short(v) for v in nodes])
+    labels = [f"{_short(v)} ({s})" for v, s in zip(nodes, top["status"], strict=True)]
+    fig.update_yaxes(automargin=True, tickvals=nodes, ticktext=labels)
     return fig
 
 

@@ -21,12 +21,12 @@ def sample(sample_csv):
     return p, rollup_portfolio(p)
 
 
-def test_eac_chart_has_bac_bars_and_a_marker_per_method(sample) -> None:
+def test_eac_chart_has_a_bac_mark_and_a_marker_per_method(sample) -> None:
     p, rolled = sample
     table = completion_of(p, rolled).table
     fig = eac_chart(table, n=7)
     assert [t.name for t in fig.data] == ["BAC", "EAC (plan)", "EAC (rate)"]
-    assert fig.data[0].type == "bar" and len(fig.data[0].y) == 7
+    assert all(t.mode == "markers" for t in fig.data) and len(fig.data[0].y) == 7
     worst = fig.data[0].y[-1]  # drawn bottom-up: the worst node is on top
     assert table.set_index("node").loc[worst, "status"] == "red"
 
