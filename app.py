@@ -15,7 +15,7 @@ import logging
 
 import streamlit as st
 
-from ui import sidebar
+from ui import persistence, sidebar
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
@@ -32,7 +32,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES, position="sidebar")
-store = sidebar.session_store()
+store = persistence.session_store()
 view = sidebar.render(store)
-sidebar.save(store)
+persistence.save(store)
 page.run()

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from portfolio.load import load_portfolio
 from ui import exports
-from ui.sidebar import SAMPLE
+from ui.sources import SAMPLE
 
 
 def test_export_page_lists_every_chart_and_table(make_app: Callable[..., AppTest]):

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from portfolio.alerts import AlertRule, alert_table, evaluate, latest_status
 from portfolio.load import load_portfolio
 from portfolio.rollup import rollup_portfolio
-from ui.sidebar import SAMPLE
+from ui.sources import SAMPLE
 
 
 def _expected(rule: AlertRule) -> tuple[int, dict[str, int]]:

@@ -8,7 +8,7 @@ import pytest
 from apphelp import metric, no_exception
 from streamlit.testing.v1 import AppTest
 
-from ui.sidebar import SAMPLE
+from ui.sources import SAMPLE
 
 GOOD = (
     "portfolio,program,project,item,period,planned,actual\n"

@@ -28,7 +28,7 @@ def test_slider_defaults_are_the_model_defaults() -> None:
 def test_upload_help_states_the_server_limit() -> None:
     from streamlit import config
 
-    from ui.sidebar import upload_limit_mb
+    from ui.sources import upload_limit_mb
 
     before = config.get_option("server.maxUploadSize")
     try:
