@@ -88,12 +88,11 @@ def _sub_panel(panel: Panel, rows: np.ndarray) -> Panel:
 
 
 def _with_ancestors(
-    frame: pd.DataFrame, edges: pd.DataFrame, value_cols: Sequence[str]
+    frame: pd.DataFrame, tree: hierarchy.Hierarchy, value_cols: Sequence[str]
 ) -> pd.DataFrame:
     """Add every ancestor's rows as sums of the given nodes' rows (keys: all non-value columns)."""
-    anc = hierarchy.ancestors_map(edges)
     parts = [frame]
-    src = frame.assign(_anc=frame["node"].map(lambda n: anc.get(str(n), [])))
+    src = frame.assign(_anc=frame["node"].map(lambda n: list(tree.ancestors_of(str(n)))))
     up = src[src["_anc"].map(len) > 0].explode("_anc")
     if not up.empty:
         keys = [c for c in frame.columns if c not in value_cols and c != "node"]
@@ -127,7 +126,7 @@ def run_forecast(
     series: pd.DataFrame,
     settings: ModelSettings,
     *,
-    edges: pd.DataFrame | None = None,
+    edges: pd.DataFrame | hierarchy.Hierarchy | None = None,
     future: pd.DataFrame | None = None,
     future_periods: Sequence[str] | None = None,
     backtest_k: int = 6,
@@ -142,7 +141,8 @@ def run_forecast(
     Args:
         series: ``DataFrame[node, period, <target>, <covariate>]`` on one shared calendar.
         settings: model settings (ignored in favour of the loaded ones when ``ensemble`` is given).
-        edges: ``DataFrame[node, parent]``; forecasts then cover the ancestors too (bottom-up).
+        edges: ``DataFrame[node, parent]`` (or its built ``Hierarchy``); forecasts then cover the
+            ancestors too (bottom-up). The tree is built once, before any training.
         future: ``DataFrame[node, period, <covariate>]`` planned spend over the horizon; missing
             cells repeat the node's last season.
         future_periods: labels of the ``horizon`` forecast periods (inferred for monthly,
@@ -167,6 +167,7 @@ def run_forecast(
         )
     if reconcile is not None and edges is None:
         raise ForecastError("Reconciliation needs the hierarchy (edges) of the nodes.")
+    tree = None if edges is None else hierarchy.as_hierarchy(edges)
     panel = to_panel(series, settings.target, settings.covariate)
     season = season_from_periods(panel.periods)
     extra = 1 if settings.difference else 0
@@ -271,11 +272,11 @@ def run_forecast(
 
     q = settings.quantiles
     if reconcile is not None:
-        assert edges is not None
+        assert tree is not None
         base = hierarchy.summarise(paths, q)
-        keep, left_out = hierarchy.reconcilable(work.nodes, edges)
+        keep, left_out = hierarchy.reconcilable(work.nodes, tree)
         rec = hierarchy.reconcile(
-            base[base["node"].isin(keep)], edges, reconcile, residuals, column="median"
+            base[base["node"].isin(keep)], tree, reconcile, residuals, column="median"
         )
         delta = base.merge(rec, on=["node", "period", "step"], how="left", suffixes=("", "_rec"))
         # Nodes left out of the reconciliation keep their own forecast (a shift of 0).
@@ -292,11 +293,11 @@ def run_forecast(
             delta[["node", "period", "step", "shift"]], on=["node", "period", "step"]
         )
         all_paths = shifted.assign(value=shifted["value"] + shifted["shift"]).drop(columns="shift")
-    elif edges is not None:
-        forecast = hierarchy.bottom_up(paths, edges, q)
-        all_paths = hierarchy.bottom_up_members(paths, edges)
-        planned = _with_ancestors(planned, edges, ["planned"])
-        history = _with_ancestors(history, edges, ["variance", "planned"])
+    elif tree is not None:
+        forecast = hierarchy.bottom_up(paths, tree, q)
+        all_paths = hierarchy.bottom_up_members(paths, tree)
+        planned = _with_ancestors(planned, tree, ["planned"])
+        history = _with_ancestors(history, tree, ["variance", "planned"])
     else:
         forecast = hierarchy.summarise(paths, q)
         all_paths = paths
