@@ -21,7 +21,10 @@ NO_PERIOD = "(none: single period)"
 
 
 def _guessed_values(raw: RawTable, columns: list[str]) -> dict[str, Any]:
-    """The guessed mapping of a file's columns (empty when nothing can be guessed)."""
+    """The guessed mapping of a file (empty when nothing can be guessed).
+
+    ``raw`` is here for guesses that read the values as well as the names.
+    """
     try:
         return mapping_values(guess_mapping(columns))
     except InputError:
