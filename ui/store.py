@@ -14,7 +14,7 @@ The rule (also in docs/app.md):
   file behind.
 - "Forget my saved session" deletes that folder; the session then continues unsaved under a new id.
 
-This module does not import Streamlit: ``ui.sidebar`` connects it to ``st.query_params``.
+This module does not import Streamlit: ``ui.persistence`` connects it to ``st.query_params``.
 """
 
 from __future__ import annotations

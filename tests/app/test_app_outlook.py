@@ -15,7 +15,7 @@ from portfolio.completion import completion_of, worst_first
 from portfolio.load import load_portfolio
 from portfolio.rollup import ROOT, rollup_portfolio
 from ui import tables
-from ui.sidebar import SAMPLE
+from ui.sources import SAMPLE
 
 
 def _sample():
