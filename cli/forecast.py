@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 import time
@@ -27,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from cli import common as cli_common
+from forecasting.executor import DEFAULT_LOCAL_WORKERS, RayExecutor
 from portfolio.errors import InputError
 from portfolio.export import to_csv_bytes
 from portfolio.rollup import rollup_portfolio
@@ -116,6 +118,31 @@ def register(
         "the app offers for download",
     )
     s.add_argument("--quiet", action="store_true", help="no progress bar")
+    x = p.add_argument_group(
+        "where to train",
+        "the ensemble's networks are independent fits: train them here, one after another, or "
+        "as Ray tasks (same seeds, same forecast)",
+    )
+    x.add_argument(
+        "--executor",
+        choices=("local", "ray"),
+        default="local",
+        help="local: in this process (default); ray: one Ray task per network",
+    )
+    x.add_argument(
+        "--ray-address",
+        default=None,
+        metavar="ADDR",
+        help="a running Ray cluster (ray://HOST:10001 or HOST:6379); default: the "
+        "RAY_ADDRESS environment variable, else a local Ray started for the run",
+    )
+    x.add_argument(
+        "--ray-workers",
+        type=int,
+        default=DEFAULT_LOCAL_WORKERS,
+        metavar="N",
+        help="CPUs of a local Ray (default: %(default)s)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -184,6 +211,17 @@ def _load_ensemble(path: str) -> Any:
     return load_bundle(source)
 
 
+def _executor_from_args(args: argparse.Namespace) -> RayExecutor | None:
+    if args.executor != "ray":
+        if args.ray_address:
+            raise InputError("--ray-address needs --executor ray.")
+        return None
+    if args.ray_workers < 1:
+        raise InputError(f"--ray-workers must be 1 or more (got {args.ray_workers}).")
+    address = args.ray_address or os.environ.get("RAY_ADDRESS") or None
+    return RayExecutor(address=address, workers=args.ray_workers)
+
+
 def request_from_args(args: argparse.Namespace) -> ForecastRequest:
     """The forecast request the flags describe (built like the app's, by the same workflow)."""
     from forecasting.settings import ModelSettings
@@ -218,10 +256,11 @@ def run(args: argparse.Namespace) -> int:
 
     request = request_from_args(args)
     ensemble = _load_ensemble(args.load) if args.load else None
+    executor = _executor_from_args(args)
     bar = _ProgressBar(args.quiet)
     cancel = threading.Event()
     try:
-        result = request.run(progress=bar, cancel=cancel, ensemble=ensemble)
+        result = request.run(progress=bar, cancel=cancel, ensemble=ensemble, executor=executor)
     except KeyboardInterrupt:
         cancel.set()
         raise

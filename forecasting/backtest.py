@@ -27,6 +27,7 @@ from forecasting import metrics
 from forecasting.baselines import BASELINE_NAMES, baseline_matrix
 from forecasting.ensemble import Ensemble, fit_ensemble, predict_members
 from forecasting.errors import ForecastError
+from forecasting.executor import Executor
 from forecasting.settings import ModelSettings
 from forecasting.training import ProgressFn
 from forecasting.windows import Panel
@@ -75,8 +76,10 @@ def run_backtest(
     ensemble: Ensemble | None = None,
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
+    executor: Executor = None,
 ) -> BacktestResult:
-    """Score the LSTM ensemble and every baseline over the last ``k`` cut-offs.
+    """Score the LSTM ensemble and every baseline over the last ``k`` cut-offs (the members of
+    the ensemble train in this process or on ``executor``).
 
     Raises:
         ForecastError: the data is too short for ``k`` cut-offs with this lookback and horizon.
@@ -112,7 +115,13 @@ def run_backtest(
         )
     if ensemble is None:
         ens = fit_ensemble(
-            panel, settings, upto=first + 1, stage="backtest", progress=progress, cancel=cancel
+            panel,
+            settings,
+            upto=first + 1,
+            stage="backtest",
+            progress=progress,
+            cancel=cancel,
+            executor=executor,
         )
         note = ""
     else:

@@ -19,9 +19,10 @@ import pandas as pd
 
 from forecasting import hierarchy
 from forecasting.errors import ForecastError
+from forecasting.executor import Executor, MemberFit, train_members
 from forecasting.scaling import Scaler, fit_scaler, subset_scaler
 from forecasting.settings import ModelSettings
-from forecasting.training import ProgressFn, predict, split_by_time, train_member
+from forecasting.training import ProgressFn, predict, split_by_time
 from forecasting.windows import Panel, origin_windows, training_windows
 
 
@@ -56,9 +57,10 @@ def fit_ensemble(
     stage: str = "final",
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
+    executor: Executor = None,
 ) -> Ensemble:
     """Fit the scaler on periods ``< upto`` and train ``settings.members`` networks on the windows
-    that end before ``upto`` (default: all periods).
+    that end before ``upto`` (default: all periods), in this process or on ``executor``.
 
     Raises:
         ForecastError: no complete window; TrainingCancelled: cancel was set.
@@ -83,23 +85,16 @@ def fit_ensemble(
         )
     w, _ = scaler.relative(w)
     train, val = split_by_time(w, settings.val_fraction)
-    models = []
-    histories = []
     t0 = time.perf_counter()
-    for m in range(settings.members):
-        model, hist = train_member(
-            train,
-            val,
-            settings,
-            settings.seed + m,
-            stage=stage,
-            member=m + 1,
-            members=settings.members,
-            progress=progress,
-            cancel=cancel,
-        )
-        models.append(model)
-        histories.append(hist)
+    fits = [
+        MemberFit(settings.seed + m, stage, m + 1, settings.members)
+        for m in range(settings.members)
+    ]
+    trained = train_members(
+        train, val, settings, fits, executor=executor, progress=progress, cancel=cancel
+    )
+    models = [model for model, _ in trained]
+    histories = [hist for _, hist in trained]
     return Ensemble(
         settings=settings,
         scaler=scaler,

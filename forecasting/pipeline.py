@@ -24,6 +24,7 @@ from forecasting.backtest import BACKTEST_COLUMNS, SPREAD_COLUMNS, SUMMARY_COLUM
 from forecasting.baselines import season_from_periods
 from forecasting.ensemble import Ensemble, fit_ensemble, member_paths, predict_members
 from forecasting.errors import ForecastError
+from forecasting.executor import Executor
 from forecasting.outlook import OutlookBands, drift_outlook
 from forecasting.settings import ModelSettings
 from forecasting.training import ProgressFn
@@ -135,6 +136,7 @@ def run_forecast(
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
     ensemble: Ensemble | None = None,
+    executor: Executor = None,
 ) -> ForecastRun:
     """Backtest, train and forecast the drift of every node in ``series``.
 
@@ -155,6 +157,7 @@ def run_forecast(
         progress: called with a ``ProgressEvent`` after every epoch.
         cancel: set it to stop training at the next batch end (raises ``TrainingCancelled``).
         ensemble: an already trained (loaded) ensemble to use instead of training.
+        executor: where the members train: None in this process, a ``RayExecutor`` on Ray.
 
     Raises:
         ForecastError: bad data or settings, nothing long enough to forecast, or a cancel.
@@ -215,6 +218,7 @@ def run_forecast(
             ensemble=ensemble,
             progress=progress,
             cancel=cancel,
+            executor=executor,
         )
         if ensemble is None and bt.ensemble is not None:
             train_seconds += bt.ensemble.train_seconds
@@ -241,7 +245,9 @@ def run_forecast(
         verdict = "No backtest was run, so the LSTM was not compared with the baselines."
 
     if ensemble is None:
-        ens = fit_ensemble(work, settings, stage="final", progress=progress, cancel=cancel)
+        ens = fit_ensemble(
+            work, settings, stage="final", progress=progress, cancel=cancel, executor=executor
+        )
         train_seconds += ens.train_seconds
     else:
         ens = ensemble

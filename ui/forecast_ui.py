@@ -20,12 +20,13 @@ import pandas as pd
 import streamlit as st
 
 from forecasting.errors import ForecastError
+from forecasting.executor import RayExecutor
 from forecasting.pipeline import ForecastRun
 from forecasting.settings import ModelSettings
 from forecasting.training import ProgressEvent
 from portfolio.alerts import AlertRule
 from portfolio.rollup import ROOT
-from ui import tables, training, widget_state
+from ui import executor_ui, tables, training, widget_state
 from ui.view import View
 from workflows.forecast_request import (
     ForecastChoices,
@@ -68,6 +69,7 @@ class Request:
     forecast: ForecastRequest
     key: Hashable
     valid: bool = True
+    executor: RayExecutor | None = None
 
     @property
     def label(self) -> str:
@@ -81,10 +83,12 @@ class Request:
 
     def train_fn(self, ensemble: Any = None) -> training.TrainFn:
         """The work for the worker thread (with a loaded ensemble: forecast without training)."""
-        request = self.forecast
+        request, executor = self.forecast, self.executor
 
         def work(progress: Callable[[ProgressEvent], None], cancel: threading.Event) -> Any:
-            return request.run(progress=progress, cancel=cancel, ensemble=ensemble)
+            return request.run(
+                progress=progress, cancel=cancel, ensemble=ensemble, executor=executor
+            )
 
         return work
 
@@ -211,7 +215,9 @@ def controls(view: View) -> Request:
         json.dumps(settings.to_dict() if valid else None, sort_keys=True, default=str),
         choices.backtest_k,
     )
-    request = Request(forecast=forecast, key=request_key, valid=valid)
+    request = Request(
+        forecast=forecast, key=request_key, valid=valid, executor=executor_ui.where_to_train()
+    )
     st.session_state["fc_request"] = request  # the page's current request (read by the tests)
     return request
 

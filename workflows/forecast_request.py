@@ -27,6 +27,7 @@ from portfolio.rollup import ROOT
 
 if TYPE_CHECKING:
     from forecasting.ensemble import Ensemble
+    from forecasting.executor import Executor
     from forecasting.pipeline import ForecastRun
     from forecasting.training import ProgressFn
     from portfolio.load import Portfolio
@@ -85,8 +86,13 @@ class ForecastRequest:
         progress: ProgressFn | None = None,
         cancel: threading.Event | None = None,
         ensemble: Ensemble | None = None,
+        executor: Executor = None,
     ) -> ForecastRun:
-        """Backtest, train (or apply ``ensemble``) and forecast; see ``run_forecast``."""
+        """Backtest, train (or apply ``ensemble``) and forecast; see ``run_forecast``.
+
+        ``executor`` says where the networks train: None in this process, a
+        ``forecasting.executor.RayExecutor`` as Ray tasks (same seeds, same forecast).
+        """
         from forecasting.pipeline import run_forecast
 
         settings = ensemble.settings if ensemble is not None else self.settings
@@ -102,6 +108,7 @@ class ForecastRequest:
             progress=progress,
             cancel=cancel,
             ensemble=ensemble,
+            executor=executor,
         )
 
 

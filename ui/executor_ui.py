@@ -1,0 +1,53 @@
+"""Forecast page: where the networks train (this machine, or a Ray cluster from the settings).
+
+The server's environment sets the default: ``COST_DRIFT_RAY_ADDRESS`` (or Ray's own
+``RAY_ADDRESS``) names a running cluster, and the page then opens on "Ray". The analyst can switch
+per session; an empty address with "Ray" starts a local Ray with two workers.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from forecasting.executor import DEFAULT_LOCAL_WORKERS, RayExecutor
+from ui import widget_state
+
+HERE = "This machine"
+RAY = "Ray"
+ADDRESS_ENV = ("COST_DRIFT_RAY_ADDRESS", "RAY_ADDRESS")
+
+
+def configured_address() -> str:
+    """The Ray address from the server's settings (environment), or ""."""
+    return next((os.environ[k] for k in ADDRESS_ENV if os.environ.get(k)), "")
+
+
+def where_to_train() -> RayExecutor | None:
+    """Draw the choice; None trains in the server process, else a Ray executor."""
+    state = st.session_state
+    if state.get("fc_where") not in (HERE, RAY):
+        state["fc_where"] = RAY if configured_address() else HERE
+    if not isinstance(state.get("fc_ray_address"), str):
+        state["fc_ray_address"] = configured_address()
+    with st.expander("Where to train", expanded=state["fc_where"] == RAY):
+        where = st.radio(
+            "Train the networks on",
+            [HERE, RAY],
+            index=widget_state.index_of("fc_where", [HERE, RAY]),
+            key="fc_where",
+            horizontal=True,
+            help="Each network of the ensemble is an independent fit: on Ray they train side by "
+            "side, one task each, and give the same forecast as on this machine.",
+        )
+        address = st.text_input(
+            "Ray address (empty: a local Ray on this machine)",
+            value=state["fc_ray_address"],
+            key="fc_ray_address",
+            disabled=where != RAY,
+            placeholder="ray://HOST:10001",
+        )
+    if where != RAY:
+        return None
+    return RayExecutor(address=address.strip() or None, workers=DEFAULT_LOCAL_WORKERS)
