@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from portfolio import column_words as vocab
 from portfolio.errors import InputError
 
 DEFAULT_LEVELS: tuple[str, ...] = ("portfolio", "program", "project", "item")
@@ -134,117 +135,6 @@ class ColumnMapping:
         return self.period_label or "all"
 
 
-# Names that guess_mapping recognises, after lower-casing and reducing punctuation to spaces.
-_PLANNED = (
-    "planned",
-    "plan",
-    "budget",
-    "baseline",
-    "planned cost",
-    "planned cost m",
-    "planned amount",
-    "budgeted",
-    "budget amount",
-    "original budget",
-    "plan amount",
-)
-_ACTUAL = (
-    "actual",
-    "actuals",
-    "spend",
-    "spent",
-    "actual cost",
-    "actual amount",
-    "projected actual cost m",
-    "actual spend",
-    "cost",
-    "expenditure",
-    "expenditures",
-)
-_PERIOD = (
-    "period",
-    "date",
-    "month",
-    "quarter",
-    "year",
-    "date reported as of",
-    "report date",
-    "reporting period",
-    "fiscal period",
-    "fiscal year",
-    "as of",
-    "as of date",
-)
-_MONEY_WORDS = {
-    "cost",
-    "costs",
-    "amount",
-    "value",
-    "total",
-    "forecast",
-    "spend",
-    "budget",
-    "changes",
-    "eac",
-    "outturn",
-    "price",
-    "usd",
-    "eur",
-    "gbp",
-    "m",
-    "k",
-}
-_NOT_MONEY_WORDS = {
-    "id",
-    "code",
-    "identifier",
-    "date",
-    "start",
-    "completion",
-    "schedule",
-    "phase",
-    "description",
-    "name",
-    "title",
-    "days",
-    "pid",
-    "number",
-    "no",
-}
-_NOT_PERIOD = {
-    "start",
-    "end",
-    "completion",
-    "due",
-    "updated",
-    "created",
-    "modified",
-    "birth",
-    "finish",
-    "closed",
-    "opened",
-}
-# hierarchy words with their usual rank (top = 0)
-_LEVEL_WORDS: tuple[tuple[str, int], ...] = (
-    ("portfolio", 0),
-    ("agency", 0),
-    ("department", 0),
-    ("division", 1),
-    ("program", 2),
-    ("programme", 2),
-    ("investment", 2),
-    ("category", 3),
-    ("project", 4),
-    ("work package", 5),
-    ("contract", 5),
-    ("task", 5),
-    ("item", 6),
-    ("line item", 6),
-    ("po", 6),
-    ("purchase order", 6),
-)
-
-
 def _norm(name: str) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", name.lower()).split())
 
@@ -272,20 +162,20 @@ def guess_mapping(columns: Sequence[str]) -> ColumnMapping:
     Used to pre-fill the mapping form; the analyst confirms it.
     """
     cols = [c for c in columns if str(c).strip()]
-    planned = _pick(cols, _PLANNED, ("planned", "plan", "budget", "baseline"))
+    planned = _pick(cols, vocab.PLANNED, ("planned", "plan", "budget", "baseline"))
     rest = [c for c in cols if c != planned]
-    actual = _pick(rest, _ACTUAL, ("actual", "actuals", "spend", "spent"))
+    actual = _pick(rest, vocab.ACTUAL, ("actual", "actuals", "spend", "spent"))
     rest = [c for c in rest if c != actual]
     # dates of events (start, completion, last update) are attributes of a row, not its period
-    dated = [c for c in rest if not set(_norm(c).split()) & _NOT_PERIOD]
-    period = _pick(dated, _PERIOD, ("date", "period", "month", "quarter"))
+    dated = [c for c in rest if not set(_norm(c).split()) & vocab.NOT_PERIOD]
+    period = _pick(dated, vocab.PERIOD, ("date", "period", "month", "quarter"))
     rest = [c for c in rest if c != period]
 
     ranked: list[tuple[int, int, str]] = []
     for pos, col in enumerate(rest):
         n = _norm(col)
         words = n.split()
-        for word, rank in _LEVEL_WORDS:
+        for word, rank in vocab.LEVEL_WORDS:
             if n == word or word in words or (" " in word and word in n):
                 # prefer names/titles over ids/codes at the same rank
                 penalty = (
@@ -308,9 +198,10 @@ def guess_mapping(columns: Sequence[str]) -> ColumnMapping:
     money = [
         c
         for c in leftovers
-        if set(_norm(c).split()) & _MONEY_WORDS and not set(_norm(c).split()) & _NOT_MONEY_WORDS
+        if set(_norm(c).split()) & vocab.MONEY_WORDS
+        and not set(_norm(c).split()) & vocab.NOT_MONEY_WORDS
     ]
-    plain = [c for c in leftovers if not set(_norm(c).split()) & _NOT_MONEY_WORDS]
+    plain = [c for c in leftovers if not set(_norm(c).split()) & vocab.NOT_MONEY_WORDS]
     for pool in (money, plain, list(leftovers)):
         for col in pool:
             if col not in leftovers:

@@ -16,34 +16,30 @@ What is detected, in order:
 
 The frame's index holds each row's number as the analyst sees it in the file (the header is row 1),
 so every later message can name rows exactly. Blank lines count as rows with every cell blank.
-Large, well-formed CSVs are parsed by pyarrow (multithreaded, every column as text); anything odd
-falls back to Python's csv module, which gives exact row numbers for the message.
+The delimiter and the header's line are found by `portfolio.csv_layout`; the text is parsed by
+`portfolio.csv_parse` (pyarrow for large well-formed files, else Python's csv module, which gives
+exact row numbers for the message); Excel sheets are read by `portfolio.excel`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
 
+from portfolio.csv_layout import SNIFF_BYTES, sniff, unique_headers
+from portfolio.csv_parse import parse_fast, parse_python
 from portfolio.errors import InputError
 from portfolio.excel import sheet_rows
-from portfolio.rownums import describe_rows, plural
+from portfolio.rownums import describe_rows
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-DELIMITERS = (",", ";", "\t")
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "": "none (Excel)"}
-_SNIFF_BYTES = 64 * 1024
 _CONTROL = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 
 
@@ -145,25 +141,25 @@ def read_raw(
                 f"{label}: the file says it is UTF-16 but cannot be read as such."
             ) from None
         encoding = "utf-16"
-    _check_binary(data[:_SNIFF_BYTES], label)
+    _check_binary(data[:SNIFF_BYTES], label)
     start = 0
     if data[:3] == b"\xef\xbb\xbf":
         start, encoding = 3, "utf-8-sig"
-    sample = _utf8_sample(data[start : start + _SNIFF_BYTES])
+    sample = _utf8_sample(data[start : start + SNIFF_BYTES])
     if sample is not None:
-        lay = _sniff(sample, label)
+        lay = sniff(sample, label)
         skip = len(sample[: lay.skip_chars].encode("utf-8"))
-        fast = _parse_fast(data, start + skip, sample[lay.skip_chars :], lay)
+        fast = parse_fast(data, start + skip, sample[lay.skip_chars :], lay)
         if fast is not None:
             return RawTable(fast[0], label, encoding, lay.delimiter, fast[1], lay.header_row)
     text, encoding, cut_char = _decode(data, label, encoding)
-    lay = _sniff(text[:_SNIFF_BYTES], label)
+    lay = sniff(text[:SNIFF_BYTES], label)
     text = text[lay.skip_chars :]
     if encoding in ("latin-1", "cp1252"):
-        fast = _parse_fast(text.encode("utf-8"), 0, text[:_SNIFF_BYTES], lay)
+        fast = parse_fast(text.encode("utf-8"), 0, text[:SNIFF_BYTES], lay)
         if fast is not None:
             return RawTable(fast[0], label, encoding, lay.delimiter, fast[1], lay.header_row)
-    frame, cut = _parse_python(text, lay, label, cut_char=cut_char)
+    frame, cut = parse_python(text, lay, label, cut_char=cut_char)
     return RawTable(frame, label, encoding, lay.delimiter, cut, lay.header_row)
 
 
@@ -210,227 +206,6 @@ def _decode(data: bytes, label: str, encoding: str) -> tuple[str, str, bool]:
     return data.decode("latin-1"), "latin-1", False
 
 
-@dataclass(frozen=True)
-class _Layout:
-    delimiter: str
-    skip_chars: int  # characters before the header line (blank lines, a title, "sep=;")
-    header_row: int  # the header's row number in the file
-
-
-def _fields(line: str, delimiter: str) -> list[str]:
-    try:
-        return next(csv.reader([line], delimiter=delimiter), [])
-    except csv.Error:
-        return [line]
-
-
-def _sniff(sample: str, label: str) -> _Layout:
-    """The delimiter, and where the header is.
-
-    Lines above the header are skipped when they are blank, a title (at most one filled cell) or
-    Excel's ``sep=;`` hint. The delimiter is the one whose header width the following lines repeat
-    most consistently (less skipping, then more columns, break ties).
-    """
-    lines = sample.splitlines(keepends=True)
-    if len(sample) >= _SNIFF_BYTES - 4 and len(lines) > 1:
-        lines = lines[:-1]  # the sample may end mid-line
-    lines = lines[:200]
-    texts = [ln.rstrip("\r\n") for ln in lines]
-    if not any(t.strip() for t in texts):
-        raise InputError(f"{label} is empty: there is no header and no data.")
-    first = next(i for i, t in enumerate(texts) if t.strip())
-    candidates: tuple[str, ...] = DELIMITERS
-    hint = re.fullmatch(r"sep=(.)", texts[first].strip())
-    if hint:
-        candidates, first = (hint.group(1),), first + 1
-    best: tuple[tuple[float, int, int], _Layout] | None = None
-    for d in candidates:
-        widths = [len(_fields(t, d)) if t.strip() else 0 for t in texts]
-        filled = [sum(1 for f in _fields(t, d) if f.strip()) for t in texts]
-        nxt = [next((w for w in widths[i + 1 :] if w), w0) for i, w0 in enumerate(widths)]
-        # the header: the first line with two filled cells whose width the next line repeats
-        # (a title such as "Spend report, March 2024" does not); else the first with two cells
-        head = next(
-            (
-                i
-                for i in range(first, min(len(texts), first + 10))
-                if filled[i] >= 2 and widths[i] == nxt[i]
-            ),
-            next((i for i in range(first, len(texts)) if filled[i] >= 2), None),
-        )
-        if head is None:
-            continue
-        width = widths[head]
-        after = [w for w in widths[head + 1 : head + 51] if w]
-        same = sum(1 for w in after if w == width) / len(after) if after else 1.0
-        score = (same, -head, width)
-        if best is None or score > best[0]:
-            skip = sum(len(ln) for ln in lines[:head])
-            best = (score, _Layout(d, skip, head + 1))
-    if best is None:
-        raise InputError(
-            f"{label} does not look like a CSV file: its lines have only one column. "
-            "Columns must be separated by commas, semicolons or tabs "
-            "(or upload an Excel .xlsx file)."
-        )
-    return best[1]
-
-
-def _unique_headers(headers: list[str]) -> list[str]:
-    out: list[str] = []
-    seen: set[str] = set()
-    for i, h in enumerate(headers, start=1):
-        base = h if h.strip() else f"column {i}"
-        cand, k = base, 2
-        while cand in seen:
-            cand, k = f"{base} ({k})", k + 1
-        seen.add(cand)
-        out.append(cand)
-    return out
-
-
-def _parse_fast(
-    data: bytes, start: int, sample: str, lay: _Layout
-) -> tuple[pd.DataFrame, int] | None:
-    """pyarrow parse of UTF-8 bytes -> (frame, cut rows); None when anything is irregular.
-
-    A short last line without a line end is the one irregularity handled here (a file cut
-    mid-row). Otherwise the Python parser reads the file again and explains the problem with exact
-    row numbers.
-    """
-    ends = [i for i in (sample.find("\n"), sample.find("\r")) if i >= 0]
-    nl = min(ends) if ends else -1
-    first_line = sample if nl < 0 else sample[:nl]
-    if first_line.count('"') % 2 or (nl < 0 and len(sample) >= _SNIFF_BYTES - 4):
-        return None  # a header spanning lines: leave it to the csv module
-    delimiter = lay.delimiter
-    headers = _unique_headers(next(csv.reader([first_line], delimiter=delimiter)))
-    end = len(data)
-    while end > start and data[end - 1] in b"\r\n":
-        end -= 1  # trailing line ends would read as blank rows
-    buf = pa.py_buffer(data)[start:end]
-    bad: list[pacsv.InvalidRow] = []
-
-    def on_invalid(row: pacsv.InvalidRow) -> str:
-        bad.append(row)
-        return "skip"
-
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(buf),
-            read_options=pacsv.ReadOptions(
-                column_names=headers, skip_rows=1, use_threads=True, block_size=8 << 20
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter,
-                newlines_in_values=data.find(b'"') >= 0,
-                ignore_empty_lines=False,
-                invalid_row_handler=on_invalid,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(headers, pa.large_string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
-        log.debug("pyarrow could not parse the file, using the csv module: %s", exc)
-        return None
-    cut = 0
-    if bad:
-        tail = data[data.rfind(b"\n", start, end) + 1 : end]
-        cut_at_end = (
-            len(bad) == 1
-            and end == len(data)  # no line end after the last row
-            and bad[0].actual_columns < bad[0].expected_columns
-            and b'"' not in tail
-            and bad[0].text == tail.decode("utf-8", errors="replace").rstrip("\r")
-        )
-        if not cut_at_end:
-            return None
-        cut = 1
-    cols = {h: pd.arrays.ArrowStringArray(table.column(i)) for i, h in enumerate(headers)}
-    first_row = lay.header_row + 1
-    frame = pd.DataFrame(
-        cols, index=pd.RangeIndex(first_row, first_row + table.num_rows), copy=False
-    )
-    return frame, cut
-
-
-def _parse_python(
-    text: str, lay: _Layout, label: str, *, cut_char: bool = False
-) -> tuple[pd.DataFrame, int]:
-    """The csv module's parse, for files pyarrow found irregular: exact rows for every message.
-
-    Every record is one row (a blank line is a row with every cell blank), so row numbers are the
-    record numbers, as a spreadsheet shows them.
-    """
-    ends_clean = text.endswith(("\n", "\r"))
-    body = text.rstrip("\r\n")
-    reader = csv.reader(io.StringIO(body, newline=""), delimiter=lay.delimiter)
-    row0 = lay.header_row + 1  # the first data row's number
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as exc:  # pragma: no cover - sniffed before
-        raise InputError(f"{label}: the header row cannot be read ({exc}).") from None
-    headers = _unique_headers(header)
-    width = len(headers)
-    records: list[list[str]] = []
-    try:
-        records.extend(reader)
-    except csv.Error as exc:
-        raise InputError(
-            f"{label}: row {row0 + len(records)} cannot be read as CSV ({exc}). "
-            "Check the quotes on that row."
-        ) from None
-
-    cut = 0
-    if records:
-        last = records[-1]
-        open_quote = body.count('"') % 2 == 1
-        if open_quote and (len(last) > width or any("\n" in c or "\r" in c for c in last)):
-            raise InputError(
-                f"{label}: a quote opened on row {row0 + len(records) - 1} is never closed, so the "
-                "rest "
-                "of the file would be read as one value. Check the quotes on that row."
-            )
-        short_at_end = 0 < len(last) < width and not (len(last) == 1 and not last[0].strip())
-        if open_quote or cut_char or (short_at_end and not ends_clean):
-            cut = 1
-            records.pop()
-    lens = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
-    odd = np.flatnonzero(lens != width)
-    wrong: list[int] = []
-    wrong_counts: list[int] = []
-    for i in odd.tolist():  # only the irregular records: blank lines, or an error to report
-        rec = records[i]
-        if not rec or (len(rec) == 1 and not rec[0].strip()):
-            records[i] = [""] * width
-        else:
-            wrong.append(row0 + i)
-            wrong_counts.append(len(rec))
-    if wrong:
-        many = [r for r, n in zip(wrong, wrong_counts, strict=True) if n > width]
-        few = [r for r, n in zip(wrong, wrong_counts, strict=True) if n < width]
-        parts = []
-        if few:
-            parts.append(f"{describe_rows(few)} {'has' if len(few) == 1 else 'have'} fewer values")
-        if many:
-            parts.append(f"{describe_rows(many)} {'has' if len(many) == 1 else 'have'} more values")
-        raise InputError(
-            f"{label}: {' and '.join(parts)} than the header's {plural(width, 'column')} "
-            f"({plural(len(wrong), 'row')} in all). Check the delimiter and the quotes on those "
-            "rows.",
-            rows=wrong[:5],
-        )
-    cols: dict[str, pd.api.extensions.ExtensionArray] = {}
-    columns = list(zip(*records, strict=True)) if records else [() for _ in headers]
-    for h, c in zip(headers, columns, strict=True):
-        cols[h] = pd.arrays.ArrowStringArray(pa.array(c, type=pa.large_string()))
-    frame = pd.DataFrame(cols, index=pd.RangeIndex(row0, row0 + len(records)), copy=False)
-    return frame, cut
-
-
 # ---------------------------------------------------------------------------------------------
 # Excel
 
@@ -469,7 +244,7 @@ def _read_xlsx(data: bytes, label: str) -> RawTable:
     while records and not any(c.strip() for c in records[-1]):
         records.pop()
         rownums.pop()
-    headers = _unique_headers(header)
+    headers = unique_headers(header)
     cols = {
         h: pd.array([rec[i] if i < len(rec) else "" for rec in records], dtype="str")
         for i, h in enumerate(headers)

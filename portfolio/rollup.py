@@ -23,6 +23,7 @@ Decisions where the design is silent:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -171,6 +172,107 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class _Figures:
+    """Node x period grids of the rolled-up figures (rows in global node order)."""
+
+    planned: np.ndarray
+    actual: np.ndarray
+    variance: np.ndarray
+    cum_planned: np.ndarray
+    cum_actual: np.ndarray
+    cum_variance: np.ndarray
+
+
+def _check_finite(gross_p: np.ndarray, gross_a: np.ndarray) -> None:
+    for label, values in (("planned", gross_p), ("actual", gross_a)):
+        if not np.isfinite(values).all() or not np.isfinite(values.sum(axis=1)).all():
+            raise InputError(
+                f"The {label} amounts are too large to add up (their total overflows); "
+                "check the file for amounts with absurd sizes.",
+                column=label,
+            )
+    with np.errstate(over="ignore"):
+        together = gross_p.sum(axis=1) + gross_a.sum(axis=1)
+    if not np.isfinite(together).all():
+        raise InputError(
+            "The planned and actual amounts are too large to compare (their totals together "
+            "overflow); check the file for amounts with absurd sizes.",
+            column="actual",
+        )
+
+
+def _figures(data: pd.DataFrame, tree: _Tree, period_code: np.ndarray, n_periods: int) -> _Figures:
+    """Sum the rows into their nodes and push the totals up; snap rounding noise to 0."""
+    n_nodes = tree.offsets[-1]
+    cell = tree.row_node * n_periods + period_code
+    size = n_nodes * n_periods
+
+    def cells(values: np.ndarray) -> np.ndarray:
+        out = np.bincount(cell, weights=values, minlength=size).reshape(n_nodes, n_periods)
+        _push_up(out, tree)
+        return out
+
+    planned_in = data["planned"].to_numpy(dtype=np.float64)
+    actual_in = data["actual"].to_numpy(dtype=np.float64)
+    planned = cells(planned_in)
+    actual = cells(actual_in)
+    gross_p = cells(np.abs(planned_in))
+    gross_a = cells(np.abs(actual_in))
+    _check_finite(gross_p, gross_a)
+    cum_gross_p = np.cumsum(gross_p, axis=1)
+    cum_gross_a = np.cumsum(gross_a, axis=1)
+    cum_planned = _snap(np.cumsum(planned, axis=1), cum_gross_p)
+    cum_actual = _snap(np.cumsum(actual, axis=1), cum_gross_a)
+    return _Figures(
+        planned=_snap(planned, gross_p),
+        actual=_snap(actual, gross_a),
+        variance=_snap(actual - planned, gross_p + gross_a),
+        cum_planned=cum_planned,
+        cum_actual=cum_actual,
+        cum_variance=_snap(cum_actual - cum_planned, cum_gross_p + cum_gross_a),
+    )
+
+
+def _frame(tree: _Tree, periods: Sequence[str], fig: _Figures) -> pd.DataFrame:
+    """The long output frame: level, then node id; each node's periods in calendar order."""
+    n_nodes, n_periods = tree.offsets[-1], len(periods)
+    order = np.concatenate(
+        [
+            lo + np.argsort(tree.ids[lo:hi].astype(str), kind="stable")
+            for lo, hi in zip(tree.offsets[:-1], tree.offsets[1:], strict=False)
+        ]
+    )
+    parent_ids = np.where(tree.parent >= 0, tree.ids[np.maximum(tree.parent, 0)], "")
+    node_arr = pd.array(tree.ids[order], dtype="str")
+    parent_arr = pd.array(parent_ids[order].astype(object), dtype="str")
+    name_arr = pd.array(tree.names[order], dtype="str")
+    period_arr = pd.array(list(periods), dtype="str")
+    node_take = np.repeat(np.arange(n_nodes), n_periods)
+    period_take = np.tile(np.arange(n_periods), n_nodes)
+
+    def flat(a: np.ndarray) -> np.ndarray:
+        return a[order].ravel()
+
+    return pd.DataFrame(
+        {
+            "node": node_arr.take(node_take),
+            "level": np.repeat(tree.depth[order].astype(np.int64), n_periods),
+            "period": period_arr.take(period_take),
+            "planned": flat(fig.planned),
+            "actual": flat(fig.actual),
+            "variance": flat(fig.variance),
+            "variance_pct": flat(_ratio(fig.variance, fig.planned)),
+            "cum_planned": flat(fig.cum_planned),
+            "cum_actual": flat(fig.cum_actual),
+            "cum_variance": flat(fig.cum_variance),
+            "cum_variance_pct": flat(_ratio(fig.cum_variance, fig.cum_planned)),
+            "parent": parent_arr.take(node_take),
+            "name": name_arr.take(node_take),
+        }
+    )
+
+
 def rollup(data: pd.DataFrame, levels: Sequence[str], periods: Sequence[str]) -> pd.DataFrame:
     """Sum planned and actual to every node of the hierarchy at every period of the calendar.
 
@@ -194,85 +296,9 @@ def rollup(data: pd.DataFrame, levels: Sequence[str], periods: Sequence[str]) ->
         raise InputError(f"The rollup needs the column(s) {', '.join(missing)}.", column=missing[0])
     if not periods:
         raise InputError("The period calendar is empty.", column="period")
-    n_periods = len(periods)
     tree = _Tree(data, levels)
     period_code = _period_codes(data, periods)
-    n_nodes = tree.offsets[-1]
-    cell = tree.row_node * n_periods + period_code
-    size = n_nodes * n_periods
-
-    def cells(values: np.ndarray) -> np.ndarray:
-        out = np.bincount(cell, weights=values, minlength=size).reshape(n_nodes, n_periods)
-        _push_up(out, tree)
-        return out
-
-    planned_in = data["planned"].to_numpy(dtype=np.float64)
-    actual_in = data["actual"].to_numpy(dtype=np.float64)
-    planned = cells(planned_in)
-    actual = cells(actual_in)
-    gross_p = cells(np.abs(planned_in))
-    gross_a = cells(np.abs(actual_in))
-
-    for label, values in (("planned", gross_p), ("actual", gross_a)):
-        if not np.isfinite(values).all() or not np.isfinite(values.sum(axis=1)).all():
-            raise InputError(
-                f"The {label} amounts are too large to add up (their total overflows); "
-                "check the file for amounts with absurd sizes.",
-                column=label,
-            )
-    with np.errstate(over="ignore"):
-        together = gross_p.sum(axis=1) + gross_a.sum(axis=1)
-    if not np.isfinite(together).all():
-        raise InputError(
-            "The planned and actual amounts are too large to compare (their totals together "
-            "overflow); check the file for amounts with absurd sizes.",
-            column="actual",
-        )
-    cum_gross_p = np.cumsum(gross_p, axis=1)
-    cum_gross_a = np.cumsum(gross_a, axis=1)
-    cum_planned = _snap(np.cumsum(planned, axis=1), cum_gross_p)
-    cum_actual = _snap(np.cumsum(actual, axis=1), cum_gross_a)
-    cum_variance = _snap(cum_actual - cum_planned, cum_gross_p + cum_gross_a)
-    planned = _snap(planned, gross_p)
-    actual = _snap(actual, gross_a)
-    variance = _snap(actual - planned, gross_p + gross_a)
-
-    # Output order: level, then node id; each node's periods in calendar order.
-    order = np.concatenate(
-        [
-            lo + np.argsort(tree.ids[lo:hi].astype(str), kind="stable")
-            for lo, hi in zip(tree.offsets[:-1], tree.offsets[1:], strict=False)
-        ]
-    )
-    parent_ids = np.where(tree.parent >= 0, tree.ids[np.maximum(tree.parent, 0)], "")
-    node_arr = pd.array(tree.ids[order], dtype="str")
-    parent_arr = pd.array(parent_ids[order].astype(object), dtype="str")
-    name_arr = pd.array(tree.names[order], dtype="str")
-    period_arr = pd.array(list(periods), dtype="str")
-    node_take = np.repeat(np.arange(n_nodes), n_periods)
-    period_take = np.tile(np.arange(n_periods), n_nodes)
-
-    def flat(a: np.ndarray) -> np.ndarray:
-        return a[order].ravel()
-
-    frame = pd.DataFrame(
-        {
-            "node": node_arr.take(node_take),
-            "level": np.repeat(tree.depth[order].astype(np.int64), n_periods),
-            "period": period_arr.take(period_take),
-            "planned": flat(planned),
-            "actual": flat(actual),
-            "variance": flat(variance),
-            "variance_pct": flat(_ratio(variance, planned)),
-            "cum_planned": flat(cum_planned),
-            "cum_actual": flat(cum_actual),
-            "cum_variance": flat(cum_variance),
-            "cum_variance_pct": flat(_ratio(cum_variance, cum_planned)),
-            "parent": parent_arr.take(node_take),
-            "name": name_arr.take(node_take),
-        }
-    )
-    return frame
+    return _frame(tree, periods, _figures(data, tree, period_code, len(periods)))
 
 
 def rollup_portfolio(p: Portfolio) -> pd.DataFrame:

@@ -1,0 +1,76 @@
+"""Rows that repeat an item and period: an error naming them, or summed when the mapping asks.
+
+A repeat is the same leaf with the same exact period value (the same label, or the same report
+moment for dates); several dates of a leaf inside one calendar period are not repeats.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from portfolio.columns import MappedColumns
+from portfolio.errors import InputError
+from portfolio.figures import Figures
+from portfolio.levels import SEP, Hierarchy
+from portfolio.regular import group_starts
+from portfolio.rownums import describe_rows, first_rows, plural
+from portfolio.timeline import Timeline
+
+
+def _refuse(
+    figs: Figures,
+    cols: MappedColumns,
+    hier: Hierarchy,
+    timeline: Timeline,
+    repeats: tuple[int, np.ndarray],
+    file: str,
+) -> None:
+    first_pos, bad_pos = repeats
+    leaf, stamp, rows = hier.leaf, timeline.stamp, figs.rows
+    group_mask = (leaf == leaf[first_pos]) & (stamp == stamp[first_pos])
+    path = SEP.join(v.iloc[first_pos] for v in hier.values if v.iloc[first_pos] != "")
+    period = cols.period
+    when = f" in {figs.frame[period].iloc[first_pos].strip()!r}" if period is not None else ""
+    bad = rows[bad_pos]
+    raise InputError(
+        f"{file}: {plural(len(bad), 'row')} repeat an item and period already in the file "
+        f"({describe_rows(bad)}); for example '{path}'{when} is on "
+        f"{describe_rows(rows[group_mask])}. Remove the repeats, or tick 'Sum duplicate "
+        "rows' (--sum-duplicates) to add them up.",
+        column=cols.levels[-1] if period is None else period,
+        rows=first_rows(bad),
+    )
+
+
+def sorted_rows(
+    figs: Figures,
+    cols: MappedColumns,
+    hier: Hierarchy,
+    timeline: Timeline,
+    *,
+    sum_duplicates: bool,
+    file: str,
+    notes: list[str],
+) -> np.ndarray:
+    """Row positions sorted by leaf, period and report moment, after checking for repeats.
+
+    Raises:
+        InputError: Rows repeat a (leaf, period) and `sum_duplicates` is off.
+    """
+    leaf, stamp = hier.leaf, timeline.stamp
+    order = np.lexsort((stamp, timeline.ordinal, leaf))
+    dup_start = group_starts(leaf[order], stamp[order])
+    if len(dup_start) == len(order):
+        return order
+    sizes = np.diff(np.append(dup_start, len(order)))
+    dup_rows_pos = order[np.repeat(sizes > 1, sizes)]
+    if not sum_duplicates:
+        first_pos = int(order[dup_start[sizes > 1][0]])
+        _refuse(figs, cols, hier, timeline, (first_pos, dup_rows_pos), file)
+    merged = len(order) - len(dup_start)
+    groups = int((sizes > 1).sum())
+    notes.append(
+        f"{plural(merged + groups, 'duplicate row')} summed into {groups} as asked "
+        f"({plural(merged, 'row')} merged): {describe_rows(figs.rows[dup_rows_pos])}."
+    )
+    return order

@@ -1,0 +1,237 @@
+"""The planned and actual figures of each row, and the rows set aside or refused for them.
+
+- Rows with no cost figure at all (planned and actual both blank) are set aside, counted and noted:
+  "empty rows" when every mapped column is blank, else "rows with no cost figures".
+- A planned figure with a blank actual after the leaf's last actual is the plan ahead; any other
+  blank amount is an error naming the rows.
+- Totals that would overflow a float are refused; negative planned figures are noted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from portfolio.amounts import ParsedAmounts, parse_amounts
+from portfolio.columns import MappedColumns, named
+from portfolio.errors import InputError
+from portfolio.mapping import AmountSpec, ColumnMapping
+from portfolio.rownums import describe_rows, first_rows, plural
+
+# Headroom below the largest float: levels are differenced into flows and planned is compared
+# with actual, and neither may overflow once the totals have passed this check.
+_TOTAL_LIMIT = float(np.finfo(np.float64).max) / 4
+
+
+@dataclass(frozen=True)
+class Amount:
+    """One amount role parsed per row."""
+
+    values: np.ndarray
+    blank: np.ndarray
+    adjusted_blank: int = 0  # rows where the second column of "A - B" was blank (taken as 0)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The rows kept for their figures.
+
+    Attributes:
+        frame: The kept rows of the file (index = file row numbers).
+        rows: Their file row numbers.
+        planned: Planned figures of the kept rows.
+        actual: Actual figures of the kept rows.
+        rejected: Rows set aside (including rows cut off at the end of the file).
+    """
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    planned: Amount
+    actual: Amount
+    rejected: int
+
+
+def _amount(
+    frame: pd.DataFrame, spec: AmountSpec, file: str, cache: dict[str, ParsedAmounts]
+) -> Amount:
+    def parsed(col: str) -> ParsedAmounts:
+        if col not in cache:
+            cache[col] = parse_amounts(frame[col], column=col, file=file)
+        return cache[col]
+
+    a = parsed(spec.first)
+    if spec.second is None:
+        return Amount(a.values, a.blank)
+    b = parsed(spec.second)
+    values = a.values + spec.sign * np.where(b.blank, 0.0, b.values)
+    values[a.blank] = np.nan
+    return Amount(values, a.blank, int((~a.blank & b.blank).sum()))
+
+
+def _kept(amount: Amount, keep: np.ndarray) -> Amount:
+    return Amount(amount.values[keep], amount.blank[keep], amount.adjusted_blank)
+
+
+def _set_aside_notes(
+    frame: pd.DataFrame, no_cost: np.ndarray, cols: MappedColumns, notes: list[str]
+) -> None:
+    rows = np.asarray(frame.index)
+    blank_struct = np.ones(len(frame), dtype=bool)
+    for c in cols.structural:
+        blank_struct &= (frame[c].astype("str").str.strip() == "").to_numpy(
+            dtype=bool, na_value=True
+        )
+    empty = no_cost & blank_struct
+    real = no_cost & ~empty
+    if empty.any():
+        notes.append(
+            f"{plural(int(empty.sum()), 'empty row')} (nothing in the mapped columns) "
+            f"left out: {describe_rows(rows[empty])}."
+        )
+    if real.any():
+        notes.append(
+            f"{plural(int(real.sum()), 'row')} with no cost figures ('{cols.planned_name}' and "
+            f"'{cols.actual_name}' both blank) left out: {describe_rows(rows[real])}."
+        )
+
+
+def read_figures(
+    frame: pd.DataFrame, cols: MappedColumns, mapping: ColumnMapping, file: str, notes: list[str]
+) -> Figures:
+    """Parse the amounts of every row (their errors name rows of the whole file), set aside rows
+    without a cost figure and note what was done.
+
+    Raises:
+        InputError: An amount that is not a number, or no row with a cost figure.
+    """
+    cache: dict[str, ParsedAmounts] = {}
+    planned = _amount(frame, cols.planned, file, cache)
+    actual = _amount(frame, cols.actual, file, cache)
+    for spec, amt, expr, role in (
+        (cols.planned, planned, mapping.planned, "planned"),
+        (cols.actual, actual, mapping.actual, "actual"),
+    ):
+        if amt.adjusted_blank:
+            notes.append(
+                f"In the {role} amount '{expr}', "
+                f"'{spec.second}' is blank on {plural(amt.adjusted_blank, 'row')}; it was taken "
+                "as 0 there."
+            )
+    for col, parsed_col in cache.items():
+        if parsed_col.decimal_comma:
+            notes.append(f"Column '{col}' uses decimal commas (as in 1.234,56): read that way.")
+    no_cost = planned.blank & actual.blank
+    if no_cost.any():
+        _set_aside_notes(frame, no_cost, cols, notes)
+    keep = ~no_cost
+    if not keep.any():
+        raise InputError(
+            f"{file}: no row has a cost figure: '{cols.planned_name}' and '{cols.actual_name}' "
+            "are blank on every row."
+        )
+    if not keep.all():
+        frame = frame[keep]
+        planned, actual = _kept(planned, keep), _kept(actual, keep)
+    return Figures(frame, np.asarray(frame.index), planned, actual, int(no_cost.sum()))
+
+
+@dataclass(frozen=True)
+class LeafPeriods:
+    """Each kept row's leaf and period ordinal, and the calendar frequency."""
+
+    leaf: np.ndarray
+    ordinal: np.ndarray
+    n_leaves: int
+    frequency: str
+
+
+def plan_ahead(
+    figs: Figures, cols: MappedColumns, at: LeafPeriods, file: str, notes: list[str]
+) -> np.ndarray:
+    """Rows that are plan ahead (a planned figure after the leaf's last actual), per kept row.
+
+    Raises:
+        InputError: A blank planned figure beside an actual one, or a blank actual in periods up
+            to the leaf's last actual (or in a single-period file).
+    """
+    rows, p_blank, a_blank = figs.rows, figs.planned.blank, figs.actual.blank
+    if (p_blank & ~a_blank).any():
+        bad = rows[p_blank & ~a_blank]
+        col = cols.planned.first
+        raise InputError(
+            f"{file}: {named(col, 'planned')} is blank on {describe_rows(bad)} although "
+            f"'{cols.actual_name}' has a figure. Enter 0 where nothing was planned.",
+            column=col,
+            rows=first_rows(bad),
+        )
+    plan_only = a_blank & ~p_blank
+    future = np.zeros(len(rows), dtype=bool)
+    if not plan_only.any():
+        return future
+    actual_col = cols.actual.first
+    if at.frequency == "single":
+        bad = rows[plan_only]
+        raise InputError(
+            f"{file}: {named(actual_col, 'actual')} is blank on {describe_rows(bad)} "
+            f"although '{cols.planned_name}' has a figure. Enter 0 where nothing was spent.",
+            column=actual_col,
+            rows=first_rows(bad),
+        )
+    last_actual = np.full(at.n_leaves, np.iinfo(np.int64).min, dtype=np.int64)
+    has = ~a_blank
+    np.maximum.at(last_actual, at.leaf[has], at.ordinal[has])
+    future = plan_only & (at.ordinal > last_actual[at.leaf])
+    inside = plan_only & ~future
+    if inside.any():
+        bad = rows[inside]
+        raise InputError(
+            f"{file}: {named(actual_col, 'actual')} is blank on {describe_rows(bad)}, "
+            "in periods up to the item's last actual figure. Enter 0 where nothing was spent "
+            "(a blank actual is only read as plan ahead after an item's last actual).",
+            column=actual_col,
+            rows=first_rows(bad),
+        )
+    notes.append(
+        f"{plural(int(future.sum()), 'row')} with a planned figure but no actual yet "
+        f"(after the item's last actual) kept as the plan ahead: {describe_rows(rows[future])}."
+    )
+    return future
+
+
+def check_totals(figs: Figures, cols: MappedColumns, file: str) -> None:
+    """Refuse amounts whose totals overflow a float: every sum (rollup, cumulative) would be inf.
+
+    The check is on planned and actual together: each may fit alone while their sum, or the
+    difference of a large overrun and a large underrun, does not.
+    """
+    pairs = ((figs.planned.values, cols.planned), (figs.actual.values, cols.actual))
+    with np.errstate(over="ignore", invalid="ignore"):
+        totals = [float(np.nansum(np.abs(values))) for values, _ in pairs]
+        if float(np.sum(totals)) < _TOTAL_LIMIT:
+            return
+    values, spec = pairs[0] if totals[0] >= totals[1] else pairs[1]
+    rows = figs.rows
+    order = np.argsort(-np.nan_to_num(np.abs(values)), kind="stable")[:3]
+    shown = ", ".join(f"row {int(rows[i])} ({values[i]:.3g})" for i in order)
+    col = spec.first
+    raise InputError(
+        f"{file}: column '{col}' has amounts too large to add up: with the other amounts their "
+        f"total is beyond the largest number a computer can hold (the largest: {shown}). Check "
+        "the units of those rows.",
+        column=col,
+        rows=tuple(int(rows[i]) for i in order),
+    )
+
+
+def negative_planned(figs: Figures, notes: list[str]) -> int:
+    """The number of rows with a negative planned figure (allowed, noted for a check)."""
+    negative = ~figs.planned.blank & (figs.planned.values < 0)
+    n_negative = int(negative.sum())
+    if n_negative:
+        notes.append(
+            f"{plural(n_negative, 'row')} with a negative planned figure (allowed, please check): "
+            f"{describe_rows(figs.rows[negative])}."
+        )
+    return n_negative
