@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from portfolio.decimals import decimals_of
 from portfolio.errors import InputError
 from portfolio.rownums import describe_rows, first_rows
 
@@ -43,12 +44,15 @@ _NOT_FINITE = r"^(?i:[+-]?(?:nan|inf|infinity)|#.*|n/?a|null|none)$"
 class ParsedAmounts:
     """A parsed amount column: `values` (float64, NaN where blank) and the `blank` mask.
 
-    `decimal_comma` is True when the column was read with decimal commas (``1.234,56``).
+    `decimal_comma` is True when the column was read with decimal commas (``1.234,56``);
+    `decimals` is the fewest decimal places every figure has (None: more than
+    `portfolio.decimals.MAX_DECIMALS`).
     """
 
     values: np.ndarray
     blank: np.ndarray
     decimal_comma: bool = False
+    decimals: int | None = 0
 
 
 def _as_arrow(col: pd.Series) -> pa.Array:
@@ -88,7 +92,12 @@ def parse_amounts(col: pd.Series, *, column: str, file: str) -> ParsedAmounts:
     bad = ~np.isfinite(values) & ~blank
     if bad.any():
         _raise_not_finite(arr, rows, bad, column, file)
-    return ParsedAmounts(values=values, blank=blank, decimal_comma=decimal_comma)
+    return ParsedAmounts(
+        values=values,
+        blank=blank,
+        decimal_comma=decimal_comma,
+        decimals=decimals_of(values[~blank] if blank.any() else values),
+    )
 
 
 def _mask(arr: pa.Array) -> np.ndarray:

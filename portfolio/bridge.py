@@ -5,9 +5,11 @@
 - ``future_plan_for_level``: the plan ahead of the loaded portfolio summed to that level's nodes.
 - ``hierarchy_edges``: the ``DataFrame[node, parent]`` edge list (the root's parent is ``""``).
 
-"The nodes of level L" means a complete cut of the tree: every node at depth L plus every ragged
-leaf that ends above L. Without the short branches, bottom-up forecasts at the parents would miss
-their spend, and a parent would no longer equal the sum of the forecast nodes below it.
+The tree is modelled once (`portfolio.tree.Tree`): a caller asking for several levels builds it
+with `tree_of(rolled)` and passes it to each function. "The nodes of level L" means a complete cut
+of the tree: every node at depth L plus every ragged leaf that ends above L. Without the short
+branches, bottom-up forecasts at the parents would miss their spend, and a parent would no longer
+equal the sum of the forecast nodes below it.
 """
 
 from __future__ import annotations
@@ -17,45 +19,38 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from portfolio.errors import InputError
-from portfolio.rollup import ROOT, path_id
+from portfolio.tree import ROOT, Tree, path_id, tree_of
 
 if TYPE_CHECKING:
     from portfolio.load import Portfolio
 
 
-def _check_level(rolled: pd.DataFrame, level: int) -> None:
-    levels = sorted(set(rolled["level"].tolist()))
-    if level not in levels:
-        raise InputError(
-            f"There is no level {level} in this portfolio; the levels are "
-            f"{', '.join(str(v) for v in levels)} (0 is the whole portfolio)."
-        )
-
-
-def cut_nodes(rolled: pd.DataFrame, level: int) -> list[str]:
+def cut_nodes(rolled: pd.DataFrame, level: int, tree: Tree | None = None) -> list[str]:
     """The nodes at ``level`` plus the ragged leaves that end above it (a complete cut of the tree).
 
     Args:
         rolled: A rollup (``portfolio.rollup.rollup``).
         level: 0 for the whole portfolio, 1 for the top level, and so on.
+        tree: The rollup's tree (``portfolio.tree.tree_of(rolled)``), when the caller has it.
 
     Returns:
         Node ids in rollup order.
+
+    Raises:
+        InputError: When the portfolio has no such level.
     """
-    _check_level(rolled, level)
-    nodes = rolled.drop_duplicates("node")[["node", "level", "parent"]]
-    is_parent = nodes["node"].isin(set(nodes["parent"]))
-    keep = (nodes["level"] == level) | ((nodes["level"] < level) & ~is_parent)
-    return nodes.loc[keep, "node"].tolist()
+    tree = tree_of(rolled) if tree is None else tree
+    return tree.ids[tree.cut(level)].tolist()
 
 
-def series_for_level(rolled: pd.DataFrame, level: int) -> pd.DataFrame:
+def series_for_level(rolled: pd.DataFrame, level: int, tree: Tree | None = None) -> pd.DataFrame:
     """Per-period variance and planned spend of every node of the cut at ``level``.
 
     Args:
         rolled: A rollup (``portfolio.rollup.rollup``).
         level: 0 for the whole portfolio, 1 for the top level, and so on.
+        tree: The rollup's tree (``portfolio.tree.tree_of(rolled)``), built once by a caller that
+            asks for several levels.
 
     Returns:
         ``DataFrame[node, period, variance, planned]`` sorted by node then period.
@@ -63,24 +58,27 @@ def series_for_level(rolled: pd.DataFrame, level: int) -> pd.DataFrame:
     Raises:
         InputError: When the portfolio has no such level.
     """
-    cut = set(cut_nodes(rolled, level))
+    cut = cut_nodes(rolled, level, tree)
     rows = rolled.loc[rolled["node"].isin(cut), ["node", "period", "variance", "planned"]]
     return rows.sort_values(["node", "period"], kind="stable").reset_index(drop=True)
 
 
-def future_plan_for_level(p: Portfolio, rolled: pd.DataFrame, level: int) -> pd.DataFrame:
+def future_plan_for_level(
+    p: Portfolio, rolled: pd.DataFrame, level: int, tree: Tree | None = None
+) -> pd.DataFrame:
     """The plan ahead (``Portfolio.future_plan``) summed to the nodes of the cut at ``level``.
 
     Args:
         p: The loaded portfolio.
         rolled: Its rollup (names the nodes of the level).
         level: 0 for the whole portfolio, 1 for the top level, and so on.
+        tree: The rollup's tree, when the caller has it.
 
     Returns:
         ``DataFrame[node, period, planned]`` sorted by node then period; empty when there is
         no plan ahead.
     """
-    cut = set(cut_nodes(rolled, level))
+    cut = cut_nodes(rolled, level, tree)
     columns = ["node", "period", "planned"]
     plan = p.future_plan
     if plan is None or plan.empty:
@@ -107,7 +105,6 @@ def future_plan_for_level(p: Portfolio, rolled: pd.DataFrame, level: int) -> pd.
     return summed.reset_index(drop=True)[columns]
 
 
-def hierarchy_edges(rolled: pd.DataFrame) -> pd.DataFrame:
+def hierarchy_edges(rolled: pd.DataFrame, tree: Tree | None = None) -> pd.DataFrame:
     """Every node and its parent (the root's parent is ``""``), in rollup order."""
-    edges = rolled[["node", "parent"]].drop_duplicates("node")
-    return edges.reset_index(drop=True)
+    return (tree_of(rolled) if tree is None else tree).edges()

@@ -16,6 +16,7 @@ import pandas as pd
 
 from portfolio.amounts import ParsedAmounts, parse_amounts
 from portfolio.columns import MappedColumns, named
+from portfolio.decimals import widest
 from portfolio.errors import InputError
 from portfolio.mapping import AmountSpec, ColumnMapping
 from portfolio.rownums import describe_rows, first_rows, plural
@@ -32,6 +33,7 @@ class Amount:
     values: np.ndarray
     blank: np.ndarray
     adjusted_blank: int = 0  # rows where the second column of "A - B" was blank (taken as 0)
+    decimals: int | None = 0  # the fewest decimal places every figure of its columns has
 
 
 @dataclass(frozen=True)
@@ -63,15 +65,16 @@ def _amount(
 
     a = parsed(spec.first)
     if spec.second is None:
-        return Amount(a.values, a.blank)
+        return Amount(a.values, a.blank, 0, a.decimals)
     b = parsed(spec.second)
     values = a.values + spec.sign * np.where(b.blank, 0.0, b.values)
     values[a.blank] = np.nan
-    return Amount(values, a.blank, int((~a.blank & b.blank).sum()))
+    adjusted = int((~a.blank & b.blank).sum())
+    return Amount(values, a.blank, adjusted, widest(a.decimals, b.decimals))
 
 
 def _kept(amount: Amount, keep: np.ndarray) -> Amount:
-    return Amount(amount.values[keep], amount.blank[keep], amount.adjusted_blank)
+    return Amount(amount.values[keep], amount.blank[keep], amount.adjusted_blank, amount.decimals)
 
 
 def _set_aside_notes(

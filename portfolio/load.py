@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio.columns import map_columns
+from portfolio.decimals import widest
 from portfolio.duplicates import sorted_rows
 from portfolio.errors import InputError
 from portfolio.figures import (
@@ -99,6 +100,9 @@ class Portfolio:
         future_plan: Plan-only rows after a leaf's last actual: levels..., "period", "planned"
             (flows, like `data`).
         summary: The load summary.
+        decimals: The decimal places of the file's amounts (the most of the planned and actual
+            columns); the rollup sums exactly at that precision. None: unknown (inferred from
+            `data` by the rollup) or more than `portfolio.decimals.MAX_DECIMALS`.
     """
 
     data: pd.DataFrame
@@ -108,6 +112,7 @@ class Portfolio:
     measure: str
     future_plan: pd.DataFrame
     summary: LoadSummary = field(repr=False)
+    decimals: int | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,6 +254,7 @@ def build_portfolio(
         measure=mapping.measure,
         future_plan=fut,
         summary=summary,
+        decimals=widest(figs.planned.decimals, figs.actual.decimals),
     )
 
 
