@@ -112,3 +112,5 @@ LEVEL_WORDS: tuple[tuple[str, int], ...] = (
     ("po", 6),
     ("purchase order", 6),
 )
+# words that mark an id or a code (names and titles are preferred at the same rank)
+ID_WORDS = {"id", "code", "identifier", "number", "no"}

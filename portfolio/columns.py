@@ -8,7 +8,6 @@ one role only.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from portfolio.errors import InputError
@@ -47,6 +46,23 @@ class MappedColumns:
         return _amount_name(self.actual)
 
 
+@dataclass(frozen=True)
+class Header:
+    """A file's header: the column names as read (unique) and as written (repeats possible)."""
+
+    names: tuple[str, ...]
+    written: tuple[str, ...]
+
+    def repeats(self, column: str) -> list[int]:
+        """The positions (1 = first column) of every column written as `column` was, when its
+        name is written more than once; [] otherwise."""
+        if column not in self.names:
+            return []
+        at = self.names.index(column)
+        same = [i for i, h in enumerate(self.written) if h.strip() == self.written[at].strip()]
+        return [i + 1 for i in same] if len(same) > 1 else []
+
+
 def _amount_name(spec: AmountSpec) -> str:
     return " - ".join(spec.columns) if spec.sign < 0 else " + ".join(spec.columns)
 
@@ -61,20 +77,41 @@ def named(column: str, role: str) -> str:
     return f"column '{column}'" if norm(column) == role else f"column '{column}' ({role})"
 
 
-def resolve_column(
-    name: str, columns: Sequence[str], role: str, file: str, notes: list[str]
-) -> str:
+def _times(n: int) -> str:
+    return "twice" if n == 2 else f"{n} times"
+
+
+def _refuse_repeats(name: str, positions: list[int], header: Header, role: str, file: str) -> None:
+    numbers = ", ".join(str(p) for p in positions[:-1]) + f" and {positions[-1]}"
+    names = [f"'{header.names[p - 1]}'" for p in positions]
+    read_as = ", ".join(names[:-1]) + f" and {names[-1]}"
+    raise InputError(
+        f"{file}: the {role} column '{name}' appears {_times(len(positions))} in the header "
+        f"(columns {numbers}, read as {read_as}), so it is not clear which one is meant. Give "
+        "each column its own name in the file, or choose one by the name it was read as.",
+        column=name,
+    )
+
+
+def resolve_column(name: str, header: Header, role: str, file: str, notes: list[str]) -> str:
     """The file's column for a mapped name (a loose match adds a note to `notes`).
 
     Raises:
-        InputError: The name is not in the file; the message suggests the closest one.
+        InputError: The name is not in the file (the message suggests the closest one), or it is
+            written on more than one column of the header.
     """
+    columns = header.names
     if name in columns:
+        repeats = header.repeats(name)
+        if repeats and name.strip() == header.written[columns.index(name)].strip():
+            _refuse_repeats(name, repeats, header, role, file)
         return name
     loose = [c for c in columns if norm(c) == norm(name)]
     if len(loose) == 1:
         notes.append(f"The {role} column '{name}' was matched to the file's column '{loose[0]}'.")
         return loose[0]
+    if len(loose) > 1:
+        _refuse_repeats(name, [columns.index(c) + 1 for c in loose], header, role, file)
     lowered = {norm(c): c for c in columns}
     close = difflib.get_close_matches(norm(name), list(lowered), n=1, cutoff=0.6)
     hint = f" Did you mean '{lowered[close[0]]}'?" if close else ""
@@ -87,41 +124,44 @@ def resolve_column(
 
 
 def _resolve_amount(
-    expr: str, columns: Sequence[str], role: str, file: str, notes: list[str]
+    expr: str, header: Header, role: str, file: str, notes: list[str]
 ) -> AmountSpec:
-    spec = resolve_amount(expr, columns)
+    spec = resolve_amount(expr, header.names)
     if spec is not None:
+        for col in spec.columns:  # refuses a name written on two columns
+            resolve_column(col, header, role, file, notes)
         return spec
     parts = split_amount(expr)
     if len(parts) == 1:
-        return AmountSpec(resolve_column(expr, columns, role, file, notes))
-    first = resolve_column(parts[0], columns, role, file, notes)
-    second = resolve_column(parts[1], columns, role, file, notes)
+        return AmountSpec(resolve_column(expr, header, role, file, notes))
+    first = resolve_column(parts[0], header, role, file, notes)
+    second = resolve_column(parts[1], header, role, file, notes)
     sign = -1 if " - " in expr[len(parts[0]) :] else 1
     return AmountSpec(first, sign, second)
 
 
 def map_columns(
-    mapping: ColumnMapping, columns: Sequence[str], file: str, notes: list[str]
+    mapping: ColumnMapping, header: Header, file: str, notes: list[str]
 ) -> MappedColumns:
-    """Resolve every role of `mapping` against the file's `columns`.
+    """Resolve every role of `mapping` against the file's `header`.
 
     Raises:
-        InputError: A mapped column is not in the file, or one column plays two roles.
+        InputError: A mapped column is not in the file or is written twice in its header, or one
+            column plays two roles.
     """
     levels = tuple(
-        resolve_column(c, columns, "hierarchy level", file, notes) for c in mapping.levels
+        resolve_column(c, header, "hierarchy level", file, notes) for c in mapping.levels
     )
     period = (
-        resolve_column(mapping.period, columns, "period", file, notes)
+        resolve_column(mapping.period, header, "period", file, notes)
         if mapping.period is not None
         else None
     )
     mapped = MappedColumns(
         levels=levels,
         period=period,
-        planned=_resolve_amount(mapping.planned, columns, "planned", file, notes),
-        actual=_resolve_amount(mapping.actual, columns, "actual", file, notes),
+        planned=_resolve_amount(mapping.planned, header, "planned", file, notes),
+        actual=_resolve_amount(mapping.actual, header, "actual", file, notes),
     )
     structural = mapped.structural
     if len(set(structural)) < len(structural) or set(structural) & set(

@@ -14,6 +14,7 @@ import logging
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from portfolio.csv_layout import SNIFF_BYTES, Layout, unique_headers
@@ -163,3 +164,13 @@ def parse_python(
         cols[h] = pd.arrays.ArrowStringArray(pa.array(c, type=pa.large_string()))
     frame = pd.DataFrame(cols, index=pd.RangeIndex(row0, row0 + len(records)), copy=False)
     return frame, cut
+
+
+def rows_with_line_breaks(frame: pd.DataFrame) -> tuple[int, ...]:
+    """The row numbers (the frame's index) of rows with a line break inside a value."""
+    hit = np.zeros(len(frame), dtype=bool)
+    for name in frame.columns:
+        arr = pa.array(frame[name], from_pandas=True, type=pa.large_string())
+        found = pc.match_substring_regex(arr, "[\r\n]")
+        hit |= np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return tuple(int(r) for r in np.asarray(frame.index)[hit])

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from portfolio.columns import map_columns
+from portfolio.columns import Header, map_columns
 from portfolio.decimals import widest
 from portfolio.duplicates import sorted_rows
 from portfolio.errors import InputError
@@ -45,7 +45,7 @@ from portfolio.mapping import ColumnMapping
 from portfolio.periods import next_periods
 from portfolio.reading import DEFAULT_MAX_BYTES, RawTable, read_raw
 from portfolio.regular import LeafRows, flows, levels
-from portfolio.rownums import plural
+from portfolio.rownums import describe_rows, plural
 from portfolio.timeline import MAX_GRID_CELLS, GridRows, make_calendar, read_timeline
 
 __all__ = [
@@ -144,6 +144,13 @@ def _reading_notes(raw: RawTable, n_rows: int, accept_cut: bool) -> list[str]:
             f"{plural(raw.header_row - 1, 'line')} above it (blank, a title or a 'sep=' hint) "
             f"{'was' if raw.header_row == 2 else 'were'} skipped."
         )
+    if raw.line_breaks:
+        n = len(raw.line_breaks)
+        notes.append(
+            f"{describe_rows(raw.line_breaks).capitalize()} {'holds' if n == 1 else 'hold'} a "
+            "line break inside a quoted value: each row is counted once, as a spreadsheet shows "
+            "it, so from there on a row number is below the line number a text editor shows."
+        )
     if raw.cut_rows:
         one = raw.cut_rows == 1
         if not accept_cut:
@@ -160,6 +167,12 @@ def _reading_notes(raw: RawTable, n_rows: int, accept_cut: bool) -> list[str]:
             "left out, as agreed."
         )
     return notes
+
+
+def _header(raw: RawTable, frame: pd.DataFrame) -> Header:
+    """The header as read and as written (a frame built elsewhere has only its own names)."""
+    names = tuple(str(c) for c in frame.columns)
+    return Header(names, raw.headers if len(raw.headers) == len(names) else names)
 
 
 def _require_actuals(src: LeafRows, actual_name: str, file: str) -> None:
@@ -198,7 +211,7 @@ def build_portfolio(
     rows_read = len(frame) + raw.cut_rows
     if len(frame) == 0:
         raise InputError(f"{file} has a header but no data rows.")
-    cols = map_columns(mapping, [str(c) for c in frame.columns], file, notes)
+    cols = map_columns(mapping, _header(raw, frame), file, notes)
     figs = read_figures(frame, cols, mapping, file, notes)
     hier = build_hierarchy(figs.frame, cols.levels, file=file)
     timeline = read_timeline(figs.frame, cols.period, mapping, hier.leaf, file)

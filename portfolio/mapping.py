@@ -15,8 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import pandas as pd
+
 from portfolio import column_words as vocab
 from portfolio.errors import InputError
+from portfolio.nesting import add_nested_levels, reads_as_amounts
 
 DEFAULT_LEVELS: tuple[str, ...] = ("portfolio", "program", "project", "item")
 MAX_LEVELS = 8
@@ -152,14 +155,60 @@ def _pick(columns: Sequence[str], exact: Sequence[str], contains: Sequence[str])
     return None
 
 
-def guess_mapping(columns: Sequence[str]) -> ColumnMapping:
-    """Guess the roles of a file's columns from their names (case-insensitive).
+def _name_levels(rest: Sequence[str]) -> list[str]:
+    """Level columns recognised by their names, one per rank, top to bottom."""
+    ranked: list[tuple[int, int, str]] = []
+    for pos, col in enumerate(rest):
+        n = _norm(col)
+        words = n.split()
+        for word, rank in vocab.LEVEL_WORDS:
+            if n == word or word in words or (" " in word and word in n):
+                # prefer names/titles over ids/codes at the same rank
+                penalty = 1 if any(w in vocab.ID_WORDS for w in words) else 0
+                ranked.append((rank, penalty * 1000 + pos, col))
+                break
+    levels: list[str] = []
+    seen_ranks: set[int] = set()
+    for rank, _, col in sorted(ranked):
+        if rank not in seen_ranks:
+            seen_ranks.add(rank)
+            levels.append(col)
+    return levels[:MAX_LEVELS]
+
+
+def _amount_pools(leftovers: list[str], sample: pd.DataFrame | None) -> list[list[str]]:
+    """Columns to try for an unrecognised amount, best first: a money-like name first, never an
+    id, a date or a description; with a sample, columns whose figures read as amounts first."""
+    money = [
+        c
+        for c in leftovers
+        if set(_norm(c).split()) & vocab.MONEY_WORDS
+        and not set(_norm(c).split()) & vocab.NOT_MONEY_WORDS
+    ]
+    plain = [c for c in leftovers if not set(_norm(c).split()) & vocab.NOT_MONEY_WORDS]
+    pools = [money, plain, list(leftovers)]
+    if sample is not None:
+        numeric = [c for c in leftovers if reads_as_amounts(sample, c)]
+        pools = [[c for c in pool if c in numeric] for pool in pools] + pools
+    return pools
+
+
+def guess_mapping(columns: Sequence[str], sample: pd.DataFrame | None = None) -> ColumnMapping:
+    """Guess the roles of a file's columns from their names (case-insensitive) and, when a sample
+    of its rows is given, from the data.
 
     The defaults (``portfolio, program, project, item, period, planned, actual``) win when present;
     otherwise common names are recognised (plan/planned/budget/baseline, actual/actuals/spend,
-    period/date/month/quarter/year, agency/program/investment/category/project/item/PO...). Always
+    period/date/month/quarter/year, agency/program/investment/category/project/item/PO...). With
+    `sample`, the other text columns that nest between the levels found by name (each value of a
+    finer column belongs to one value of the coarser one) are added in place, coarse to fine
+    (`portfolio.nesting`); without a level name, the levels are the columns that nest. Always
     returns a valid mapping: when nothing is recognised, the roles fall back to the first columns.
     Used to pre-fill the mapping form; the analyst confirms it.
+
+    Args:
+        columns: The file's column names.
+        sample: The file's rows as read (`RawTable.frame`), optional.
     """
     cols = [c for c in columns if str(c).strip()]
     planned = _pick(cols, vocab.PLANNED, ("planned", "plan", "budget", "baseline"))
@@ -170,49 +219,22 @@ def guess_mapping(columns: Sequence[str]) -> ColumnMapping:
     dated = [c for c in rest if not set(_norm(c).split()) & vocab.NOT_PERIOD]
     period = _pick(dated, vocab.PERIOD, ("date", "period", "month", "quarter"))
     rest = [c for c in rest if c != period]
-
-    ranked: list[tuple[int, int, str]] = []
-    for pos, col in enumerate(rest):
-        n = _norm(col)
-        words = n.split()
-        for word, rank in vocab.LEVEL_WORDS:
-            if n == word or word in words or (" " in word and word in n):
-                # prefer names/titles over ids/codes at the same rank
-                penalty = (
-                    1
-                    if any(w in ("id", "code", "identifier", "number", "no") for w in words)
-                    else 0
-                )
-                ranked.append((rank, penalty * 1000 + pos, col))
-                break
-    levels: list[str] = []
-    seen_ranks: set[int] = set()
-    for rank, _, col in sorted(ranked):
-        if rank not in seen_ranks:
-            seen_ranks.add(rank)
-            levels.append(col)
-    levels = levels[:MAX_LEVELS]
-
+    levels = _name_levels(rest)
     leftovers = [c for c in rest if c not in levels]
-    # an unrecognised amount: a money-like name first, never an id, a date or a description
-    money = [
-        c
-        for c in leftovers
-        if set(_norm(c).split()) & vocab.MONEY_WORDS
-        and not set(_norm(c).split()) & vocab.NOT_MONEY_WORDS
-    ]
-    plain = [c for c in leftovers if not set(_norm(c).split()) & vocab.NOT_MONEY_WORDS]
-    for pool in (money, plain, list(leftovers)):
+    for pool in _amount_pools(leftovers, sample):
         for col in pool:
+            if planned is not None and actual is not None:
+                break
             if col not in leftovers:
                 continue
             if planned is None:
                 planned = col
-            elif actual is None:
-                actual = col
             else:
-                break
+                actual = col
             leftovers.remove(col)
+    if sample is not None:
+        levels = add_nested_levels(levels, leftovers, sample, MAX_LEVELS)
+        leftovers = [c for c in leftovers if c not in levels]
     if not levels and leftovers:
         levels = [leftovers.pop(0)]
     return ColumnMapping(

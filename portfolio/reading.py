@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from portfolio.csv_layout import SNIFF_BYTES, sniff, unique_headers
-from portfolio.csv_parse import parse_fast, parse_python
+from portfolio.csv_layout import SNIFF_BYTES, Layout, sniff, unique_headers
+from portfolio.csv_parse import parse_fast, parse_python, rows_with_line_breaks
 from portfolio.errors import InputError
 from portfolio.excel import sheet_rows
 from portfolio.rownums import describe_rows
@@ -57,6 +57,8 @@ class RawTable:
     delimiter: str  # ",", ";", "\t" or "" for Excel
     cut_rows: int = 0  # incomplete rows at the end of a CSV that was cut mid-line
     header_row: int = 1  # the header's row number (above it: blank lines or a title, skipped)
+    headers: tuple[str, ...] = ()  # the header's names as written (repeats not yet numbered)
+    line_breaks: tuple[int, ...] = ()  # rows with a line break inside a quoted value
 
     def __post_init__(self) -> None:
         if len(self.frame) == 0 and len(self.frame.columns):
@@ -151,16 +153,24 @@ def read_raw(
         skip = len(sample[: lay.skip_chars].encode("utf-8"))
         fast = parse_fast(data, start + skip, sample[lay.skip_chars :], lay)
         if fast is not None:
-            return RawTable(fast[0], label, encoding, lay.delimiter, fast[1], lay.header_row)
+            return _csv_table(fast, label, encoding, lay, quoted=b'"' in data)
     text, encoding, cut_char = _decode(data, label, encoding)
     lay = sniff(text[:SNIFF_BYTES], label)
     text = text[lay.skip_chars :]
     if encoding in ("latin-1", "cp1252"):
         fast = parse_fast(text.encode("utf-8"), 0, text[:SNIFF_BYTES], lay)
         if fast is not None:
-            return RawTable(fast[0], label, encoding, lay.delimiter, fast[1], lay.header_row)
-    frame, cut = parse_python(text, lay, label, cut_char=cut_char)
-    return RawTable(frame, label, encoding, lay.delimiter, cut, lay.header_row)
+            return _csv_table(fast, label, encoding, lay, quoted='"' in text)
+    parsed = parse_python(text, lay, label, cut_char=cut_char)
+    return _csv_table(parsed, label, encoding, lay, quoted='"' in text)
+
+
+def _csv_table(
+    parsed: tuple[pd.DataFrame, int], label: str, encoding: str, lay: Layout, *, quoted: bool
+) -> RawTable:
+    frame, cut = parsed
+    breaks = rows_with_line_breaks(frame) if quoted else ()
+    return RawTable(frame, label, encoding, lay.delimiter, cut, lay.header_row, lay.header, breaks)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,4 +260,4 @@ def _read_xlsx(data: bytes, label: str) -> RawTable:
         for i, h in enumerate(headers)
     }
     frame = pd.DataFrame(cols, index=pd.Index(np.asarray(rownums, dtype=np.int64)))
-    return RawTable(frame, label, "xlsx", "", 0, header_row)
+    return RawTable(frame, label, "xlsx", "", 0, header_row, tuple(header))

@@ -21,12 +21,10 @@ NO_PERIOD = "(none: single period)"
 
 
 def _guessed_values(raw: RawTable, columns: list[str]) -> dict[str, Any]:
-    """The guessed mapping of a file (empty when nothing can be guessed).
-
-    ``raw`` is here for guesses that read the values as well as the names.
-    """
+    """The guessed mapping of a file (empty when nothing can be guessed), from the column names
+    and the values (levels that nest in the data)."""
     try:
-        return mapping_values(guess_mapping(columns))
+        return mapping_values(guess_mapping(columns, raw.frame))
     except InputError:
         return {}
 

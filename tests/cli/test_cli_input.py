@@ -65,3 +65,49 @@ def test_rollup_json_holds_the_exact_decimal_sums(tmp_path: Path) -> None:
             # the number read back is the float nearest to the exact decimal sum
             assert root[period][col] == float(value), (period, col)
     assert root["2024-02"]["cum_variance"] == -3682731.93
+
+
+LEVELS = ["--levels", "program,project"]
+
+
+def test_validate_accepts_a_quoted_line_break_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "broken.csv"
+    path.write_text(
+        'program,project,period,planned,actual\nOps,"Net\nwork",2024-01,10,12\n'
+        "Ops,Srv,2024-01,5,4\n",
+        encoding="utf-8",
+    )
+    done = run("validate", str(path), *LEVELS)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode()
+    assert "Rows read: 2" in out and "Leaves: 2" in out
+    assert "Row 2 holds a line break inside a quoted value" in out
+
+
+def test_validate_names_the_row_after_a_line_break_as_a_spreadsheet_does(tmp_path: Path) -> None:
+    path = tmp_path / "broken.csv"
+    path.write_text(
+        'program,project,period,planned,actual\nOps,"Net\nwork",2024-01,10,12\n'
+        "Ops,Srv,2024-01,5,lots\n",
+        encoding="utf-8",
+    )
+    done = run("validate", str(path), *LEVELS)
+    assert done.returncode == 2
+    err = done.stderr.decode()
+    assert "column 'actual' has amounts that are not numbers on row 3" in err
+    assert "header but no data rows" not in err and "Traceback" not in err
+
+
+def test_validate_says_a_name_appears_twice(tmp_path: Path) -> None:
+    path = tmp_path / "twice.csv"
+    path.write_text(
+        "program,project,period,planned,planned,actual\nOps,Net,2024-01,1,3,2\n", encoding="utf-8"
+    )
+    done = run("validate", str(path), *LEVELS)
+    assert done.returncode == 2
+    err = done.stderr.decode()
+    assert "the planned column 'planned' appears twice in the header (columns 4 and 5" in err
+    assert "not in the file" not in err and "Traceback" not in err
+    # the second one, chosen by the name it was read as, loads
+    done = run("validate", str(path), *LEVELS, "--planned", "planned (2)")
+    assert done.returncode == 0, done.stderr
