@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio.errors import InputError
-from portfolio.rollup import ROOT, SEP
+from portfolio.tree import ROOT, Tree, tree_of
 
 ATTRIBUTION_COLUMNS = ("node", "child", "variance", "share")
 KINDS = ("to_date", "period", "change")
@@ -93,18 +93,17 @@ def window_variance(rolled: pd.DataFrame, window: Window) -> pd.Series:
     return (at_end["cum_variance"] - at_start.reindex(at_end.index)).astype(np.float64)
 
 
-def _edges(rolled: pd.DataFrame) -> pd.DataFrame:
-    return rolled[["node", "parent", "level"]].drop_duplicates("node").reset_index(drop=True)
-
-
-def _check_node(edges: pd.DataFrame, node: str) -> None:
-    if not (edges["node"] == node).any():
-        example = edges.loc[edges["level"] == edges["level"].max(), "node"].iloc[0]
+def _node(tree: Tree, node: str) -> int:
+    """The index of `node` in the tree, or an error with an example of a node id."""
+    index = tree.index_of(node)
+    if index is None:
+        example = tree.ids[tree.offsets[tree.max_depth]]
         raise InputError(
             f"There is no node {node!r} in this portfolio. Node ids are paths from the top "
             f"level, such as {example!r}; the whole portfolio is {ROOT!r}.",
             column="node",
         )
+    return index
 
 
 def _table(node: str, children: pd.Series, total: float) -> pd.DataFrame:
@@ -120,17 +119,6 @@ def _table(node: str, children: pd.Series, total: float) -> pd.DataFrame:
     )
     order = np.lexsort((frame["child"].to_numpy(), -np.abs(values)))
     return frame.iloc[order].reset_index(drop=True)
-
-
-def _leaves_under(edges: pd.DataFrame, node: str) -> list[str]:
-    is_parent = edges["node"].isin(set(edges["parent"]))
-    inside = (
-        pd.Series(True, index=edges.index)
-        if node == ROOT
-        else edges["node"].str.startswith(node + SEP)
-    )
-    found = edges.loc[inside & ~is_parent, "node"].tolist()
-    return found or [node]
 
 
 def attribute(
@@ -151,13 +139,13 @@ def attribute(
         InputError: An unknown node, a leaf without ``leaves``, or a bad window.
     """
     window = window or Window()
-    edges = _edges(rolled)
-    _check_node(edges, node)
+    tree = tree_of(rolled)
+    index = _node(tree, node)
     variance = window_variance(rolled, window)
     if leaves:
-        members = _leaves_under(edges, node)
+        members = tree.ids[tree.leaves_under(index)].tolist()
     else:
-        members = edges.loc[edges["parent"] == node, "node"].tolist()
+        members = tree.ids[tree.children(index)].tolist()
         if not members:
             raise InputError(
                 f"{node!r} is an item at the bottom of the hierarchy: it has no children to "
@@ -178,18 +166,18 @@ def drill_down(rolled: pd.DataFrame, node: str, window: Window | None = None) ->
         the child's variance and its share of its parent's; empty when ``node`` is a leaf.
     """
     window = window or Window()
-    edges = _edges(rolled)
-    _check_node(edges, node)
+    tree = tree_of(rolled)
+    index = _node(tree, node)
     variance = window_variance(rolled, window)
-    children = edges.groupby("parent")["node"].agg(list)
     steps = []
     current = node
-    while current in children.index:
-        table = _table(current, variance.reindex(children[current]), float(variance[current]))
+    while len(children := tree.children(index)):
+        table = _table(current, variance.reindex(tree.ids[children]), float(variance[current]))
         key = table["share"] if table["share"].notna().any() else table["variance"].abs()
         best = table.loc[key.idxmax()]
         steps.append(best)
         current = str(best["child"])
+        index = int(children[np.flatnonzero(tree.ids[children] == current)[0]])
     if not steps:
         return _table(node, variance.iloc[:0], 0.0)
     return pd.DataFrame(steps).reset_index(drop=True).astype({"variance": float, "share": float})
@@ -211,16 +199,17 @@ def top_contributors(
     """
     window = window or Window()
     variance = window_variance(rolled, window)
-    edges = _edges(rolled)
-    edges = edges[edges["parent"].isin(set(parents))]
-    total = variance.reindex(edges["parent"]).to_numpy(dtype=np.float64)
-    values = variance.reindex(edges["node"]).to_numpy(dtype=np.float64)
+    tree = tree_of(rolled)
+    keep = np.isin(tree.parent_ids(), list(set(parents)))
+    child_ids, parent_ids = tree.ids[keep], tree.parent_ids()[keep]
+    total = variance.reindex(parent_ids).to_numpy(dtype=np.float64)
+    values = variance.reindex(child_ids).to_numpy(dtype=np.float64)
     share = np.full(len(values), np.nan)
     np.divide(values, total, out=share, where=total != 0)
     frame = pd.DataFrame(
         {
-            "node": pd.array(edges["parent"].to_numpy(), dtype="str"),
-            "child": pd.array(edges["node"].to_numpy(), dtype="str"),
+            "node": pd.array(parent_ids.astype(object), dtype="str"),
+            "child": pd.array(child_ids.astype(object), dtype="str"),
             "variance": values,
             "share": share,
         }

@@ -108,7 +108,7 @@ def plan_ahead(p: Portfolio) -> pd.DataFrame:
     if future is None or future.empty:
         return _empty_ahead()
     periods = sorted(future["period"].astype(str).unique().tolist())
-    rolled = rollup(future.assign(actual=0.0), p.levels, periods)
+    rolled = rollup(future.assign(actual=0.0), p.levels, periods, decimals=p.decimals)
     rows = rolled.loc[rolled["planned"] != 0, list(AHEAD_COLUMNS)]
     return rows.reset_index(drop=True)
 

@@ -97,6 +97,24 @@ class Tree:
         self.check_level(level)
         return np.flatnonzero((self.depth == level) | ((self.depth < level) & self.is_leaf))
 
+    def index_of(self, node: str) -> int | None:
+        """The index of a node id, or None when the tree has no such node."""
+        hits = np.flatnonzero(self.ids == node)
+        return int(hits[0]) if hits.size else None
+
+    def children(self, index: int) -> np.ndarray:
+        """The indices of a node's children, in node-index order."""
+        return np.flatnonzero(self.parent == index)
+
+    def leaves_under(self, index: int) -> np.ndarray:
+        """The indices of the leaves below a node (the node itself when it is a leaf)."""
+        under = np.zeros(self.size, dtype=bool)
+        under[index] = True
+        for depth in range(int(self.depth[index]) + 1, len(self.offsets) - 1):
+            lo, hi = self.offsets[depth], self.offsets[depth + 1]
+            under[lo:hi] = under[self.parent[lo:hi]]  # parents sit at the depth above
+        return np.flatnonzero(under & self.is_leaf)
+
     def edges(self) -> pd.DataFrame:
         """``DataFrame[node, parent]`` of every node in index order (the root's parent is "")."""
         return pd.DataFrame(

@@ -24,6 +24,7 @@ from portfolio.bridge import future_plan_for_level, hierarchy_edges, series_for_
 from portfolio.errors import InputError
 from portfolio.periods import next_periods
 from portfolio.rollup import ROOT
+from portfolio.tree import tree_of
 
 if TYPE_CHECKING:
     from forecasting.ensemble import Ensemble
@@ -170,12 +171,13 @@ def build_request(
     else:
         level = default_level(rolled) if choices.level is None else int(choices.level)
     levels = range(0, level + 1) if choices.reconcile else [level]
+    tree = tree_of(rolled)  # built once, cut at every level
     # A ragged leaf belongs to the cut of every level below it: keep it once.
     series = pd.concat(
-        [series_for_level(rolled, lv) for lv in levels], ignore_index=True
+        [series_for_level(rolled, lv, tree) for lv in levels], ignore_index=True
     ).drop_duplicates(["node", "period"])
     future = pd.concat(
-        [future_plan_for_level(portfolio, rolled, lv) for lv in levels], ignore_index=True
+        [future_plan_for_level(portfolio, rolled, lv, tree) for lv in levels], ignore_index=True
     ).drop_duplicates(["node", "period"])
     edges: pd.DataFrame | None = None
     if node is not None:
@@ -183,7 +185,7 @@ def build_request(
         future = future[future["node"] == node]
         label = f"node {node}"
     else:
-        all_edges = hierarchy_edges(rolled)
+        all_edges = hierarchy_edges(rolled, tree)
         keep = set(rolled.loc[rolled["level"] <= level, "node"])
         edges = all_edges[all_edges["node"].isin(keep)].reset_index(drop=True)
         label = f"level {_level_name(portfolio, level)}"

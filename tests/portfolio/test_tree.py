@@ -142,3 +142,25 @@ def test_the_bridge_uses_a_tree_passed_in_and_never_rebuilds_it(
     # without a tree each call builds its own (the old call still works)
     assert cut_nodes(rolled, 1) == ["Dev", "Ops"]
     assert built == [1]
+
+
+def test_children_leaves_under_and_index_of() -> None:
+    tree = build_tree(ROWS, LEVELS).tree
+    ops = tree.index_of("Ops")
+    assert ops is not None and tree.index_of("Nowhere") is None
+    assert tree.ids[tree.children(ops)].tolist() == ["Ops / Net", "Ops / Srv"]
+    assert tree.ids[tree.leaves_under(ops)].tolist() == [
+        "Ops / Srv",
+        "Ops / Net / a",
+        "Ops / Net / b",
+    ]
+    assert tree.ids[tree.leaves_under(0)].tolist() == [
+        "Dev",
+        "Ops / Srv",
+        "Ops / Net / a",
+        "Ops / Net / b",
+    ]
+    dev = tree.index_of("Dev")
+    assert dev is not None
+    assert tree.children(dev).size == 0
+    assert tree.ids[tree.leaves_under(dev)].tolist() == ["Dev"]  # a leaf is its own leaf
