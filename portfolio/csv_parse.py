@@ -171,6 +171,7 @@ def rows_with_line_breaks(frame: pd.DataFrame) -> tuple[int, ...]:
     hit = np.zeros(len(frame), dtype=bool)
     for name in frame.columns:
         arr = pa.array(frame[name], from_pandas=True, type=pa.large_string())
-        found = pc.match_substring_regex(arr, "[\r\n]")
-        hit |= np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+        for end in ("\n", "\r"):
+            found = pc.fill_null(pc.match_substring(arr, end), False)
+            hit |= np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
     return tuple(int(r) for r in np.asarray(frame.index)[hit])

@@ -153,23 +153,38 @@ def read_raw(
         skip = len(sample[: lay.skip_chars].encode("utf-8"))
         fast = parse_fast(data, start + skip, sample[lay.skip_chars :], lay)
         if fast is not None:
-            return _csv_table(fast, label, encoding, lay, quoted=b'"' in data)
+            body = data[start + skip :] if b'"' in data else b""
+            return _csv_table(fast, label, encoding, lay, body=body)
     text, encoding, cut_char = _decode(data, label, encoding)
     lay = sniff(text[:SNIFF_BYTES], label)
     text = text[lay.skip_chars :]
     if encoding in ("latin-1", "cp1252"):
         fast = parse_fast(text.encode("utf-8"), 0, text[:SNIFF_BYTES], lay)
         if fast is not None:
-            return _csv_table(fast, label, encoding, lay, quoted='"' in text)
+            return _csv_table(fast, label, encoding, lay, body=text if '"' in text else "")
     parsed = parse_python(text, lay, label, cut_char=cut_char)
-    return _csv_table(parsed, label, encoding, lay, quoted='"' in text)
+    return _csv_table(parsed, label, encoding, lay, body=text if '"' in text else "")
+
+
+def _lines(body: bytes | str) -> int:
+    """The physical lines of a text, trailing line ends left out (as the parsers leave them)."""
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    end = len(data)
+    while end and data[end - 1] in b"\r\n":
+        end -= 1
+    return data.count(b"\n", 0, end) + data.count(b"\r", 0, end) - data.count(b"\r\n", 0, end) + 1
 
 
 def _csv_table(
-    parsed: tuple[pd.DataFrame, int], label: str, encoding: str, lay: Layout, *, quoted: bool
+    parsed: tuple[pd.DataFrame, int], label: str, encoding: str, lay: Layout, *, body: bytes | str
 ) -> RawTable:
+    """The table, with the rows holding a quoted line break. `body` is the text from the header
+    on when it has a quote (else empty): the values are searched only when it has more lines
+    than the header and the rows, which is the sign of a line break inside a value."""
     frame, cut = parsed
-    breaks = rows_with_line_breaks(frame) if quoted else ()
+    breaks: tuple[int, ...] = ()
+    if body and _lines(body) > 1 + len(frame) + cut:
+        breaks = rows_with_line_breaks(frame)
     return RawTable(frame, label, encoding, lay.delimiter, cut, lay.header_row, lay.header, breaks)
 
 

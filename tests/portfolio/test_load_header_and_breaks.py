@@ -106,3 +106,11 @@ def test_a_name_written_twice_in_an_excel_sheet() -> None:
     book.save(buf)
     with pytest.raises(InputError, match=r"'actual' appears twice .*columns 5 and 6"):
         load_portfolio(buf.getvalue(), MAPPING, name="t.xlsx")
+
+
+def test_quoted_values_without_line_breaks_name_no_row() -> None:
+    text = '"program","project","period","planned","actual"\n"Ops","Net","2024-01","1","2"\n\n'
+    raw = read_raw(text.encode(), name="q.csv")
+    assert raw.line_breaks == () and raw.frame.index.tolist() == [2]
+    p = load_portfolio(text.encode(), MAPPING, name="q.csv")
+    assert not any("line break" in n for n in p.summary.notes)
