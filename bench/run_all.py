@@ -15,6 +15,9 @@ Sections (each in its own module, each runnable alone):
 - ``bench.bench_app``: AppTest response of the Overview (first render) and of the Alerts page
   after a threshold slider change on a 100k-row upload.
 - ``bench.bench_export``: chart export time, first and warm, PNG, SVG and HTML.
+- ``bench.bench_training``: training 1,000 and 5,000 synthetic nodes x 60 periods (5 members) in
+  process against a local Ray with 2 workers, wall and CPU time, and whether both forecasts are
+  bit-identical (``--quick``: 20 nodes, a tiny model).
 
 A section that fails is reported as failed in the table (with the reason) and the command exits
 with status 1; the other sections still run. The Markdown is rewritten after every section
@@ -221,6 +224,34 @@ def _export(quick: bool) -> Section:
     return section
 
 
+def _training(quick: bool) -> Section:
+    from bench import bench_training
+
+    table = bench_training.run(quick=quick)
+    section = Section("Training in process against Ray (bench.bench_training)", table=table)
+    for nodes, group in table.groupby("nodes", sort=False):
+        here, ray = group.iloc[0], group.iloc[1]
+        same = bool(ray["same forecast"])
+        section.summary.append(
+            {
+                "benchmark": "training on Ray",
+                "case": f"{nodes:,} nodes x {here['periods']} periods (synthetic), "
+                f"{here['members']} members",
+                "result": (
+                    f"in process {here['wall s']} s wall ({here['cpu s']} s CPU); "
+                    f"{ray['where']} {ray['wall s']} s wall ({ray['cpu s']} s CPU, driver / "
+                    f"workers / Ray {ray['cpu driver / workers / ray s']}), "
+                    f"{ray['speed-up']}x; load {ray['load avg (1 min)']}"
+                ),
+                "target": f"same forecast bit for bit: {'met' if same else 'NOT met'}",
+            }
+        )
+    notes = [str(n) for n in table["note"] if n]
+    if notes:
+        section.summary[-1]["result"] += f" ({notes[0]})"
+    return section
+
+
 # Cheapest first: a long training run at the end cannot hold back the other results.
 SECTIONS: tuple[Callable[[bool], Section], ...] = (
     _portfolio,
@@ -229,6 +260,7 @@ SECTIONS: tuple[Callable[[bool], Section], ...] = (
     _export,
     _accuracy,
     _forecast,
+    _training,
 )
 SECTION_NAMES = tuple(make.__name__.lstrip("_") for make in SECTIONS)
 
@@ -326,15 +358,58 @@ def replace_block(text: str, block: str) -> str:
     return text[: start + len(BEGIN)] + "\n" + block.strip() + "\n" + text[stop:]
 
 
-def update_readme(path: Path, combined: pd.DataFrame) -> None:
+def _block_rows(text: str) -> tuple[str, list[dict[str, str]]]:
+    """The first line and the table rows of the README's current bench block."""
+    start, stop = text.find(BEGIN), text.find(END)
+    if start < 0 or stop < start:
+        return "", []
+    lines = [ln.strip() for ln in text[start + len(BEGIN) : stop].strip().splitlines()]
+    table = [ln for ln in lines if ln.startswith("|")]
+    rows = []
+    for line in table[2:]:
+        cells = [c.strip().replace("\\|", "|") for c in line.strip("|").split(" | ")]
+        if len(cells) == 4:
+            rows.append(dict(zip(("benchmark", "case", "result", "target"), cells, strict=True)))
+    return (lines[0] if lines and not lines[0].startswith("|") else ""), rows
+
+
+def readme_block(old: str, combined: pd.DataFrame, ran: tuple[str, ...], when: str) -> str:
+    """The new bench block: this run's rows, and the rows of benchmarks it did not run kept.
+
+    A run of some sections (``--only``) replaces the rows of the benchmarks it ran, in place,
+    and keeps the others with a line saying they come from an earlier run.
+    """
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    head = f"Last run {when}, {os.cpu_count()} CPUs, load average {load} at the end."
+    first, rows = _block_rows(old)
+    new = combined.to_dict("records")
+    names = {r["benchmark"] for r in new}
+    if set(ran) == set(SECTION_NAMES) or not rows:
+        return head + "\n\n" + markdown(combined)
+    merged: list[dict[str, Any]] = []
+    for row in rows:
+        if row["benchmark"] not in names:
+            merged.append(row)
+        elif not any(r["benchmark"] == row["benchmark"] for r in merged):
+            merged += [r for r in new if r["benchmark"] == row["benchmark"]]
+    merged += [r for r in new if r["benchmark"] not in {m["benchmark"] for m in merged}]
+    earlier = first.split("the other rows from earlier runs, the oldest: ")[-1]
+    earlier = earlier.removeprefix("Last run ").rstrip(".") or "unknown"
+    head = (
+        f"Rows of {', '.join(ran)}: run {when}, {os.cpu_count()} CPUs, load average {load} at "
+        f"the end; the other rows from earlier runs, the oldest: {earlier}."
+    )
+    return head + "\n\n" + markdown(pd.DataFrame(merged, columns=combined.columns))
+
+
+def update_readme(
+    path: Path, combined: pd.DataFrame, ran: tuple[str, ...] = SECTION_NAMES
+) -> None:
     """Write the combined table into the README's bench block (numbers only from this script)."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    block = (
-        f"Last run {when}, {os.cpu_count()} CPUs, load average {load} at the end.\n\n"
-        + markdown(combined)
-    )
-    path.write_text(replace_block(path.read_text(encoding="utf-8"), block), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    block = readme_block(text, combined, ran, when)
+    path.write_text(replace_block(text, block), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -361,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
         print(combined.to_string(index=False))
     print(f"written to {args.out}")
     if args.readme:
-        update_readme(README, combined)
+        update_readme(README, combined, only)
         print(f"written to {README}")
     return 1 if any(s.error for s in sections) else 0
 

@@ -1,0 +1,272 @@
+"""Training in this process against training fanned out on a local Ray with 2 workers.
+
+Usage: ``python -m bench.bench_training [--quick] [--nodes 1000,5000]``
+
+Data: synthetic (``bench.bench_forecast.synthetic_series``: seasonal plan, creep and noise, nodes
+of very different sizes), N nodes x 60 monthly periods. The work: ``run_forecast`` with the
+default ``ModelSettings`` (5 members) and no backtest, so one stage of 5 independent fits, then the
+prediction. ``--quick`` is a smoke run (20 nodes, 2 tiny members).
+
+Each run is its own child process (``bench.child.run_child``), in process first, then on Ray:
+
+- wall: ``run_forecast`` alone; for Ray the local Ray is started before the clock
+  (``ray start s``, reported apart: a cluster is normally up already);
+- CPU: user + system time, from ``/proc/<pid>/stat``, of the child and every process below it
+  (Ray's raylet, GCS and worker processes are children of the driver for a local Ray), plus the
+  reaped children's time each process carries; read before and after ``run_forecast`` and
+  subtracted, before Ray is shut down. For Ray it is split into the driver, the workers
+  (processes titled ``ray::...``) and Ray's own services;
+- peak MB: the highest sum of resident memory over that process tree, sampled every 0.2 s (shared
+  pages such as TensorFlow's libraries count once per process, so the Ray figure is high);
+- per fit s: the mean time of a member from its first progress event (epoch 0) to its last, as the
+  driver sees them (on Ray relayed through the queue, so 0.25 s coarse);
+- same forecast: the SHA-256 of the forecast (node, period, median, lower, upper) of both runs
+  compared; same seeds must give bit-identical figures.
+
+If the largest size would take more than ``BUDGET_S`` for both runs, projected linearly in nodes
+from the first size, it is replaced by ``FALLBACK_NODES`` and the table says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bench.child import run_child
+
+log = logging.getLogger(__name__)
+
+NODE_COUNTS = (1000, 5000)
+FALLBACK_NODES = 2000
+QUICK_NODES = 20
+PERIODS = 60
+WORKERS = 2
+BUDGET_S = 25 * 60
+CHILD_TIMEOUT_S = 3 * 3600
+SAMPLE_S = 0.2
+MODES = ("in process", "ray")
+CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+@dataclass(frozen=True)
+class ProcStat:
+    """What ``/proc/<pid>/stat`` says about one process (CPU in seconds, RSS in bytes)."""
+
+    pid: int
+    ppid: int
+    cpu_s: float
+    rss: int
+
+
+def _stat(pid: int) -> ProcStat | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # the process ended meanwhile
+        return None
+    # the name (field 2) may hold spaces: split after its closing parenthesis
+    fields = text[text.rindex(")") + 2 :].split()
+    ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
+    return ProcStat(pid, int(fields[1]), ticks / CLK_TCK, int(fields[21]) * PAGE)
+
+
+def process_tree(root: int | None = None) -> list[ProcStat]:
+    """``root`` (default: this process) and every process below it."""
+    root = os.getpid() if root is None else root
+    stats = [s for p in Path("/proc").iterdir() if p.name.isdigit() if (s := _stat(int(p.name)))]
+    below: dict[int, list[ProcStat]] = {}
+    for s in stats:
+        below.setdefault(s.ppid, []).append(s)
+    found = [s for s in stats if s.pid == root]
+    i = 0
+    while i < len(found):
+        found.extend(below.get(found[i].pid, []))
+        i += 1
+    return found
+
+
+def _title(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def tree_cpu() -> dict[str, float]:
+    """CPU seconds of this process tree: ``driver``, ``workers`` (``ray::``), ``services``."""
+    me = os.getpid()
+    out = {"driver": 0.0, "workers": 0.0, "services": 0.0}
+    for s in process_tree(me):
+        kind = "driver" if s.pid == me else "workers" if _title(s.pid).startswith("ray::") else ""
+        out[kind or "services"] += s.cpu_s
+    return out
+
+
+class PeakMemory:
+    """Samples the summed resident memory of this process tree in a thread."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, sum(s.rss for s in process_tree()))
+            self._stop.wait(SAMPLE_S)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _settings(quick: bool) -> Any:
+    from forecasting.settings import ModelSettings
+
+    return ModelSettings(units=8, epochs=2, members=2, patience=1) if quick else ModelSettings()
+
+
+def _digest(forecast: pd.DataFrame) -> str:
+    frame = forecast[["node", "period", "median", "lower", "upper"]]
+    h = hashlib.sha256("|".join(frame["node"] + "@" + frame["period"]).encode())
+    h.update(frame[["median", "lower", "upper"]].to_numpy(dtype="float64").tobytes())
+    return h.hexdigest()
+
+
+def _child(mode: str, nodes: int, quick: bool) -> None:
+    from bench.bench_forecast import synthetic_series
+    from forecasting.executor import RayExecutor, connect, shutdown
+    from forecasting.pipeline import run_forecast
+    from forecasting.training import ProgressEvent
+
+    series = synthetic_series(nodes, PERIODS)
+    settings = _settings(quick)
+    executor = RayExecutor(workers=WORKERS) if mode == "ray" else None
+    t0 = time.perf_counter()
+    if executor is not None:
+        connect(executor)
+    start_s = time.perf_counter() - t0
+    seen: dict[int, list[float]] = {}
+
+    def record(event: ProgressEvent) -> None:
+        seen.setdefault(event.member, []).append(time.perf_counter())
+
+    with PeakMemory() as memory:
+        cpu0, wall0 = tree_cpu(), time.perf_counter()
+        result = run_forecast(series, settings, backtest_k=0, executor=executor, progress=record)
+        wall, cpu1 = time.perf_counter() - wall0, tree_cpu()
+    if executor is not None:
+        shutdown()
+    fits = [max(t) - min(t) for t in seen.values()]
+    epochs = [len(h["loss"]) for h in result.ensemble.histories]
+    out = {
+        "mode": mode,
+        "nodes": nodes,
+        "members": settings.members,
+        "epochs run": sum(epochs) / len(epochs),
+        "wall s": wall,
+        "ray start s": start_s if executor is not None else None,
+        "per fit s": sum(fits) / len(fits),
+        **{f"cpu {k} s": cpu1[k] - cpu0[k] for k in cpu0},
+        "peak MB": memory.peak / 2**20,
+        "digest": _digest(result.forecast),
+        "load": os.getloadavg()[0],
+    }
+    print(json.dumps(out))
+
+
+def _measure(mode: str, nodes: int, quick: bool) -> dict[str, Any]:
+    args = ["bench.bench_training", "--child", mode, str(nodes), *(["--quick"] if quick else [])]
+    what = f"training {nodes} nodes ({mode})"
+    log.info("== %s", what)
+    row: dict[str, Any] = run_child(args, timeout=CHILD_TIMEOUT_S, what=what)
+    log.info("   %.1f s wall", row["wall s"])
+    return row
+
+
+def _table(rows: list[dict[str, Any]], note: str) -> pd.DataFrame:
+    table = []
+    for here, ray in zip(rows[::2], rows[1::2], strict=True):
+        for row in (here, ray):
+            cpu = row["cpu driver s"] + row["cpu workers s"] + row["cpu services s"]
+            table.append(
+                {
+                    "nodes": row["nodes"],
+                    "periods": PERIODS,
+                    "members": row["members"],
+                    "where": "in process" if row["mode"] == "in process" else f"Ray, {WORKERS} workers",
+                    "wall s": round(row["wall s"], 1),
+                    "cpu s": round(cpu, 1),
+                    "cpu driver / workers / ray s": (
+                        f"{row['cpu driver s']:.0f} / {row['cpu workers s']:.0f} / "
+                        f"{row['cpu services s']:.0f}"
+                    ),
+                    "ray start s": "" if row["ray start s"] is None else round(row["ray start s"], 1),
+                    "per fit s": round(row["per fit s"], 1),
+                    "epochs run": round(row["epochs run"], 1),
+                    "peak MB": round(row["peak MB"]),
+                    "speed-up": round(here["wall s"] / row["wall s"], 2),
+                    "same forecast": row["digest"] == here["digest"],
+                    "load avg (1 min)": round(row["load"], 1),
+                    "note": note if row is rows[-1] else "",
+                }
+            )
+    return pd.DataFrame(table)
+
+
+def run(nodes: tuple[int, ...] = NODE_COUNTS, quick: bool = False) -> pd.DataFrame:
+    """Both runs per size, in process then on Ray; the table (see the module docstring)."""
+    counts = (QUICK_NODES,) if quick else nodes
+    rows: list[dict[str, Any]] = []
+    note = ""
+    for i, n in enumerate(counts):
+        if i > 0 and not quick:
+            first = rows[0]["nodes"]
+            spent = sum(r["wall s"] + (r["ray start s"] or 0) for r in rows[:2])
+            projected = spent * n / first
+            if projected > BUDGET_S and n > FALLBACK_NODES:
+                note = (
+                    f"{n:,} nodes left out: {projected / 60:.0f} min projected for both runs "
+                    f"from {first:,} nodes (budget {BUDGET_S // 60} min); {FALLBACK_NODES:,} instead"
+                )
+                log.info(note)
+                n = FALLBACK_NODES
+        rows += [_measure(mode, n, quick) for mode in MODES]
+    table = _table(rows, note)
+    print(table.to_string(index=False))
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: print the table (``--child`` measures one run in this process)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run: 20 nodes, tiny model")
+    parser.add_argument("--nodes", default=",".join(map(str, NODE_COUNTS)), help="sizes")
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "NODES"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        logging.basicConfig(level=logging.WARNING)
+        _child(args.child[0], int(args.child[1]), args.quick)
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    pd.set_option("display.width", 250)
+    run(tuple(int(n) for n in args.nodes.split(",")), args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
