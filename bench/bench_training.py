@@ -23,8 +23,9 @@ Each run is its own child process (``bench.child.run_child``), in process first,
 - same forecast: the SHA-256 of the forecast (node, period, median, lower, upper) of both runs
   compared; same seeds must give bit-identical figures.
 
-If the largest size would take more than ``BUDGET_S`` for both runs, projected linearly in nodes
-from the first size, it is replaced by ``FALLBACK_NODES`` and the table says so.
+If a larger size would take more than ``BUDGET_S`` (25 min) for both runs, projected linearly in
+nodes from the first size, ``FALLBACK_NODES`` (2,000) is run instead when it fits that budget, else
+the size is left out; the table's note says which and why (see ``within_budget``).
 """
 
 from __future__ import annotations
@@ -193,8 +194,10 @@ def _measure(mode: str, nodes: int, quick: bool) -> dict[str, Any]:
     args = ["bench.bench_training", "--child", mode, str(nodes), *(["--quick"] if quick else [])]
     what = f"training {nodes} nodes ({mode})"
     log.info("== %s", what)
+    t0 = time.perf_counter()
     row: dict[str, Any] = run_child(args, timeout=CHILD_TIMEOUT_S, what=what)
-    log.info("   %.1f s wall", row["wall s"])
+    row["child s"] = time.perf_counter() - t0
+    log.info("   %.1f s wall (%.1f s for the whole child)", row["wall s"], row["child s"])
     return row
 
 
@@ -208,14 +211,14 @@ def _table(rows: list[dict[str, Any]], note: str) -> pd.DataFrame:
                     "nodes": row["nodes"],
                     "periods": PERIODS,
                     "members": row["members"],
-                    "where": "in process" if row["mode"] == "in process" else f"Ray, {WORKERS} workers",
+                    "where": row["mode"] if row is here else f"Ray, {WORKERS} workers",
                     "wall s": round(row["wall s"], 1),
                     "cpu s": round(cpu, 1),
                     "cpu driver / workers / ray s": (
                         f"{row['cpu driver s']:.0f} / {row['cpu workers s']:.0f} / "
                         f"{row['cpu services s']:.0f}"
                     ),
-                    "ray start s": "" if row["ray start s"] is None else round(row["ray start s"], 1),
+                    "ray start s": "" if row is here else round(row["ray start s"], 1),
                     "per fit s": round(row["per fit s"], 1),
                     "epochs run": round(row["epochs run"], 1),
                     "peak MB": round(row["peak MB"]),
@@ -228,25 +231,44 @@ def _table(rows: list[dict[str, Any]], note: str) -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
+def within_budget(n: int, first: int, spent_s: float) -> tuple[int | None, str]:
+    """The size to run instead of ``n`` (None: none) and why, given ``spent_s`` at ``first`` nodes.
+
+    Both runs of a size are projected linearly in nodes from the first size's two children (their
+    whole time, imports and Ray's start included). Over ``BUDGET_S``, ``FALLBACK_NODES`` is tried
+    under the same budget.
+    """
+    projected = spent_s * n / first
+    if projected <= BUDGET_S:
+        return n, ""
+    why = (
+        f"{n:,} nodes left out: {projected / 60:.0f} min projected for both runs from the "
+        f"{spent_s / 60:.0f} min of {first:,} nodes (budget {BUDGET_S // 60} min)"
+    )
+    fallback = spent_s * FALLBACK_NODES / first
+    if first < FALLBACK_NODES < n and fallback <= BUDGET_S:
+        return FALLBACK_NODES, f"{why}; {FALLBACK_NODES:,} instead"
+    if first < FALLBACK_NODES < n:
+        why += f"; {FALLBACK_NODES:,} nodes too ({fallback / 60:.0f} min projected)"
+    return None, why
+
+
 def run(nodes: tuple[int, ...] = NODE_COUNTS, quick: bool = False) -> pd.DataFrame:
     """Both runs per size, in process then on Ray; the table (see the module docstring)."""
     counts = (QUICK_NODES,) if quick else nodes
     rows: list[dict[str, Any]] = []
-    note = ""
-    for i, n in enumerate(counts):
-        if i > 0 and not quick:
-            first = rows[0]["nodes"]
-            spent = sum(r["wall s"] + (r["ray start s"] or 0) for r in rows[:2])
-            projected = spent * n / first
-            if projected > BUDGET_S and n > FALLBACK_NODES:
-                note = (
-                    f"{n:,} nodes left out: {projected / 60:.0f} min projected for both runs "
-                    f"from {first:,} nodes (budget {BUDGET_S // 60} min); {FALLBACK_NODES:,} instead"
-                )
+    notes: list[str] = []
+    for n in counts:
+        size: int | None = n
+        if rows:
+            spent = sum(r["child s"] for r in rows[:2])
+            size, note = within_budget(n, rows[0]["nodes"], spent)
+            if note:
                 log.info(note)
-                n = FALLBACK_NODES
-        rows += [_measure(mode, n, quick) for mode in MODES]
-    table = _table(rows, note)
+                notes.append(note)
+        if size is not None:
+            rows += [_measure(mode, size, quick) for mode in MODES]
+    table = _table(rows, "; ".join(notes))
     print(table.to_string(index=False))
     return table
 

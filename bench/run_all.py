@@ -402,9 +402,7 @@ def readme_block(old: str, combined: pd.DataFrame, ran: tuple[str, ...], when: s
     return head + "\n\n" + markdown(pd.DataFrame(merged, columns=combined.columns))
 
 
-def update_readme(
-    path: Path, combined: pd.DataFrame, ran: tuple[str, ...] = SECTION_NAMES
-) -> None:
+def update_readme(path: Path, combined: pd.DataFrame, ran: tuple[str, ...] = SECTION_NAMES) -> None:
     """Write the combined table into the README's bench block (numbers only from this script)."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = path.read_text(encoding="utf-8")
