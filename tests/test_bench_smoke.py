@@ -63,3 +63,77 @@ def test_bench_excel_smallest_size_reads_the_same_cells_as_pandas() -> None:
     assert row["rows"] == 10_000 and row["MB"] > 0
     assert row["ours s"] > 0 and row["pandas+openpyxl s"] > 0
     assert bool(row["agree"])
+
+
+def test_readme_block_of_some_sections_keeps_the_other_rows() -> None:
+    from bench.run_all import BEGIN, END, readme_block
+
+    old = (
+        f"{BEGIN}\nLast run 2026-01-01 10:00 UTC, 2 CPUs, load average 1.0 at the end.\n\n"
+        "| benchmark | case | result | target |\n| --- | --- | --- | --- |\n"
+        "| xlsx read | 10k | 0.2 s \\| fast |  |\n| training on Ray | 1,000 nodes | old |  |\n"
+        "| app | Overview | 0.4 s |  |\n"
+        f"{END}\n"
+    )
+    new = pd.DataFrame(
+        [
+            {"benchmark": "training on Ray", "case": "1,000 nodes", "result": "new", "target": ""},
+            {"benchmark": "training on Ray", "case": "2,000 nodes", "result": "n2", "target": ""},
+        ]
+    )
+    block = readme_block(old, new, ("training",), "2026-02-02 12:00 UTC")
+    lines = block.splitlines()
+    assert lines[0].startswith("Rows of training: run 2026-02-02 12:00 UTC")
+    assert "the oldest: 2026-01-01 10:00 UTC" in lines[0]
+    rows = [line for line in lines if line.startswith("| ")][2:]
+    # the run's rows replace the old ones in place; the others are kept as they were
+    assert [r.split(" | ")[0] for r in rows] == [
+        "| xlsx read",
+        "| training on Ray",
+        "| training on Ray",
+        "| app",
+    ]
+    assert "0.2 s \\| fast" in rows[0] and "new" in rows[1] and "n2" in rows[2]
+    assert "| old |" not in block
+
+
+def test_training_bench_budget_falls_back_or_leaves_out() -> None:
+    from bench.bench_training import BUDGET_S, FALLBACK_NODES, within_budget
+
+    assert within_budget(5000, 1000, BUDGET_S / 5) == (5000, "")
+    size, why = within_budget(5000, 1000, BUDGET_S / 3)
+    assert size == FALLBACK_NODES and "5,000 nodes left out" in why
+    size, why = within_budget(5000, 1000, BUDGET_S)
+    assert size is None and f"{FALLBACK_NODES:,} nodes too" in why
+
+
+def test_training_bench_counts_the_cpu_of_child_processes() -> None:
+    import subprocess
+    import sys
+
+    from bench.bench_training import process_tree, tree_cpu
+
+    before = sum(tree_cpu().values())
+    burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 1.0: pass\n"
+    child = subprocess.Popen([sys.executable, "-c", burn])
+    try:
+        assert child.pid in {s.pid for s in process_tree()}
+    finally:
+        child.wait(timeout=120)
+    # a finished child's time is carried by its parent once reaped (cutime)
+    assert sum(tree_cpu().values()) - before >= 0.9
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1200)
+def test_training_bench_quick_run_gives_the_same_forecast_on_ray() -> None:
+    from bench import bench_training
+
+    table = bench_training.run(quick=True)
+    assert list(table["where"]) == ["in process", f"Ray, {bench_training.WORKERS} workers"]
+    assert table["same forecast"].all()
+    assert (table["wall s"] > 0).all() and (table["cpu s"] > 0).all()
+    # on Ray the members trained in worker processes, and their CPU was counted
+    workers_cpu = float(table["cpu driver / workers / ray s"].iloc[1].split(" / ")[1])
+    assert workers_cpu > 0
+    assert float(table["ray start s"].iloc[1]) > 0 and table["ray start s"].iloc[0] == ""
