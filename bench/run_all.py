@@ -335,8 +335,8 @@ def write_markdown(
     parts += [
         "",
         "What each side computes, how memory is measured and what the steps are: see the "
-        "docstrings of `bench/bench_portfolio.py`, `bench/bench_app.py`, `bench/bench_export.py` "
-        "and `bench/bench_forecast.py`.",
+        "docstrings of `bench/bench_portfolio.py`, `bench/bench_app.py`, `bench/bench_export.py`, "
+        "`bench/bench_forecast.py` and `bench/bench_training.py`.",
         "",
     ]
     path.write_text("\n".join(parts), encoding="utf-8")
