@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import threading
 import time
@@ -28,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from cli import common as cli_common
-from forecasting.executor import DEFAULT_LOCAL_WORKERS, RayExecutor
+from forecasting.executor import DEFAULT_LOCAL_WORKERS, RayExecutor, configured_address
 from portfolio.errors import InputError
 from portfolio.export import to_csv_bytes
 from portfolio.rollup import rollup_portfolio
@@ -134,7 +133,8 @@ def register(
         default=None,
         metavar="ADDR",
         help="a running Ray cluster (ray://HOST:10001 or HOST:6379); default: the "
-        "RAY_ADDRESS environment variable, else a local Ray started for the run",
+        "COST_DRIFT_RAY_ADDRESS or RAY_ADDRESS environment variable, else a local Ray started "
+        "for the run",
     )
     x.add_argument(
         "--ray-workers",
@@ -218,7 +218,7 @@ def _executor_from_args(args: argparse.Namespace) -> RayExecutor | None:
         return None
     if args.ray_workers < 1:
         raise InputError(f"--ray-workers must be 1 or more (got {args.ray_workers}).")
-    address = args.ray_address or os.environ.get("RAY_ADDRESS") or None
+    address = args.ray_address or configured_address()
     return RayExecutor(address=address, workers=args.ray_workers)
 
 

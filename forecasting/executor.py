@@ -18,6 +18,7 @@ on its workers (``pip install cost-drift``); a local Ray needs nothing else.
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import threading
 from collections.abc import Callable, Sequence
@@ -64,6 +65,14 @@ class RayExecutor:
 
 
 Executor = RayExecutor | None  # None: train in this process
+
+# Where a deployment names its cluster: Cost Drift's own variable first, then Ray's.
+ADDRESS_ENV = ("COST_DRIFT_RAY_ADDRESS", "RAY_ADDRESS")
+
+
+def configured_address() -> str | None:
+    """The Ray address set in the environment (``ADDRESS_ENV``), or None."""
+    return next((os.environ[k] for k in ADDRESS_ENV if os.environ.get(k)), None)
 
 
 def train_members(

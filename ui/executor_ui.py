@@ -7,21 +7,13 @@ per session; an empty address with "Ray" starts a local Ray with two workers.
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
-from forecasting.executor import DEFAULT_LOCAL_WORKERS, RayExecutor
+from forecasting.executor import DEFAULT_LOCAL_WORKERS, RayExecutor, configured_address
 from ui import widget_state
 
 HERE = "This machine"
 RAY = "Ray"
-ADDRESS_ENV = ("COST_DRIFT_RAY_ADDRESS", "RAY_ADDRESS")
-
-
-def configured_address() -> str:
-    """The Ray address from the server's settings (environment), or ""."""
-    return next((os.environ[k] for k in ADDRESS_ENV if os.environ.get(k)), "")
 
 
 def where_to_train() -> RayExecutor | None:
@@ -30,7 +22,7 @@ def where_to_train() -> RayExecutor | None:
     if state.get("fc_where") not in (HERE, RAY):
         state["fc_where"] = RAY if configured_address() else HERE
     if not isinstance(state.get("fc_ray_address"), str):
-        state["fc_ray_address"] = configured_address()
+        state["fc_ray_address"] = configured_address() or ""
     with st.expander("Where to train", expanded=state["fc_where"] == RAY):
         where = st.radio(
             "Train the networks on",
