@@ -13,6 +13,7 @@ from forecasting.errors import ForecastError
 from forecasting.outlook import crossing_table
 from ui import forecast_ui, tables, training, widget_state
 from ui.view import require
+from workflows.forecast_request import history_problem
 
 view = require()
 assert view.portfolio is not None and view.rolled is not None and view.rule is not None
@@ -25,6 +26,11 @@ st.caption(
     "its past drift and its planned spend, then forecasts the coming periods. The baselines run "
     "beside it on the same backtest cut-offs."
 )
+
+problem = history_problem(view.portfolio)
+if problem is not None:  # e.g. a one-snapshot file: no controls that could only fail
+    st.info(problem)
+    st.stop()
 
 training.warm_up()  # TensorFlow loads in the background while the sliders are set
 request = forecast_ui.controls(view)

@@ -135,11 +135,17 @@ def _node_level(rolled: pd.DataFrame, node: str) -> int:
     return int(match.iloc[0])
 
 
-def _check_choices(portfolio: Portfolio, choices: ForecastChoices) -> None:
+def history_problem(portfolio: Portfolio) -> str | None:
+    """Why nothing of this portfolio can be forecast (a single period), or None when it can."""
     if portfolio.frequency == "single" or len(portfolio.periods) < 2:
-        raise InputError(
-            "Forecasting needs a history of several periods; this file has a single period."
-        )
+        return "Forecasting needs a history of several periods; this file has a single period."
+    return None
+
+
+def _check_choices(portfolio: Portfolio, choices: ForecastChoices) -> None:
+    problem = history_problem(portfolio)
+    if problem is not None:
+        raise InputError(problem)
     if choices.backtest_k < 0:
         raise InputError(f"The backtest needs 0 or more cut-offs (got {choices.backtest_k}).")
     n_levels = len(portfolio.levels)

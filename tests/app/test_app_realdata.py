@@ -37,10 +37,18 @@ def test_real_example_opens_with_its_mapping(
     assert list(at.multiselect(key="map_levels").value) == list(mapping.levels)
     assert at.selectbox(key="map_planned").value == mapping.planned
     assert at.radio(key="measure").value == mapping.measure
-    summary = load_portfolio(path, mapping).summary
+    loaded = load_portfolio(path, mapping)
+    summary = loaded.summary
     assert metric(at, "Rows read") == f"{summary.rows_read:,}"
     assert metric(at, "Rows rejected") == f"{summary.rows_rejected:,}"
-    for page in ("hierarchy", "alerts", "forecast", "export"):
+    single = loaded.frequency == "single"
+    pages = ("hierarchy", "alerts", "attribution", "forecast", "completion", "export")
+    for page in pages:
         at.switch_page(f"app_pages/{page}.py").run()
         no_exception(at)
         assert not at.error, (page, [e.value for e in at.error])
+        if page == "forecast":
+            # A one-snapshot file says why it cannot be forecast instead of offering Train.
+            infos = " ".join(str(i.value) for i in at.info)
+            assert ("single period" in infos) == single, infos
+            assert ("fc_train" in [b.key for b in at.button]) != single
