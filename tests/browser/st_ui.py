@@ -29,6 +29,8 @@ TINY_FORECAST = {
     "fc_epochs": 2,
     "fc_backtest": 1,
 }
+# A column only the Alerts page's alert table has: its top-contributors table also has "Node".
+ALERT_TABLE_COLUMN = "Variance % to date"
 PAGES = ("Overview", "Hierarchy", "Alerts", "Attribution", "Forecast", "At completion", "Export")
 
 
@@ -225,7 +227,8 @@ def selectbox_set(page: Page, key: str, value: str) -> None:
 def grid(page: Page, header: str) -> Locator:
     """The ``st.dataframe`` that has a column titled ``header``.
 
-    Streamlit 1.67 gives data frames no ``st-key-`` class, so a table is found by a column title.
+    Streamlit 1.67 gives data frames no ``st-key-`` class, so a table is found by a column title;
+    choose a title no other table on the page has (``grid_cells`` checks there is one match).
     """
     title = page.locator("th[role=columnheader]").filter(
         has_text=re.compile(rf"^\s*{re.escape(header)}\s*$")
@@ -239,7 +242,9 @@ def grid_cells(page: Page, header: str, timeout: float = APP_TIMEOUT_MS) -> list
     Streamlit draws data frames on a canvas; the grid keeps an accessible copy of the visible
     cells inside it (a moment after drawing), which is what is read here.
     """
-    cells = grid(page, header).locator("td[role=gridcell]")
+    frame = grid(page, header)
+    expect(frame).to_have_count(1, timeout=timeout)  # two tables would mix their cells
+    cells = frame.locator("td[role=gridcell]")
     expect(cells.first).to_be_attached(timeout=timeout)
     return [c.strip() for c in cells.all_text_contents()]
 

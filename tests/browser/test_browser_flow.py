@@ -17,6 +17,7 @@ import pytest
 from browser_data import ODD_COLUMNS, Expected, expected, make_csv
 from playwright.sync_api import Browser, Page, expect
 from st_ui import (
+    ALERT_TABLE_COLUMN,
     APP_TIMEOUT_MS,
     TINY_FORECAST,
     TRAIN_TIMEOUT_MS,
@@ -117,16 +118,16 @@ def test_alert_table_and_threshold_slider(flow: Flow) -> None:
 
     go_to(page, "Alerts")
     expect(metric(page, "Alerts")).to_have_text(str(before.alerts))
-    expect(grid(page, "Node").locator("tr[role=row]")).to_have_count(before.alerts + 1)
-    cells = grid_cells(page, "Node")
+    expect(grid(page, ALERT_TABLE_COLUMN).locator("tr[role=row]")).to_have_count(before.alerts + 1)
+    cells = grid_cells(page, ALERT_TABLE_COLUMN)
     assert {c for c in cells if c.startswith("Zeta") or c == "All"} == set(before.alert_nodes)
 
     set_slider(page, "amber_pct", NEW_AMBER)
     assert slider_value(page, "amber_pct") == str(NEW_AMBER)
     expect(metric(page, "Alerts")).to_have_text(str(after.alerts))
     # The grid's accessible copy is redrawn a moment after the canvas: wait for the new rows.
-    expect(grid(page, "Node").locator("tr[role=row]")).to_have_count(after.alerts + 1)
-    cells = grid_cells(page, "Node")
+    expect(grid(page, ALERT_TABLE_COLUMN).locator("tr[role=row]")).to_have_count(after.alerts + 1)
+    cells = grid_cells(page, ALERT_TABLE_COLUMN)
     node_cells = {c for c in cells if c.startswith("Zeta") or c == "All"}
     assert node_cells == set(after.alert_nodes)
     flow.amber = NEW_AMBER

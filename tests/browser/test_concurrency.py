@@ -19,6 +19,7 @@ import pytest
 from browser_data import Expected, expected, make_csv
 from playwright.sync_api import Page, expect, sync_playwright
 from st_ui import (
+    ALERT_TABLE_COLUMN,
     APP_TIMEOUT_MS,
     TINY_FORECAST,
     TRAIN_TIMEOUT_MS,
@@ -107,7 +108,7 @@ def _session(
                 go_to(page, "Alerts", timeout=APP_TIMEOUT_MS * 2)
                 expect(metric(page, "Alerts")).to_have_text(str(want.alerts))
                 out.checks.append("alerts")
-                texts.append(" ".join(grid_cells(page, "Node")))
+                texts.append(" ".join(grid_cells(page, ALERT_TABLE_COLUMN)))
                 texts.append(page.locator("body").text_content() or "")
                 assert_no_exception(page)
                 out.text = "\n".join(texts)
