@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from browser_data import ODD_COLUMNS, Expected, expected, make_csv
 from playwright.sync_api import Browser, Page, expect
@@ -77,25 +78,27 @@ def _check_totals(page: Page, want: Expected) -> None:
 def test_upload_and_map_columns(flow: Flow) -> None:
     page = flow.page
     columns = [*ODD_COLUMNS.levels, ODD_COLUMNS.period, ODD_COLUMNS.planned, ODD_COLUMNS.actual]
-    guessed = guess_mapping(columns)
-    # The premise: the guess cannot read this file, the analyst has to map it.
-    assert (guessed.levels, guessed.planned, guessed.actual) != (
-        ODD_COLUMNS.levels,
-        ODD_COLUMNS.planned,
-        ODD_COLUMNS.actual,
-    )
+    odd = (ODD_COLUMNS.levels, ODD_COLUMNS.planned, ODD_COLUMNS.actual)
+    by_names = guess_mapping(columns)
+    by_data = guess_mapping(columns, pd.read_csv(io.BytesIO(DATA), dtype=str))
+    # The premise: the names alone cannot map this file; its data (text columns that nest) can.
+    assert (by_names.levels, by_names.planned, by_names.actual) != odd
+    assert (by_data.levels, by_data.planned, by_data.actual) == odd
 
     upload_file(page, FILE_NAME, DATA)
     expect(by_key(page, "map_levels")).to_be_visible()
-    # With the guessed mapping the file does not load: the sidebar says why, the app stays up.
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("rows read / used / rejected")
+    assert sidebar_errors(page) == []
+
+    # A wrong choice is refused in words and the app stays up; correcting it loads the file.
+    selectbox_set(page, "map_planned", ODD_COLUMNS.levels[0])
     expect(
         page.get_by_test_id("stSidebar").get_by_test_id("stAlertContentError").first
     ).to_be_visible()
-    assert any(FILE_NAME in e or "column" in e.lower() for e in sidebar_errors(page))
+    assert any(ODD_COLUMNS.levels[0] in e or "column" in e.lower() for e in sidebar_errors(page))
     assert_no_exception(page)
-
-    multiselect_set(page, "map_levels", list(ODD_COLUMNS.levels))
     selectbox_set(page, "map_planned", ODD_COLUMNS.planned)
+    multiselect_set(page, "map_levels", list(ODD_COLUMNS.levels))
     selectbox_set(page, "map_actual", ODD_COLUMNS.actual)
     expect(by_key(page, "map_period").get_by_role("combobox")).to_have_value(ODD_COLUMNS.period)
 
