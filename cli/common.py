@@ -6,6 +6,7 @@ flags into a loaded portfolio, an alert rule and written output.
 
 Output: CSV text cells that would run as spreadsheet formulas (``=``, ``+``, ``-``, ``@``...) get
 a leading apostrophe, like every export of Cost Drift; JSON is written as is (NaN as ``null``).
+Tables are written by ``portfolio.tablewriter`` straight into the file or standard output.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ import pandas as pd
 
 from portfolio.alerts import AlertRule
 from portfolio.errors import InputError
-from portfolio.export import to_csv_bytes
 from portfolio.load import DEFAULT_MAX_BYTES, Portfolio, load_portfolio
 from portfolio.mapping import DEFAULT_LEVELS, ColumnMapping
+from portfolio.tablewriter import csv_bytes, json_bytes, write_csv, write_json
 
 STDIN = "-"
 _MAX_BYTES_CAP = 1 << 50  # beyond any real file; keeps the byte count a machine integer
@@ -213,12 +214,8 @@ def rule_from_args(args: argparse.Namespace) -> AlertRule:
 
 
 def frame_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
-    """A table as CSV (formula-like text neutralised) or JSON records (NaN as null; numbers
-    rounded to 10 decimals) bytes."""
-    if fmt == "json":
-        text = frame.to_json(orient="records", double_precision=10, force_ascii=False)
-        return (text or "[]").encode("utf-8") + b"\n"
-    return to_csv_bytes(frame)
+    """A table as CSV (formula-like text neutralised) or JSON records (NaN as null) bytes."""
+    return json_bytes(frame) if fmt == "json" else csv_bytes(frame)
 
 
 def write_bytes(args: argparse.Namespace, data: bytes) -> None:
@@ -234,5 +231,21 @@ def write_bytes(args: argparse.Namespace, data: bytes) -> None:
 
 
 def emit(args: argparse.Namespace, frame: pd.DataFrame) -> None:
-    """Write a table in the ``--format`` chosen, to ``--out`` or standard output."""
-    write_bytes(args, frame_bytes(frame, getattr(args, "format", "csv")))
+    """Write a table in the ``--format`` chosen, to ``--out`` or standard output.
+
+    The text goes into the file block by block as it is made (never the whole of it in memory).
+
+    Raises:
+        InputError: When ``--out`` cannot be written.
+    """
+    write = write_json if getattr(args, "format", "csv") == "json" else write_csv
+    out = getattr(args, "out", None)
+    if not out:
+        write(frame, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        with open(out, "wb") as target:
+            write(frame, target)
+    except OSError as exc:
+        raise InputError(f"Could not write {out}: {exc.strerror or exc}.") from exc

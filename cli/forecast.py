@@ -29,8 +29,8 @@ import pandas as pd
 from cli import common as cli_common
 from forecasting.executor import DEFAULT_LOCAL_WORKERS, RayExecutor, configured_address
 from portfolio.errors import InputError
-from portfolio.export import to_csv_bytes
 from portfolio.rollup import rollup_portfolio
+from portfolio.tablewriter import csv_bytes
 from workflows.forecast_request import (
     DEFAULT_LEVEL_MAX_NODES,
     ForecastChoices,
@@ -293,7 +293,7 @@ def run(args: argparse.Namespace) -> int:
         for key in JSON_KEYS[1:]:
             target = out.with_name(f"{out.stem}_{key}.csv")
             try:
-                target.write_bytes(to_csv_bytes(tables[key]))
+                target.write_bytes(csv_bytes(tables[key]))
             except OSError as exc:
                 raise InputError(f"Could not write {target}: {exc.strerror or exc}.") from exc
     return 0

@@ -2,7 +2,8 @@
 
 Formula injection: a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return would be run as a formula by a spreadsheet, so such cells (and column headers) get a
-leading apostrophe. Numbers are never touched, so a negative amount stays a number.
+leading apostrophe (``portfolio.formulas``, re-exported here). Numbers are never touched, so a
+negative amount stays a number.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from portfolio.errors import InputError
+from portfolio.formulas import FORMULA_PREFIXES as FORMULA_PREFIXES  # re-exported
+from portfolio.formulas import neutralise as neutralise  # re-exported
+from portfolio.tablewriter import csv_bytes
 
 logger = logging.getLogger(__name__)
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -31,44 +34,12 @@ _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _neutral_text(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def neutralise(df: pd.DataFrame) -> pd.DataFrame:
-    """Prefix formula-like text cells and headers with an apostrophe.
-
-    Args:
-        df: Any table.
-
-    Returns:
-        A copy in which every text cell (and column name) starting with ``=``, ``+``, ``-``,
-        ``@``, a tab or a carriage return starts with ``'`` instead; other cells are unchanged.
-    """
-    out = df.copy()
-    for column in out.columns:
-        series = out[column]
-        if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
-            continue
-        if pd.api.types.is_datetime64_any_dtype(series.dtype):
-            continue
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            series = series.astype(object)
-        if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
-            risky = series.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(dtype=bool)
-            if risky.any():
-                out[column] = series.where(~risky, "'" + series)
-        else:
-            out[column] = series.map(_neutral_text)
-    out.columns = [_neutral_text(c) if isinstance(c, str) else c for c in out.columns]
-    return out
-
-
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """The table as UTF-8 CSV bytes (no index), formula-like cells neutralised."""
-    return neutralise(df).to_csv(index=False).encode("utf-8")
+    """The table as UTF-8 CSV bytes (no index), formula-like cells neutralised.
+
+    Made by ``portfolio.tablewriter`` (Arrow kernels; the same text as pandas' ``to_csv``).
+    """
+    return csv_bytes(df)
 
 
 def sheet_names(names: list[str]) -> list[str]:
