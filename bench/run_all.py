@@ -10,6 +10,9 @@ Sections (each in its own module, each runnable alone):
   forecasting side; its ``run()`` returns a table, and gets ``quick=`` when it accepts it), and
   its ``run_accuracy()``: the LSTM ensemble's backtest against the baselines on the sample
   portfolio at project level (and NYC where the real data is present).
+- ``bench.bench_cli_output``: the whole ``cost-drift rollup`` process writing CSV and JSON beside a
+  DuckDB process running the same SQL and writing the same file, at 100k and 1M rows (``--quick``:
+  100k), with the ratio, the peak memory and whether both outputs agree.
 - ``bench.bench_excel``: reading a 10k- and a 100k-row ``.xlsx`` workbook, ours beside pandas
   with openpyxl in the same run.
 - ``bench.bench_app``: AppTest response of the Overview (first render) and of the Alerts page
@@ -21,7 +24,9 @@ Sections (each in its own module, each runnable alone):
 
 A section that fails is reported as failed in the table (with the reason) and the command exits
 with status 1; the other sections still run. The Markdown is rewritten after every section
-(cheapest first), so a stopped run keeps what it finished. ``--only portfolio,app`` runs some.
+(cheapest first), so a stopped run keeps what it finished. ``--only portfolio,app`` runs some:
+then only their rows and detail tables are replaced in ``bench/RESULTS.md`` (and with
+``--readme`` in the README), the others are kept from the earlier run (``bench.results``).
 Speed is measured here, never asserted in tests.
 """
 
@@ -31,52 +36,44 @@ import argparse
 import importlib
 import inspect
 import logging
-import os
-import platform
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from bench import results
+from bench.results import BEGIN, END, Kind, Section, replace_block, update_readme, write_markdown
+
 log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "RESULTS.md"
+README = REPO / "README.md"
+__all__ = ["BEGIN", "END", "readme_block", "replace_block", "run_all"]  # tested from here
 TIME_RATIO_TARGET = 1.5
 PEAK_MB_TARGET = 1536.0
 
 
-@dataclass
-class Section:
-    """One benchmark's outcome: its detail table, its summary lines, or why it failed."""
-
-    title: str
-    table: pd.DataFrame | None = None
-    summary: list[dict[str, str]] = field(default_factory=list)
-    error: str | None = None
-    seconds: float = 0.0
-
-
-def markdown(frame: pd.DataFrame) -> str:
-    """A GitHub Markdown table of ``frame`` (numbers right-aligned)."""
-    columns = [str(c) for c in frame.columns]
-    numeric = [
-        pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
-        for c in frame.columns
-    ]
-    lines = [
-        "| " + " | ".join(columns) + " |",
-        "| " + " | ".join("---:" if n else "---" for n in numeric) + " |",
-    ]
-    for row in frame.itertuples(index=False):
-        cells = [str(v).replace("|", "\\|") for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+KINDS = {
+    k.name: k
+    for k in (
+        Kind("portfolio", "Load + rollup + alerts, ours beside DuckDB", "load + rollup + alerts"),
+        Kind("cli_output", "cost-drift rollup output, whole process, beside DuckDB", "CLI output"),
+        Kind("excel", "Excel .xlsx reading, ours beside pandas + openpyxl", "xlsx read"),
+        Kind("app", "App response (Streamlit AppTest)", "app"),
+        Kind("export", "Chart export (portfolio.export.figure_bytes)", "chart export"),
+        Kind(
+            "accuracy", "Forecast accuracy (bench.bench_forecast.run_accuracy)", "forecast accuracy"
+        ),
+        Kind("forecast", "Training time vs nodes (bench.bench_forecast.run)", "training"),
+        Kind(
+            "training", "Training in process against Ray (bench.bench_training)", "training on Ray"
+        ),
+    )
+}
 
 
 def _portfolio(quick: bool) -> Section:
@@ -84,14 +81,14 @@ def _portfolio(quick: bool) -> Section:
 
     sizes = ("10k", "100k") if quick else tuple(bench_portfolio.SIZES)
     table = bench_portfolio.run(sizes)
-    section = Section("Load + rollup + alerts, ours beside DuckDB")
+    section = Section(KINDS["portfolio"].title)
     section.table = table[[*bench_portfolio.TABLE_COLUMNS, *bench_portfolio.DETAIL_COLUMNS]]
     for row in table.to_dict("records"):
         ratio, ours_mb = float(row["ratio"]), float(row["ours peak MB"])
         met = ratio <= TIME_RATIO_TARGET and ours_mb < PEAK_MB_TARGET
         section.summary.append(
             {
-                "benchmark": "load + rollup + alerts",
+                "benchmark": KINDS["portfolio"].label,
                 "case": f"{row['rows']:,} rows",
                 "result": (
                     f"ours {row['ours s']:.2f} s, DuckDB {row['duckdb s']:.2f} s "
@@ -101,6 +98,41 @@ def _portfolio(quick: bool) -> Section:
                 "target": (
                     f"<= {TIME_RATIO_TARGET}x DuckDB and < 1.5 GB: {'met' if met else 'NOT met'}"
                 ),
+            }
+        )
+    return section
+
+
+def _cli_output(quick: bool) -> Section:
+    from bench import bench_cli_output as bench
+
+    sizes = ("100k",) if quick else bench.SIZES
+    table, phases = bench.run(sizes)
+    section = Section(KINDS["cli_output"].title, table=table)
+    for row in table.to_dict("records"):
+        section.summary.append(
+            {
+                "benchmark": KINDS["cli_output"].label,
+                "case": f"rollup --format {row['format']}, {row['rows']:,} rows",
+                "result": (
+                    f"ours {row['ours s']:.2f} s, DuckDB {row['duckdb s']:.2f} s "
+                    f"({row['ratio']:.2f}x); peak {row['ours peak MB']:.0f} MB vs "
+                    f"{row['duckdb peak MB']:.0f} MB; CPU {row['ours cpu s']:.2f} s vs "
+                    f"{row['duckdb cpu s']:.2f} s; {'same' if row['agree'] else 'DIFFERENT'} output"
+                ),
+                "target": (f"<= {bench.TIME_RATIO_TARGET}x DuckDB and < 1 GB: {row['target']}"),
+            }
+        )
+    if not phases.empty:
+        steps = ", ".join(
+            f"{p} {s:.2f} s" for p, s in zip(phases["phase"], phases["s"], strict=True)
+        )
+        section.summary.append(
+            {
+                "benchmark": KINDS["cli_output"].label,
+                "case": f"where ours spends it ({phases['size'].iloc[0]}, CSV)",
+                "result": steps,
+                "target": "",
             }
         )
     return section
@@ -116,7 +148,7 @@ def _forecast_module() -> Any:
 
 
 def _forecast(quick: bool) -> Section:
-    section = Section("Training time vs nodes (bench.bench_forecast.run)")
+    section = Section(KINDS["forecast"].title)
     module = _forecast_module()
     if module is None:
         section.error = "bench/bench_forecast.py is not there yet"
@@ -137,13 +169,13 @@ def _forecast(quick: bool) -> Section:
             case = ", ".join(f"{k} {v}" for k, v in list(row.items())[:1])
             result = ", ".join(f"{k} {v}" for k, v in list(row.items())[1:])
         section.summary.append(
-            {"benchmark": "training", "case": case, "result": result, "target": ""}
+            {"benchmark": KINDS["forecast"].label, "case": case, "result": result, "target": ""}
         )
     return section
 
 
 def _accuracy(quick: bool) -> Section:
-    section = Section("Forecast accuracy (bench.bench_forecast.run_accuracy)")
+    section = Section(KINDS["accuracy"].title)
     module = _forecast_module()
     if module is None or not hasattr(module, "run_accuracy"):
         section.error = "bench/bench_forecast.py has no run_accuracy"
@@ -165,7 +197,7 @@ def _accuracy(quick: bool) -> Section:
             target = f"LSTM beats seasonal naive: {'yes' if lstm < snaive else 'NO'}"
         else:
             result, target = "see the detail table", ""
-        line = {"benchmark": "forecast accuracy", "case": str(case)}
+        line = {"benchmark": KINDS["accuracy"].label, "case": str(case)}
         section.summary.append({**line, "result": result, "target": target})
     return section
 
@@ -174,11 +206,11 @@ def _excel(quick: bool) -> Section:
     from bench import bench_excel
 
     table = bench_excel.run(("10k",) if quick else tuple(bench_excel.SIZES))
-    section = Section("Excel .xlsx reading, ours beside pandas + openpyxl", table=table)
+    section = Section(KINDS["excel"].title, table=table)
     for row in table.to_dict("records"):
         section.summary.append(
             {
-                "benchmark": "xlsx read",
+                "benchmark": KINDS["excel"].label,
                 "case": f"{row['rows']:,} rows ({row['MB']} MB)",
                 "result": (
                     f"ours {row['ours s']:.2f} s, pandas + openpyxl "
@@ -196,10 +228,15 @@ def _app(quick: bool) -> Section:
     from bench import bench_app
 
     table = bench_app.run()
-    section = Section("App response (Streamlit AppTest)", table=table)
+    section = Section(KINDS["app"].title, table=table)
     for row in table.itertuples(index=False):
         section.summary.append(
-            {"benchmark": "app", "case": str(row.step), "result": f"{row.s:.2f} s", "target": ""}
+            {
+                "benchmark": KINDS["app"].label,
+                "case": str(row.step),
+                "result": f"{row.s:.2f} s",
+                "target": "",
+            }
         )
     return section
 
@@ -209,11 +246,11 @@ def _export(quick: bool) -> Section:
     from bench import bench_export
 
     table = bench_export.run()
-    section = Section("Chart export (portfolio.export.figure_bytes)", table=table)
+    section = Section(KINDS["export"].title, table=table)
     for fmt, group in table.groupby("format", sort=False):
         section.summary.append(
             {
-                "benchmark": "chart export",
+                "benchmark": KINDS["export"].label,
                 "case": str(fmt).upper(),
                 "result": (
                     f"first {group['first s'].max():.2f} s, warm {group['warm s'].median():.2f} s"
@@ -228,13 +265,13 @@ def _training(quick: bool) -> Section:
     from bench import bench_training
 
     table = bench_training.run(quick=quick)
-    section = Section("Training in process against Ray (bench.bench_training)", table=table)
+    section = Section(KINDS["training"].title, table=table)
     for nodes, group in table.groupby("nodes", sort=False):
         here, ray = group.iloc[0], group.iloc[1]
         same = bool(ray["same forecast"])
         section.summary.append(
             {
-                "benchmark": "training on Ray",
+                "benchmark": KINDS["training"].label,
                 "case": f"{nodes:,} nodes x {here['periods']} periods (synthetic), "
                 f"{here['members']} members",
                 "result": (
@@ -255,6 +292,7 @@ def _training(quick: bool) -> Section:
 # Cheapest first: a long training run at the end cannot hold back the other results.
 SECTIONS: tuple[Callable[[bool], Section], ...] = (
     _portfolio,
+    _cli_output,
     _excel,
     _app,
     _export,
@@ -270,6 +308,16 @@ def _combined(sections: list[Section]) -> pd.DataFrame:
         [line for s in sections for line in s.summary],
         columns=["benchmark", "case", "result", "target"],
     )
+
+
+def _order(only: tuple[str, ...]) -> list[Kind] | None:
+    """The sections' order when only some run (their results then merge with the earlier ones)."""
+    return None if set(only) >= set(SECTION_NAMES) else [KINDS[n] for n in SECTION_NAMES]
+
+
+def readme_block(old: str, combined: pd.DataFrame, ran: tuple[str, ...], when: str) -> str:
+    """The README's new bench block after a run of the sections ``ran`` (see ``bench.results``)."""
+    return results.readme_block(old, combined, ran, when, _order(ran))
 
 
 def run_all(
@@ -296,118 +344,18 @@ def run_all(
             section = make(quick)
         except Exception as err:  # a failed benchmark is reported, and the others still run
             log.error("benchmark %s failed:\n%s", name, traceback.format_exc())
-            section = Section(name, error=f"{type(err).__name__}: {str(err)[:300]}")
+            error = f"{type(err).__name__}: {str(err)[:300]}"
+            section = Section(KINDS[name].title, error=error)
         section.seconds = time.perf_counter() - t0
         if section.error:
+            failed = f"FAILED: {section.error}"
             section.summary = [
-                {"benchmark": name, "case": "-", "result": f"FAILED: {section.error}", "target": ""}
+                {"benchmark": KINDS[name].label, "case": "-", "result": failed, "target": ""}
             ]
         sections.append(section)
         if out is not None:
-            write_markdown(out, _combined(sections), sections, quick)
+            write_markdown(out, _combined(sections), sections, quick, _order(only))
     return _combined(sections), sections
-
-
-def write_markdown(
-    path: Path, combined: pd.DataFrame, sections: list[Section], quick: bool
-) -> None:
-    """Write the combined table and every section's detail table as Markdown."""
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    cpus = os.cpu_count()
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    parts = [
-        "# Benchmark results",
-        "",
-        f"Produced by `python -m bench.run_all{' --quick' if quick else ''}` on {when} "
-        f"({platform.python_implementation()} {platform.python_version()}, {cpus} CPUs, "
-        f"{platform.machine()}, load average {load} at the end: the machine was shared, so "
-        "absolute times are noisy; the ratios come from the same run). Do not edit by hand: "
-        "run the script again.",
-        "",
-        markdown(combined),
-    ]
-    for s in sections:
-        parts += ["", f"## {s.title}", "", f"Ran in {s.seconds:.0f} s."]
-        if s.error:
-            parts += ["", f"Failed: {s.error}"]
-        if s.table is not None:
-            parts += ["", markdown(s.table)]
-    parts += [
-        "",
-        "What each side computes, how memory is measured and what the steps are: see the "
-        "docstrings of `bench/bench_portfolio.py`, `bench/bench_app.py`, `bench/bench_export.py`, "
-        "`bench/bench_forecast.py` and `bench/bench_training.py`.",
-        "",
-    ]
-    path.write_text("\n".join(parts), encoding="utf-8")
-
-
-README = REPO / "README.md"
-BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
-
-
-def replace_block(text: str, block: str) -> str:
-    """Put ``block`` between the bench markers of a README text.
-
-    Raises:
-        ValueError: When the markers are missing or out of order.
-    """
-    start, stop = text.find(BEGIN), text.find(END)
-    if start < 0 or stop < start:
-        raise ValueError(f"README has no {BEGIN} ... {END} block")
-    return text[: start + len(BEGIN)] + "\n" + block.strip() + "\n" + text[stop:]
-
-
-def _block_rows(text: str) -> tuple[str, list[dict[str, str]]]:
-    """The first line and the table rows of the README's current bench block."""
-    start, stop = text.find(BEGIN), text.find(END)
-    if start < 0 or stop < start:
-        return "", []
-    lines = [ln.strip() for ln in text[start + len(BEGIN) : stop].strip().splitlines()]
-    table = [ln for ln in lines if ln.startswith("|")]
-    rows = []
-    for line in table[2:]:
-        cells = [c.strip().replace("\\|", "|") for c in line.strip("|").split(" | ")]
-        if len(cells) == 4:
-            rows.append(dict(zip(("benchmark", "case", "result", "target"), cells, strict=True)))
-    return (lines[0] if lines and not lines[0].startswith("|") else ""), rows
-
-
-def readme_block(old: str, combined: pd.DataFrame, ran: tuple[str, ...], when: str) -> str:
-    """The new bench block: this run's rows, and the rows of benchmarks it did not run kept.
-
-    A run of some sections (``--only``) replaces the rows of the benchmarks it ran, in place,
-    and keeps the others with a line saying they come from an earlier run.
-    """
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    head = f"Last run {when}, {os.cpu_count()} CPUs, load average {load} at the end."
-    first, rows = _block_rows(old)
-    new = combined.to_dict("records")
-    names = {r["benchmark"] for r in new}
-    if set(ran) == set(SECTION_NAMES) or not rows:
-        return head + "\n\n" + markdown(combined)
-    merged: list[dict[str, Any]] = []
-    for row in rows:
-        if row["benchmark"] not in names:
-            merged.append(row)
-        elif not any(r["benchmark"] == row["benchmark"] for r in merged):
-            merged += [r for r in new if r["benchmark"] == row["benchmark"]]
-    merged += [r for r in new if r["benchmark"] not in {m["benchmark"] for m in merged}]
-    earlier = first.split("the other rows from earlier runs, the oldest: ")[-1]
-    earlier = earlier.removeprefix("Last run ").rstrip(".") or "unknown"
-    head = (
-        f"Rows of {', '.join(ran)}: run {when}, {os.cpu_count()} CPUs, load average {load} at "
-        f"the end; the other rows from earlier runs, the oldest: {earlier}."
-    )
-    return head + "\n\n" + markdown(pd.DataFrame(merged, columns=combined.columns))
-
-
-def update_readme(path: Path, combined: pd.DataFrame, ran: tuple[str, ...] = SECTION_NAMES) -> None:
-    """Write the combined table into the README's bench block (numbers only from this script)."""
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = path.read_text(encoding="utf-8")
-    block = readme_block(text, combined, ran, when)
-    path.write_text(replace_block(text, block), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -434,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         print(combined.to_string(index=False))
     print(f"written to {args.out}")
     if args.readme:
-        update_readme(README, combined, only)
+        update_readme(README, combined, only, _order(only))
         print(f"written to {README}")
     return 1 if any(s.error for s in sections) else 0
 

@@ -137,3 +137,72 @@ def test_training_bench_quick_run_gives_the_same_forecast_on_ray() -> None:
     workers_cpu = float(table["cpu driver / workers / ray s"].iloc[1].split(" / ")[1])
     assert workers_cpu > 0
     assert float(table["ray start s"].iloc[1]) > 0 and table["ray start s"].iloc[0] == ""
+
+
+@pytest.mark.timeout(600)
+def test_bench_cli_output_smallest_size_both_outputs_agree() -> None:
+    from bench import bench_cli_output
+
+    table, phases = bench_cli_output.run(["10k"], repeats=1, phases=True)
+    assert list(table.columns) == list(bench_cli_output.TABLE_COLUMNS)
+    assert table["format"].tolist() == ["csv", "json"]
+    for row in table.to_dict("records"):
+        assert row["rows"] == 10_000
+        assert row["ours s"] > 0 and row["duckdb s"] > 0 and row["ratio"] > 0
+        # whole processes: at least an interpreter with pandas / duckdb loaded, far below 1 GB
+        assert 20 < row["ours peak MB"] < 1024 and 20 < row["duckdb peak MB"] < 1024
+        assert bool(row["agree"])  # same rows, order and figures on both sides
+    assert phases["phase"].tolist() == ["interpreter start", "imports", "load", "rollup", "write"]
+    assert (phases["s"] > 0).all()
+
+
+def test_outputs_agree_sees_a_changed_figure(tmp_path: Path) -> None:
+    from bench import bench_cli_output
+
+    header = ",".join(bench_cli_output.COLUMNS)
+    good = tmp_path / "a.csv"
+    good.write_text(f"{header}\nAll,0,2024-01,1.0,2.0,1.0,1.0,1.0,2.0,1.0,1.0\n")
+    same = tmp_path / "b.csv"
+    same.write_text(f"{header}\nAll,0,2024-01,1.0,2.0,1.0,1.0,1.0,2.0,1.0000000000001,1.0\n")
+    other = tmp_path / "c.csv"
+    other.write_text(f"{header}\nAll,0,2024-01,1.0,2.0,1.0,1.0,1.0,2.5,1.0,1.0\n")
+    assert bench_cli_output.outputs_agree(good, same, "csv")
+    assert not bench_cli_output.outputs_agree(good, other, "csv")
+
+
+def test_a_partial_run_replaces_only_its_rows_and_sections(tmp_path: Path) -> None:
+    from bench.results import Kind, Section, parse_summary, update_readme, write_markdown
+
+    order = [Kind("a", "Section A", "bench a"), Kind("b", "Section B", "bench b")]
+    old = pd.DataFrame(
+        [
+            ["bench a", "x", "old a", ""],
+            ["bench b", "y", "old b | piped", "met"],
+        ],
+        columns=["benchmark", "case", "result", "target"],
+    )
+    first = [Section("Section A", table=pd.DataFrame({"v": [1]})), Section("Section B")]
+    results = tmp_path / "RESULTS.md"
+    write_markdown(results, old, first, quick=False)
+    new = pd.DataFrame(
+        [["bench a", "x", "new a", ""], ["bench a", "z", "new a2", ""]],
+        columns=["benchmark", "case", "result", "target"],
+    )
+    write_markdown(
+        results, new, [Section("Section A", table=pd.DataFrame({"v": [2]}))], False, order
+    )
+    merged = parse_summary(results.read_text())
+    assert merged["result"].tolist() == ["new a", "new a2", "old b | piped"]
+    text = results.read_text()
+    assert text.count("## Section A") == 1 and "## Section B" in text
+    assert text.index("## Section A") < text.index("## Section B")
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- bench:begin -->\nnothing yet\n<!-- bench:end -->\n")
+    update_readme(readme, old)
+    assert readme.read_text().count("bench a") == 1
+    update_readme(readme, new, ("a",), order)
+    assert parse_summary(readme.read_text())["result"].tolist() == [
+        "new a",
+        "new a2",
+        "old b | piped",
+    ]
