@@ -27,8 +27,8 @@ from cli import common as cli_common
 from portfolio.completion import completion_of
 from portfolio.completion_backtest import DEFAULT_CUTOFFS, backtest_methods
 from portfolio.errors import InputError
-from portfolio.export import to_csv_bytes
 from portfolio.rollup import rollup_portfolio
+from portfolio.tablewriter import csv_bytes
 
 JSON_KEYS = ("eac", "backtest", "notes", "verdict")
 _MODEL_FLAGS = ("horizon", "lookback", "units", "epochs", "members", "seed")
@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out)
         target = out.with_name(f"{out.stem}_backtest.csv")
         try:
-            target.write_bytes(to_csv_bytes(scored.table))
+            target.write_bytes(csv_bytes(scored.table))
         except OSError as exc:
             raise InputError(f"Could not write {target}: {exc.strerror or exc}.") from exc
     return 0
