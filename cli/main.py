@@ -13,7 +13,9 @@ The ``forecast`` subcommand lives in ``cli.forecast`` (it imports the Keras side
 forecasting package only when it runs). Its ``register(subparsers, parents)`` receives the
 subparsers action and a mapping of argparse parent parsers with the keys ``input``,
 ``thresholds``, ``output`` and ``common``; the parser it adds must ``set_defaults(handler=fn)``
-with ``fn(args) -> int``.
+with ``fn(args) -> int``. ``cli.eac`` and ``cli.explain`` follow the same contract. A run of a
+core subcommand (``CORE_COMMANDS``) builds only the core parsers, so that these three modules and
+what they import are not loaded: the interpreter's start and imports are most of a small run.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from cli import common as cli_common
-from cli import eac, explain, forecast
 from forecasting.errors import ForecastError
 from portfolio.errors import InputError
 from portfolio.rollup import ROLLUP_COLUMNS
@@ -170,8 +171,11 @@ def _parents() -> dict[str, argparse.ArgumentParser]:
     return parents
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
+CORE_COMMANDS = ("validate", "rollup", "alerts", "report")
+
+
+def build_parser(core_only: bool = False) -> argparse.ArgumentParser:
+    """The argument parser with every subcommand (only ``CORE_COMMANDS`` with ``core_only``)."""
     parser = argparse.ArgumentParser(
         prog="cost-drift",
         description="Planned vs actual cost drift across a portfolio hierarchy.",
@@ -222,9 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.set_defaults(handler=cmd_report)
 
-    forecast.register(subparsers, parents)
-    eac.register(subparsers, parents)
-    explain.register(subparsers, parents)
+    if not core_only:
+        from cli import eac, explain, forecast
+
+        forecast.register(subparsers, parents)
+        eac.register(subparsers, parents)
+        explain.register(subparsers, parents)
     return parser
 
 
@@ -264,8 +271,9 @@ def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace)
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     logging.basicConfig(level=logging.WARNING, format="cost-drift: %(message)s")
-    parser = build_parser()
-    args = parser.parse_args(list(argv) if argv is not None else None)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(core_only=bool(words) and words[0] in CORE_COMMANDS)
+    args = parser.parse_args(words)
     return _run(args.handler, args)
 
 

@@ -91,13 +91,14 @@ PROBE = """
 import json, sys
 from cli.main import main
 code = main(sys.argv[1:])
-heavy = {"plotly", "kaleido", "tensorflow", "keras", "streamlit"}
-print(json.dumps([code, sorted(m for m in sys.modules if m.split(".")[0] in heavy)]))
+heavy = {"plotly", "kaleido", "tensorflow", "keras", "streamlit", "workflows"}
+other = {"cli.forecast", "cli.eac", "cli.explain"}  # only loaded for their own subcommands
+print(json.dumps([code, sorted(m for m in sys.modules if m.split(".")[0] in heavy or m in other)]))
 """
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_rollup_imports_no_plotly_nor_tensorflow(
+def test_rollup_imports_no_plotly_tensorflow_nor_other_subcommands(
     rolled: tuple[Path, pd.DataFrame], tmp_path: Path, fmt: str
 ) -> None:
     path, _ = rolled
@@ -110,3 +111,12 @@ def test_rollup_imports_no_plotly_nor_tensorflow(
     code, heavy = json.loads(done.stdout.decode().strip().splitlines()[-1])
     assert code == 0 and out.stat().st_size > 0
     assert heavy == []  # startup is most of a small run: the rollup path stays light
+
+
+def test_every_subcommand_is_still_listed_and_parsed() -> None:
+    done = run("--help")
+    assert done.returncode == 0
+    for command in ("validate", "rollup", "alerts", "report", "forecast", "eac", "explain"):
+        assert command in done.stdout.decode()
+    assert run("rollup", "--help").returncode == 0
+    assert b"--horizon" in run("forecast", "--help").stdout
