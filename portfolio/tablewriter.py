@@ -28,6 +28,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from typing import BinaryIO
 
 import numpy as np
@@ -67,13 +68,35 @@ def _csv_lines(plans: list[ColumnCells], start: int, stop: int) -> pa.Array:
     return pc.binary_join_element_wise(*cells[:-1], last, pa.scalar(","))
 
 
-def _json_lines(plans: list[ColumnCells], keys: list[str], start: int, stop: int) -> pa.Array:
-    parts: list[pa.Array | pa.Scalar] = []
-    for i, (plan, key) in enumerate(zip(plans, keys, strict=True)):
-        parts.append(pa.scalar(("{" if i == 0 else ",") + key + ":"))
-        parts.append(plan.cells(start, stop))
-    parts.append(pa.scalar("},\n"))
-    return pc.binary_join_element_wise(*parts, pa.scalar(""))
+def _json_parts(plans: list[ColumnCells], keys: list[str]) -> list[ColumnCells | str]:
+    """A record's pieces in order: the plans and the literal text between them.
+
+    The literal text beside a text column is baked into its lookup (once per table), so that
+    fewer pieces are joined on every row.
+    """
+    literals = [("{" if i == 0 else ",") + key + ":" for i, key in enumerate(keys)] + ["},\n"]
+    columns: list[ColumnCells] = []
+    for i, plan in enumerate(plans):
+        if plan.kind == "code" and plan.lookup is not None:
+            before, after = literals[i], literals[i + 1]
+            spelled = [before + v + after for v in plan.lookup.to_pylist()]
+            plan = replace(plan, lookup=pa.array(spelled, type=pa.string()))
+            literals[i] = literals[i + 1] = ""
+        columns.append(plan)
+    parts: list[ColumnCells | str] = []
+    for i, literal in enumerate(literals):
+        if literal:
+            parts.append(literal)
+        if i < len(columns):
+            parts.append(columns[i])
+    return parts
+
+
+def _json_lines(parts: list[ColumnCells | str], start: int, stop: int) -> pa.Array:
+    pieces = [pa.scalar(p) if isinstance(p, str) else p.cells(start, stop) for p in parts]
+    if len(pieces) == 1:
+        return pieces[0]
+    return pc.binary_join_element_wise(*pieces, pa.scalar(""))
 
 
 Lines = Callable[[int, int], pa.Array]
@@ -144,11 +167,12 @@ def write_json(frame: pd.DataFrame, target: BinaryIO) -> None:
         target.write((text or "[]").encode("utf-8") + b"\n")
         return
     keys = [json.dumps(str(c), ensure_ascii=False) for c in frame.columns.tolist()]
+    parts = _json_parts(plans, keys)
     n_blocks = -(-len(frame) // CHUNK_ROWS)
     target.write(b"[")
 
     def make(start: int, stop: int) -> pa.Array:
-        return _json_lines(plans, keys, start, stop)
+        return _json_lines(parts, start, stop)
 
     for i, lines in enumerate(_blocks(len(frame), make)):
         text = _text_bytes(lines)

@@ -242,6 +242,11 @@ def test_one_record_per_line_and_empty_tables() -> None:
     frame = pd.DataFrame({"a": [1.5, np.nan], "b": ["x", None]})
     assert json_bytes(frame) == b'[{"a":1.5,"b":"x"},\n{"a":null,"b":null}]\n'
     assert json_bytes(frame.iloc[:0]) == b"[]\n"
+    # text columns carry the literal text beside them: alone, side by side, last
+    assert json_bytes(pd.DataFrame({"a": ["x", None]})) == b'[{"a":"x"},\n{"a":null}]\n'
+    pair = pd.DataFrame({"a": ["x"], "b": pd.Series(["y"], dtype="category"), "c": [1]})
+    assert json_bytes(pair) == b'[{"a":"x","b":"y","c":1}]\n'
+    assert json_bytes(pair.iloc[:, ::-1]) == b'[{"c":1,"b":"y","a":"x"}]\n'
     assert csv_bytes(frame.iloc[:0]) == b"a,b\n"
     assert csv_bytes(pd.DataFrame({"a": ["", None, "x"]})) == b'a\n""\n""\nx\n'
     assert csv_bytes(pd.DataFrame({"": ["x"]})) == b'""\nx\n'
