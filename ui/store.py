@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from portfolio.datahome import data_home
+
 SID_PARAM = "sid"
 _SID_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _MODEL_RE = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
@@ -35,11 +37,8 @@ MAX_MODELS = 5  # per session; the oldest is dropped beyond this
 
 
 def store_root() -> Path:
-    """The folder of all saved sessions: ``$COST_DRIFT_HOME``, else ~/.local/share/cost-drift."""
-    home = os.environ.get("COST_DRIFT_HOME")
-    if home:
-        return Path(home).expanduser()
-    return Path.home() / ".local" / "share" / "cost-drift"
+    """The folder of all saved sessions: the data folder of ``portfolio.datahome``."""
+    return data_home()
 
 
 def new_sid() -> str:
