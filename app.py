@@ -15,7 +15,7 @@ import logging
 
 import streamlit as st
 
-from ui import persistence, sidebar
+from ui import notes_ui, persistence, sidebar
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
@@ -34,5 +34,6 @@ PAGES = [
 page = st.navigation(PAGES, position="sidebar")
 store = persistence.session_store()
 view = sidebar.render(store)
+notes_ui.portfolio_name(view)
 persistence.save(store)
 page.run()

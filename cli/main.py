@@ -9,6 +9,9 @@ cum_variance, cum_variance_pct`` for every node and period; ``alerts`` adds ``st
 (``green``, ``amber``, ``red``); ``--latest`` keeps only each node's last period. Percentages
 are fractions (0.12 = 12 %), empty (CSV) or null (JSON) where the planned figure is 0.
 
+``notes`` lists a portfolio's variance notes (``cli.notes``: ``portfolio, node, period, cause,
+impact, action, owner, date, updated_at``); ``report`` includes them (``--notes``, ``--portfolio``).
+
 The ``forecast`` subcommand lives in ``cli.forecast`` (it imports the Keras side of the
 forecasting package only when it runs). Its ``register(subparsers, parents)`` receives the
 subparsers action and a mapping of argparse parent parsers with the keys ``input``,
@@ -29,6 +32,7 @@ import pandas as pd
 
 from cli import common as cli_common
 from cli import eac, explain, forecast
+from cli import notes as notes_cli
 from forecasting.errors import ForecastError
 from portfolio.errors import InputError
 from portfolio.rollup import ROLLUP_COLUMNS
@@ -109,6 +113,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     rule = cli_common.rule_from_args(args)
     p = cli_common.load_from_args(args)
+    notes_name, notes = notes_cli.notes_from_args(args)
     cur = args.currency
     statuses = evaluate(rollup_portfolio(p), rule)
     latest = latest_status(statuses)
@@ -130,6 +135,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         f"Rule: amber at {rule.amber_pct:g} %, red at {rule.red_pct:g} % of |variance| on the "
         f"{rule.basis} basis, floor {rule.floor:g}, direction {rule.direction}, persistence "
         f"{rule.persistence}.",
+        notes_cli.notes_summary(notes_name, notes),
         *s.notes,
     ]
     level = _heatmap_level(latest)
@@ -153,7 +159,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         args.title,
         summary,
         figures,
-        [(f"Alerts at {root['period']} (worst first)", alerts.loc[:, columns])],
+        [
+            (f"Alerts at {root['period']} (worst first)", alerts.loc[:, columns]),
+            ("Variance notes", notes),
+        ],
     )
     cli_common.write_bytes(args, page.encode("utf-8"))
     return 0
@@ -220,11 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--out", default=None, metavar="FILE", help="write to FILE instead of standard output"
     )
+    notes_cli.add_notes_args(report)
     report.set_defaults(handler=cmd_report)
 
     forecast.register(subparsers, parents)
     eac.register(subparsers, parents)
     explain.register(subparsers, parents)
+    notes_cli.register(subparsers, parents)
     return parser
 
 

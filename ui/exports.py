@@ -63,18 +63,24 @@ def portfolio_charts(view: View) -> dict[str, go.Figure]:
     return charts
 
 
-def portfolio_tables(view: View) -> dict[str, pd.DataFrame]:
-    """The portfolio tables of the current view."""
+NOTES_TABLE = "Variance notes"
+
+
+def portfolio_tables(view: View, notes: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """The portfolio tables of the current view (and its variance notes, when given)."""
     assert view.rolled is not None and view.statuses is not None and view.portfolio is not None
     assert view.key is not None
     latest = latest_status(view.statuses)
-    return {
+    frames = {
         "Latest status": tables.node_table(latest, view.portfolio.levels),
         "Alerts": tables.node_table(alert_table(view.statuses), view.portfolio.levels),
         "Rollup": view.statuses,
         "At completion": outlook.completion(view)[0].output,
         "EAC method backtest": outlook.method_backtest(view.key, view.portfolio, view.rolled).table,
     }
+    if notes is not None:
+        frames[NOTES_TABLE] = notes
+    return frames
 
 
 def figure_data(fig: go.Figure, fmt: str) -> Callable[[], bytes]:
