@@ -26,6 +26,7 @@ PAGES = [
     st.Page("app_pages/hierarchy.py", title="Hierarchy", url_path="hierarchy"),
     st.Page("app_pages/alerts.py", title="Alerts", url_path="alerts"),
     st.Page("app_pages/attribution.py", title="Attribution", url_path="attribution"),
+    st.Page("app_pages/plans.py", title="Plan versions", url_path="plans"),
     st.Page("app_pages/forecast.py", title="Forecast", url_path="forecast"),
     st.Page("app_pages/completion.py", title="At completion", url_path="completion"),
     st.Page("app_pages/export.py", title="Export", url_path="export"),

@@ -9,6 +9,10 @@ cum_variance, cum_variance_pct`` for every node and period; ``alerts`` adds ``st
 (``green``, ``amber``, ``red``); ``--latest`` keeps only each node's last period. Percentages
 are fractions (0.12 = 12 %), empty (CSV) or null (JSON) where the planned figure is 0.
 
+With ``--baseline COL`` (a second, original plan) ``rollup`` and ``alerts`` add ``baseline,
+baseline_variance`` after the rollup columns, ``report`` adds a plan-versions section, and
+``plan-changes`` writes the plan's moves against the baseline (``cli.plans``).
+
 ``notes`` lists a portfolio's variance notes (``cli.notes``: ``portfolio, node, period, cause,
 impact, action, owner, date, updated_at``); ``report`` includes them (``--notes``, ``--portfolio``).
 
@@ -33,6 +37,7 @@ import pandas as pd
 from cli import common as cli_common
 from cli import eac, explain, forecast
 from cli import notes as notes_cli
+from cli import plans as plans_cli
 from forecasting.errors import ForecastError
 from portfolio.errors import InputError
 from portfolio.rollup import ROLLUP_COLUMNS
@@ -80,7 +85,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     from portfolio.rollup import rollup_portfolio
 
     rolled = rollup_portfolio(cli_common.load_from_args(args))
-    cli_common.emit(args, rolled.loc[:, list(ROLLUP_OUTPUT)])
+    cli_common.emit(args, rolled.loc[:, plans_cli.with_baseline(ROLLUP_OUTPUT, rolled)])
     return 0
 
 
@@ -92,7 +97,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     statuses = evaluate(rollup_portfolio(cli_common.load_from_args(args)), rule)
     if args.latest:
         statuses = latest_status(statuses)
-    cli_common.emit(args, statuses.loc[:, list(ALERTS_OUTPUT)])
+    cli_common.emit(args, statuses.loc[:, plans_cli.with_baseline(ALERTS_OUTPUT, statuses)])
     return 0
 
 
@@ -115,7 +120,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     p = cli_common.load_from_args(args)
     notes_name, notes = notes_cli.notes_from_args(args)
     cur = args.currency
-    statuses = evaluate(rollup_portfolio(p), rule)
+    rolled = rollup_portfolio(p)
+    plan_lines, plan_figures, plan_tables = plans_cli.report_parts(rolled, cur)
+    statuses = evaluate(rolled, rule)
     latest = latest_status(statuses)
     alerts = alert_table(statuses)
     counts = latest["status"].value_counts()
@@ -135,6 +142,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         f"Rule: amber at {rule.amber_pct:g} %, red at {rule.red_pct:g} % of |variance| on the "
         f"{rule.basis} basis, floor {rule.floor:g}, direction {rule.direction}, persistence "
         f"{rule.persistence}.",
+        *plan_lines,
         notes_cli.notes_summary(notes_name, notes),
         *s.notes,
     ]
@@ -144,6 +152,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         ("Hierarchy", charts.hierarchy_treemap(latest, currency=cur)),
         (f"Status heat map (level {level})", charts.status_heatmap(statuses, level)),
         ("Top drifters", charts.top_drifters(latest, currency=cur)),
+        *plan_figures,
     ]
     columns = [
         "node",
@@ -161,6 +170,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         figures,
         [
             (f"Alerts at {root['period']} (worst first)", alerts.loc[:, columns]),
+            *plan_tables,
             ("Variance notes", notes),
         ],
     )
@@ -236,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     eac.register(subparsers, parents)
     explain.register(subparsers, parents)
     notes_cli.register(subparsers, parents)
+    plans_cli.register(subparsers, parents)
     return parser
 
 

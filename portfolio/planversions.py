@@ -34,6 +34,7 @@ PLAN_CHANGE_COLUMNS = (
     "cum_planned",
     "cum_baseline",
     "cum_plan_change",
+    "cum_actual",
     "cum_variance",
     "cum_baseline_variance",
 )
@@ -99,6 +100,7 @@ def plan_changes(rolled: pd.DataFrame) -> pd.DataFrame:
     out["cum_baseline"] = _cum(rolled, "baseline")
     cum_gross = _cum(rolled.assign(_g=gross), "_g")
     out["cum_plan_change"] = _snapped(out["cum_planned"] - out["cum_baseline"], cum_gross)
+    out["cum_actual"] = rolled["cum_actual"]
     out["cum_variance"] = rolled["cum_variance"]
     out["cum_baseline_variance"] = _baseline_cum_variance(rolled, out["cum_baseline"])
     return out.loc[:, list(PLAN_CHANGE_COLUMNS)].reset_index(drop=True)
