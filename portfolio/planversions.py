@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from portfolio.decimals import decimals_of, widest
 from portfolio.errors import InputError
 
 PLAN_CHANGE_COLUMNS = (
@@ -54,6 +55,7 @@ REBASELINED_COLUMNS = (
     "last_change",
 )
 _SNAP = 1e-9
+_AMOUNTS = ("planned", "actual", "baseline")
 
 
 def has_baseline(rolled: pd.DataFrame) -> bool:
@@ -87,6 +89,16 @@ def _snapped(values: pd.Series, gross: pd.Series) -> pd.Series:
     return values.where(values.abs() > _SNAP * gross, 0.0)
 
 
+def _places(rolled: pd.DataFrame) -> int | None:
+    """The decimal places of the rolled-up figures, to write running totals without noise."""
+    return widest(*(decimals_of(rolled[c].to_numpy(dtype=float)) for c in _AMOUNTS))
+
+
+def _tidy(values: pd.Series, places: int | None) -> pd.Series:
+    """Round a running total to the figures' places (sums of rounded floats carry noise)."""
+    return values if places is None else values.round(places)
+
+
 def plan_changes(rolled: pd.DataFrame) -> pd.DataFrame:
     """Current plan minus baseline per node and period (:data:`PLAN_CHANGE_COLUMNS`).
 
@@ -94,15 +106,20 @@ def plan_changes(rolled: pd.DataFrame) -> pd.DataFrame:
         InputError: The rollup has no baseline.
     """
     _require(rolled)
+    places = _places(rolled)
     out = rolled.loc[:, ["node", "level", "period", "planned", "baseline", "cum_planned"]].copy()
     gross = rolled["planned"].abs() + rolled["baseline"].abs()
-    out["plan_change"] = _snapped(rolled["planned"] - rolled["baseline"], gross)
-    out["cum_baseline"] = _cum(rolled, "baseline")
+    change = _snapped(rolled["planned"] - rolled["baseline"], gross)
+    out["plan_change"] = _tidy(change, places)
+    out["cum_baseline"] = _tidy(_cum(rolled, "baseline"), places)
     cum_gross = _cum(rolled.assign(_g=gross), "_g")
-    out["cum_plan_change"] = _snapped(out["cum_planned"] - out["cum_baseline"], cum_gross)
+    cum_change = _snapped(out["cum_planned"] - out["cum_baseline"], cum_gross)
+    out["cum_plan_change"] = _tidy(cum_change, places)
     out["cum_actual"] = rolled["cum_actual"]
     out["cum_variance"] = rolled["cum_variance"]
-    out["cum_baseline_variance"] = _baseline_cum_variance(rolled, out["cum_baseline"])
+    out["cum_baseline_variance"] = _tidy(
+        _baseline_cum_variance(rolled, out["cum_baseline"]), places
+    )
     return out.loc[:, list(PLAN_CHANGE_COLUMNS)].reset_index(drop=True)
 
 
@@ -151,7 +168,8 @@ def against_baseline(rolled: pd.DataFrame) -> pd.DataFrame:
     out["planned"] = rolled["baseline"]
     out["variance"] = rolled["baseline_variance"]
     out["variance_pct"] = _ratio(out["variance"], out["planned"])
-    out["cum_planned"] = _cum(rolled, "baseline")
-    out["cum_variance"] = _baseline_cum_variance(rolled, out["cum_planned"])
+    places = _places(rolled)
+    out["cum_planned"] = _tidy(_cum(rolled, "baseline"), places)
+    out["cum_variance"] = _tidy(_baseline_cum_variance(rolled, out["cum_planned"]), places)
     out["cum_variance_pct"] = _ratio(out["cum_variance"], out["cum_planned"])
     return out
