@@ -8,6 +8,7 @@ from apphelp import metric, no_exception
 from streamlit.testing.v1 import AppTest
 
 from portfolio.rollup import BASELINE_COLUMNS
+from ui import exports
 
 CSV = (
     "program,project,month,plan,original,spend\n"
@@ -59,6 +60,10 @@ def test_a_mapped_baseline_shows_the_plan_versions(make_app: Callable[..., AppTe
     table = next(d.value for d in at.dataframe if "first_change" in d.value.columns)
     assert table["node"].tolist() == ["All", "Ops", "Ops / Net"]  # Srv's plan never moved
     assert table.set_index("node").loc["Ops / Net", "first_change"] == "2024-02"
+    view = at.session_state["_view"]
+    frames = exports.portfolio_tables(view)
+    assert frames["Plan changes by node"]["node"].tolist()[:3] == ["All", "Ops", "Ops / Net"]
+    assert "Plan versions of the whole portfolio" in exports.portfolio_charts(view)
     # the baseline is part of the saved mapping: a reload brings it back
     again = make_app(SID).run()
     no_exception(again)

@@ -167,3 +167,16 @@ def test_bad_baseline_flags_exit_2(tmp_path: Path, flags: list[str], message: st
     done = run("plan-changes", str(path), *SMALL_FLAGS, *flags)
     assert done.returncode == 2, done.stdout
     assert message in done.stderr.decode()
+
+
+def test_report_has_a_plan_versions_section_only_with_a_baseline(tmp_path: Path):
+    path = tmp_path / "small.csv"
+    path.write_text(SMALL.replace("n/a", "50"), encoding="utf-8")
+    with_base, without = tmp_path / "with.html", tmp_path / "without.html"
+    done = run("report", str(path), *SMALL_FLAGS, "--baseline", "original", "--out", str(with_base))
+    assert done.returncode == 0, done.stderr.decode()
+    assert run("report", str(path), *SMALL_FLAGS, "--out", str(without)).returncode == 0
+    page = with_base.read_text(encoding="utf-8")
+    assert "<h2>Plan changes against the baseline (largest first)</h2>" in page
+    assert "plan change 40.00" in page
+    assert "Plan changes against the baseline" not in without.read_text(encoding="utf-8")
