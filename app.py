@@ -15,7 +15,7 @@ import logging
 
 import streamlit as st
 
-from ui import persistence, sidebar
+from ui import notes_ui, persistence, sidebar
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
@@ -26,6 +26,7 @@ PAGES = [
     st.Page("app_pages/hierarchy.py", title="Hierarchy", url_path="hierarchy"),
     st.Page("app_pages/alerts.py", title="Alerts", url_path="alerts"),
     st.Page("app_pages/attribution.py", title="Attribution", url_path="attribution"),
+    st.Page("app_pages/plans.py", title="Plan versions", url_path="plans"),
     st.Page("app_pages/forecast.py", title="Forecast", url_path="forecast"),
     st.Page("app_pages/completion.py", title="At completion", url_path="completion"),
     st.Page("app_pages/export.py", title="Export", url_path="export"),
@@ -34,5 +35,6 @@ PAGES = [
 page = st.navigation(PAGES, position="sidebar")
 store = persistence.session_store()
 view = sidebar.render(store)
+notes_ui.portfolio_name(view)
 persistence.save(store)
 page.run()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from portfolio.alerts import alert_table, latest_status
 from portfolio.charts import status_heatmap
-from ui import outlook, tables, widget_state
+from ui import notes_ui, outlook, tables, widget_state
 from ui.view import require
 
 view = require()
@@ -78,3 +78,5 @@ heat_level = st.selectbox(
     key="al_heat_level",
 )
 st.plotly_chart(status_heatmap(view.statuses, int(heat_level)), key="al_heatmap")
+
+notes_ui.alerts_notes(view, alerts)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from forecasting.charts import backtest_chart, fan_chart, members_chart, outlook_chart
 from forecasting.errors import ForecastError
-from ui import exports, forecast_ui
+from ui import exports, forecast_ui, notes_ui
 from ui.view import require
 
 view = require()
@@ -24,7 +24,7 @@ st.caption(
 )
 
 charts = exports.portfolio_charts(view)
-tables_ = exports.portfolio_tables(view)
+tables_ = exports.portfolio_tables(view, notes_ui.notes_for_export(view))
 if result is not None:
     run = result.run
     outlook = forecast_ui.outlook(result, view.rule)  # under the current thresholds, as shown

@@ -6,7 +6,7 @@ import streamlit as st
 
 from portfolio.alerts import latest_status
 from portfolio.charts import hierarchy_treemap, node_history
-from ui import tables, widget_state
+from ui import notes_ui, tables, widget_state
 from ui.view import require
 
 view = require()
@@ -43,3 +43,4 @@ if st.session_state.get("hier_node") not in nodes:
     st.session_state["hier_node"] = parent
 node = st.selectbox("Node", nodes, index=widget_state.index_of("hier_node", nodes), key="hier_node")
 st.plotly_chart(node_history(view.rolled, node), key="hier_history")
+notes_ui.node_notes(view, node)

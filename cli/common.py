@@ -76,6 +76,13 @@ def add_input_args(parser: argparse.ArgumentParser, *, period_flag: str = "--per
         "--actual", default="actual", metavar="COL", help="actual column, or 'A - B' / 'A + B'"
     )
     group.add_argument(
+        "--baseline",
+        default=None,
+        metavar="COL",
+        help="the original plan beside the current one, or 'A - B' / 'A + B': rollup and alerts "
+        "add baseline, baseline_variance; see plan-changes (default: none)",
+    )
+    group.add_argument(
         "--measure",
         choices=("flow", "level"),
         default="flow",
@@ -174,6 +181,7 @@ def mapping_from_args(args: argparse.Namespace) -> ColumnMapping:
         sum_duplicates=bool(args.sum_duplicates),
         period_label=args.period_label,
         frequency=args.frequency,
+        baseline=args.baseline,
     )
 
 

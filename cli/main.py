@@ -9,6 +9,13 @@ cum_variance, cum_variance_pct`` for every node and period; ``alerts`` adds ``st
 (``green``, ``amber``, ``red``); ``--latest`` keeps only each node's last period. Percentages
 are fractions (0.12 = 12 %), empty (CSV) or null (JSON) where the planned figure is 0.
 
+With ``--baseline COL`` (a second, original plan) ``rollup`` and ``alerts`` add ``baseline,
+baseline_variance`` after the rollup columns, ``report`` adds a plan-versions section, and
+``plan-changes`` writes the plan's moves against the baseline (``cli.plans``).
+
+``notes`` lists a portfolio's variance notes (``cli.notes``: ``portfolio, node, period, cause,
+impact, action, owner, date, updated_at``); ``report`` includes them (``--notes``, ``--portfolio``).
+
 The ``forecast`` subcommand lives in ``cli.forecast`` (it imports the Keras side of the
 forecasting package only when it runs). Its ``register(subparsers, parents)`` receives the
 subparsers action and a mapping of argparse parent parsers with the keys ``input``,
@@ -30,6 +37,8 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from cli import common as cli_common
+from cli import notes as notes_cli
+from cli import plans as plans_cli
 from forecasting.errors import ForecastError
 from portfolio.errors import InputError
 from portfolio.rollup import ROLLUP_COLUMNS
@@ -77,7 +86,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     from portfolio.rollup import rollup_portfolio
 
     rolled = rollup_portfolio(cli_common.load_from_args(args))
-    cli_common.emit(args, rolled.loc[:, list(ROLLUP_OUTPUT)])
+    cli_common.emit(args, rolled.loc[:, plans_cli.with_baseline(ROLLUP_OUTPUT, rolled)])
     return 0
 
 
@@ -89,7 +98,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     statuses = evaluate(rollup_portfolio(cli_common.load_from_args(args)), rule)
     if args.latest:
         statuses = latest_status(statuses)
-    cli_common.emit(args, statuses.loc[:, list(ALERTS_OUTPUT)])
+    cli_common.emit(args, statuses.loc[:, plans_cli.with_baseline(ALERTS_OUTPUT, statuses)])
     return 0
 
 
@@ -110,8 +119,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     rule = cli_common.rule_from_args(args)
     p = cli_common.load_from_args(args)
+    notes_name, notes = notes_cli.notes_from_args(args)
     cur = args.currency
-    statuses = evaluate(rollup_portfolio(p), rule)
+    rolled = rollup_portfolio(p)
+    plan_lines, plan_figures, plan_tables = plans_cli.report_parts(rolled, cur)
+    statuses = evaluate(rolled, rule)
     latest = latest_status(statuses)
     alerts = alert_table(statuses)
     counts = latest["status"].value_counts()
@@ -131,6 +143,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         f"Rule: amber at {rule.amber_pct:g} %, red at {rule.red_pct:g} % of |variance| on the "
         f"{rule.basis} basis, floor {rule.floor:g}, direction {rule.direction}, persistence "
         f"{rule.persistence}.",
+        *plan_lines,
+        notes_cli.notes_summary(notes_name, notes),
         *s.notes,
     ]
     level = _heatmap_level(latest)
@@ -139,6 +153,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         ("Hierarchy", charts.hierarchy_treemap(latest, currency=cur)),
         (f"Status heat map (level {level})", charts.status_heatmap(statuses, level)),
         ("Top drifters", charts.top_drifters(latest, currency=cur)),
+        *plan_figures,
     ]
     columns = [
         "node",
@@ -154,7 +169,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         args.title,
         summary,
         figures,
-        [(f"Alerts at {root['period']} (worst first)", alerts.loc[:, columns])],
+        [
+            (f"Alerts at {root['period']} (worst first)", alerts.loc[:, columns]),
+            *plan_tables,
+            ("Variance notes", notes),
+        ],
     )
     cli_common.write_bytes(args, page.encode("utf-8"))
     return 0
@@ -224,6 +243,7 @@ def build_parser(core_only: bool = False) -> argparse.ArgumentParser:
     report.add_argument(
         "--out", default=None, metavar="FILE", help="write to FILE instead of standard output"
     )
+    notes_cli.add_notes_args(report)
     report.set_defaults(handler=cmd_report)
 
     if not core_only:
@@ -232,6 +252,8 @@ def build_parser(core_only: bool = False) -> argparse.ArgumentParser:
         forecast.register(subparsers, parents)
         eac.register(subparsers, parents)
         explain.register(subparsers, parents)
+        notes_cli.register(subparsers, parents)
+        plans_cli.register(subparsers, parents)
     return parser
 
 

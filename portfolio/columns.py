@@ -23,12 +23,14 @@ class MappedColumns:
         period: The period column, or None for a single-period file.
         planned: The planned amount's columns.
         actual: The actual amount's columns.
+        baseline: The baseline plan's columns, or None when no baseline is mapped.
     """
 
     levels: tuple[str, ...]
     period: str | None
     planned: AmountSpec
     actual: AmountSpec
+    baseline: AmountSpec | None = None
 
     @property
     def structural(self) -> tuple[str, ...]:
@@ -44,6 +46,12 @@ class MappedColumns:
     def actual_name(self) -> str:
         """The actual amount as the analyst wrote it against the file."""
         return _amount_name(self.actual)
+
+    @property
+    def amount_columns(self) -> tuple[str, ...]:
+        """Every column an amount role reads (planned, actual and the baseline when mapped)."""
+        baseline = self.baseline.columns if self.baseline is not None else ()
+        return (*self.planned.columns, *self.actual.columns, *baseline)
 
 
 @dataclass(frozen=True)
@@ -162,13 +170,18 @@ def map_columns(
         period=period,
         planned=_resolve_amount(mapping.planned, header, "planned", file, notes),
         actual=_resolve_amount(mapping.actual, header, "actual", file, notes),
+        baseline=(
+            _resolve_amount(mapping.baseline, header, "baseline", file, notes)
+            if mapping.baseline is not None
+            else None
+        ),
     )
     structural = mapped.structural
-    if len(set(structural)) < len(structural) or set(structural) & set(
-        mapped.planned.columns + mapped.actual.columns
-    ):
+    if len(set(structural)) < len(structural) or set(structural) & set(mapped.amount_columns):
+        baseline = f"; baseline {mapping.baseline}" if mapping.baseline is not None else ""
         raise InputError(
             f"{file}: a column is mapped to two roles ({', '.join(structural)}; planned "
-            f"{mapping.planned}; actual {mapping.actual}). Each column can play one role only."
+            f"{mapping.planned}; actual {mapping.actual}{baseline}). Each column can play one "
+            "role only."
         )
     return mapped

@@ -46,6 +46,7 @@ class Figures:
         planned: Planned figures of the kept rows.
         actual: Actual figures of the kept rows.
         rejected: Rows set aside (including rows cut off at the end of the file).
+        baseline: Baseline plan figures of the kept rows, when a baseline is mapped.
     """
 
     frame: pd.DataFrame
@@ -53,6 +54,7 @@ class Figures:
     planned: Amount
     actual: Amount
     rejected: int
+    baseline: Amount | None = None
 
 
 def _amount(
@@ -112,10 +114,15 @@ def read_figures(
     cache: dict[str, ParsedAmounts] = {}
     planned = _amount(frame, cols.planned, file, cache)
     actual = _amount(frame, cols.actual, file, cache)
-    for spec, amt, expr, role in (
+    roles = [
         (cols.planned, planned, mapping.planned, "planned"),
         (cols.actual, actual, mapping.actual, "actual"),
-    ):
+    ]
+    baseline = None
+    if cols.baseline is not None and mapping.baseline is not None:
+        baseline = _amount(frame, cols.baseline, file, cache)
+        roles.append((cols.baseline, baseline, mapping.baseline, "baseline"))
+    for spec, amt, expr, role in roles:
         if amt.adjusted_blank:
             notes.append(
                 f"In the {role} amount '{expr}', "
@@ -137,7 +144,29 @@ def read_figures(
     if not keep.all():
         frame = frame[keep]
         planned, actual = _kept(planned, keep), _kept(actual, keep)
-    return Figures(frame, np.asarray(frame.index), planned, actual, int(no_cost.sum()))
+        baseline = _kept(baseline, keep) if baseline is not None else None
+    rows = np.asarray(frame.index)
+    return Figures(frame, rows, planned, actual, int(no_cost.sum()), baseline)
+
+
+def check_baseline(figs: Figures, cols: MappedColumns, future: np.ndarray, file: str) -> None:
+    """Refuse a blank baseline on a row with data (plan-ahead rows may leave it blank).
+
+    Raises:
+        InputError: Naming the baseline column and the first rows.
+    """
+    if figs.baseline is None or cols.baseline is None:
+        return
+    blank = figs.baseline.blank & ~future
+    if blank.any():
+        bad = figs.rows[blank]
+        col = cols.baseline.first
+        raise InputError(
+            f"{file}: {named(col, 'baseline')} is blank on {describe_rows(bad)} although the "
+            "row has cost figures. Enter 0 where the baseline planned nothing.",
+            column=col,
+            rows=first_rows(bad),
+        )
 
 
 @dataclass(frozen=True)
@@ -206,15 +235,17 @@ def plan_ahead(
 def check_totals(figs: Figures, cols: MappedColumns, file: str) -> None:
     """Refuse amounts whose totals overflow a float: every sum (rollup, cumulative) would be inf.
 
-    The check is on planned and actual together: each may fit alone while their sum, or the
-    difference of a large overrun and a large underrun, does not.
+    The check is on planned and actual (and the baseline) together: each may fit alone while
+    their sum, or the difference of a large overrun and a large underrun, does not.
     """
-    pairs = ((figs.planned.values, cols.planned), (figs.actual.values, cols.actual))
+    pairs = [(figs.planned.values, cols.planned), (figs.actual.values, cols.actual)]
+    if figs.baseline is not None and cols.baseline is not None:
+        pairs.append((figs.baseline.values, cols.baseline))
     with np.errstate(over="ignore", invalid="ignore"):
         totals = [float(np.nansum(np.abs(values))) for values, _ in pairs]
         if float(np.sum(totals)) < _TOTAL_LIMIT:
             return
-    values, spec = pairs[0] if totals[0] >= totals[1] else pairs[1]
+    values, spec = pairs[int(np.argmax(totals))]
     rows = figs.rows
     order = np.argsort(-np.nan_to_num(np.abs(values)), kind="stable")[:3]
     shown = ", ".join(f"row {int(rows[i])} ({values[i]:.3g})" for i in order)

@@ -34,7 +34,9 @@ from portfolio.decimals import widest
 from portfolio.duplicates import sorted_rows
 from portfolio.errors import InputError
 from portfolio.figures import (
+    Figures,
     LeafPeriods,
+    check_baseline,
     check_totals,
     negative_planned,
     plan_ahead,
@@ -91,7 +93,8 @@ class Portfolio:
 
     Attributes:
         data: One row per (leaf, period) with data: the level columns (str; "" below a ragged
-            leaf), "period" (str label), "planned", "actual" (float64 flows per period). Sorted by
+            leaf), "period" (str label), "planned", "actual" (float64 flows per period), and
+            "baseline" (flows, like planned) only when a baseline plan is mapped. Sorted by
             leaf (in order of first appearance in the file), then period.
         levels: The level column names, top to bottom.
         periods: The full regular calendar in order (labels).
@@ -100,9 +103,9 @@ class Portfolio:
         future_plan: Plan-only rows after a leaf's last actual: levels..., "period", "planned"
             (flows, like `data`).
         summary: The load summary.
-        decimals: The decimal places of the file's amounts (the most of the planned and actual
-            columns); the rollup sums exactly at that precision. None: unknown (inferred from
-            `data` by the rollup) or more than `portfolio.decimals.MAX_DECIMALS`.
+        decimals: The decimal places of the file's amounts (the most of the planned, actual and
+            baseline columns); the rollup sums exactly at that precision. None: unknown
+            (inferred from `data` by the rollup) or more than `portfolio.decimals.MAX_DECIMALS`.
     """
 
     data: pd.DataFrame
@@ -217,6 +220,7 @@ def build_portfolio(
     timeline = read_timeline(figs.frame, cols.period, mapping, hier.leaf, file)
     at = LeafPeriods(hier.leaf, timeline.ordinal, hier.n_leaves, timeline.frequency)
     future = plan_ahead(figs, cols, at, file, notes)
+    check_baseline(figs, cols, future, file)
     check_totals(figs, cols, file)
     n_negative = negative_planned(figs, notes)
     order = sorted_rows(
@@ -230,6 +234,7 @@ def build_portfolio(
         stamp=timeline.stamp,
         planned=figs.planned.values,
         actual=figs.actual.values,
+        baseline=figs.baseline.values if figs.baseline is not None else None,
         data_sel=order[~future[order]],
         fut_sel=order[future[order]],
     )
@@ -267,8 +272,14 @@ def build_portfolio(
         measure=mapping.measure,
         future_plan=fut,
         summary=summary,
-        decimals=widest(figs.planned.decimals, figs.actual.decimals),
+        decimals=_decimals(figs),
     )
+
+
+def _decimals(figs: Figures) -> int | None:
+    """The decimal places of the amounts: the most of planned, actual (and the baseline)."""
+    baseline = (figs.baseline.decimals,) if figs.baseline is not None else ()
+    return widest(figs.planned.decimals, figs.actual.decimals, *baseline)
 
 
 def load_portfolio(

@@ -79,6 +79,8 @@ class ColumnMapping:
         sum_duplicates: Sum rows that repeat a (leaf, period) instead of rejecting the file.
         period_label: The period name given to a file without a period column (default ``"all"``).
         frequency: ``"auto"`` (inferred) or ``"M"``, ``"Q"``, ``"Y"`` to force a coarser calendar.
+        baseline: An optional second plan (the original baseline beside the current plan), same
+            forms as ``planned``; None when there is none.
     """
 
     levels: tuple[str, ...] = DEFAULT_LEVELS
@@ -89,6 +91,7 @@ class ColumnMapping:
     sum_duplicates: bool = False
     period_label: str | None = None
     frequency: Literal["auto", "M", "Q", "Y"] = "auto"
+    baseline: str | None = None
 
     def __post_init__(self) -> None:
         levels = (self.levels,) if isinstance(self.levels, str) else tuple(self.levels)
@@ -113,6 +116,14 @@ class ColumnMapping:
             raise InputError(
                 f"Planned and actual are both {self.planned!r}: choose two different columns."
             )
+        if self.baseline is not None and not str(self.baseline).strip():
+            object.__setattr__(self, "baseline", None)
+        for role in ("planned", "actual"):
+            if self.baseline is not None and self.baseline == getattr(self, role):
+                raise InputError(
+                    f"The baseline plan is {self.baseline!r}, the same as the {role} amount: "
+                    "choose another column for the baseline, or none."
+                )
         used: dict[str, str] = {}
         structural = [(c, "a hierarchy level") for c in levels]
         if self.period is not None:
@@ -124,7 +135,9 @@ class ColumnMapping:
                     "each column can play one role only."
                 )
             used[col] = role
-        for role in ("planned", "actual"):
+        for role in ("planned", "actual", "baseline"):
+            if getattr(self, role) is None:
+                continue
             for col in split_amount(getattr(self, role)):
                 if col in used:
                     raise InputError(

@@ -34,6 +34,8 @@ class LeafRows:
         actual: Actual figure per row (NaN on plan-ahead rows).
         data_sel: Positions of the rows with data, sorted.
         fut_sel: Positions of the plan-ahead rows, sorted.
+        baseline: Baseline plan figure per row, or None when no baseline is mapped (it goes
+            into `data` as a "baseline" flow, not into the plan ahead).
     """
 
     values: tuple[pd.Series, ...]
@@ -45,6 +47,22 @@ class LeafRows:
     actual: np.ndarray
     data_sel: np.ndarray
     fut_sel: np.ndarray
+    baseline: np.ndarray | None = None
+
+    @property
+    def amounts(self) -> list[np.ndarray]:
+        """The per-row figures that become flows of `data`: planned, actual (and baseline)."""
+        base = [self.baseline] if self.baseline is not None else []
+        return [self.planned, self.actual, *base]
+
+
+def _data_columns(period: pd.Series, flows: list[np.ndarray]) -> dict[str, object]:
+    """The period and flow columns of `data` (planned, actual, then the baseline if mapped)."""
+    names = ("planned", "actual", "baseline")[: len(flows)]
+    return {
+        "period": period,
+        **{n: f.astype(np.float64) for n, f in zip(names, flows, strict=True)},
+    }
 
 
 def group_starts(*keys: np.ndarray) -> np.ndarray:
@@ -91,29 +109,18 @@ def _future_frame(
 def flows(src: LeafRows, cal: Calendar) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Flows summed per (leaf, period): (data, future plan) frames as `Portfolio` holds them."""
 
-    def grouped(sel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def grouped(sel: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
         starts = group_starts(src.leaf[sel], src.ordinal[sel])
         if len(starts) == len(sel):
-            return sel, src.ordinal[sel], src.planned[sel], src.actual[sel]
-        return (
-            sel[starts],
-            src.ordinal[sel][starts],
-            np.add.reduceat(src.planned[sel], starts),
-            np.add.reduceat(np.nan_to_num(src.actual[sel]), starts),
-        )
+            return sel, src.ordinal[sel], [v[sel] for v in src.amounts]
+        sums = [np.add.reduceat(np.nan_to_num(v[sel]), starts) for v in src.amounts]
+        sums[0] = np.add.reduceat(src.planned[sel], starts)
+        return sel[starts], src.ordinal[sel][starts], sums
 
-    rep, ords, p, a = grouped(src.data_sel)
-    data = _frame(
-        src,
-        rep,
-        {
-            "period": _labels_series(ords, cal),
-            "planned": p.astype(np.float64),
-            "actual": a.astype(np.float64),
-        },
-    )
-    frep, fords, fp, _ = grouped(src.fut_sel)
-    return data, _future_frame(src, frep, fords, fp, cal.frequency)
+    rep, ords, sums = grouped(src.data_sel)
+    data = _frame(src, rep, _data_columns(_labels_series(ords, cal), sums))
+    frep, fords, fsums = grouped(src.fut_sel)
+    return data, _future_frame(src, frep, fords, fsums[0], cal.frequency)
 
 
 def _summed_then_last(src: LeafRows, sel: np.ndarray, vals: Sequence[np.ndarray]) -> list:
@@ -160,21 +167,15 @@ def _dense(lf: np.ndarray, ords: np.ndarray, last_ord: int) -> _Dense:
 
 def levels(src: LeafRows, cal: Calendar) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Levels carried forward and differenced into flows: (data, future plan) frames."""
-    rep, ords, p_lvl, a_lvl = _summed_then_last(src, src.data_sel, [src.planned, src.actual])
+    rep, ords, p_lvl, *other_lvls = _summed_then_last(src, src.data_sel, src.amounts)
     lf = src.leaf[rep]
     dense = _dense(lf, ords, cal.last)
-    p_dense, a_dense = p_lvl[dense.known], a_lvl[dense.known]
-    p_flow = np.where(dense.new_leaf, p_dense, p_dense - np.roll(p_dense, 1))
-    a_flow = np.where(dense.new_leaf, a_dense, a_dense - np.roll(a_dense, 1))
-    data = _frame(
-        src,
-        rep[dense.starts][dense.leaf_pos],
-        {
-            "period": _labels_series(dense.ordinal, cal),
-            "planned": p_flow.astype(np.float64),
-            "actual": a_flow.astype(np.float64),
-        },
-    )
+    flows_ = []
+    for lvl in (p_lvl, *other_lvls):
+        at = lvl[dense.known]
+        flows_.append(np.where(dense.new_leaf, at, at - np.roll(at, 1)))
+    period = _labels_series(dense.ordinal, cal)
+    data = _frame(src, rep[dense.starts][dense.leaf_pos], _data_columns(period, flows_))
     if len(src.fut_sel) == 0:
         empty = np.zeros(0, np.int64)
         return data, _future_frame(src, src.fut_sel, empty, np.zeros(0), cal.frequency)

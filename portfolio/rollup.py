@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio.errors import InputError
-from portfolio.rollup_sums import Cells, Figures, node_figures
+from portfolio.rollup_sums import Cells, Figures, baseline_figures, node_figures
 from portfolio.tree import ESCAPED_SEP, ROOT, SEP, Tree, build_tree, path_id
 
 if TYPE_CHECKING:
@@ -67,6 +67,8 @@ ROLLUP_COLUMNS = (
     "cum_variance_pct",
 )
 OUTPUT_COLUMNS = (*ROLLUP_COLUMNS, "parent", "name")
+# Added after ROLLUP_COLUMNS (before parent and name) only when the data has a "baseline" column.
+BASELINE_COLUMNS = ("baseline", "baseline_variance")
 
 
 def _period_codes(data: pd.DataFrame, periods: Sequence[str]) -> np.ndarray:
@@ -96,15 +98,20 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
-def _frame(tree: Tree, periods: Sequence[str], fig: Figures) -> pd.DataFrame:
-    """The long output frame: level, then node id; each node's periods in calendar order."""
-    n_nodes, n_periods = tree.size, len(periods)
-    order = np.concatenate(
+def _node_order(tree: Tree) -> np.ndarray:
+    """The output order of the nodes: level, then node id."""
+    return np.concatenate(
         [
             lo + np.argsort(tree.ids[lo:hi].astype(str), kind="stable")
             for lo, hi in zip(tree.offsets[:-1], tree.offsets[1:], strict=False)
         ]
     )
+
+
+def _frame(tree: Tree, periods: Sequence[str], fig: Figures) -> pd.DataFrame:
+    """The long output frame: level, then node id; each node's periods in calendar order."""
+    n_nodes, n_periods = tree.size, len(periods)
+    order = _node_order(tree)
     parent_ids = tree.parent_ids()
     node_arr = pd.array(tree.ids[order], dtype="str")
     parent_arr = pd.array(parent_ids[order].astype(object), dtype="str")
@@ -155,7 +162,8 @@ def rollup(
     Returns:
         One row per node and period (dense), columns ``ROLLUP_COLUMNS`` then ``parent`` and
         ``name``, sorted by level, node, period. Percentages are fractions, NaN where the
-        planned figure is 0.
+        planned figure is 0. When ``data`` has a ``baseline`` column (a second, original plan),
+        ``baseline`` and ``baseline_variance`` (actual - baseline) follow ``ROLLUP_COLUMNS``.
 
     Raises:
         InputError: When a row's period is not in the calendar.
@@ -169,7 +177,14 @@ def rollup(
     rows = build_tree(data, levels)
     period_code = _period_codes(data, periods)
     cells = Cells(rows, period_code, len(periods))
-    return _frame(rows.tree, periods, node_figures(data, cells, decimals))
+    frame = _frame(rows.tree, periods, node_figures(data, cells, decimals))
+    if "baseline" in data.columns:
+        base = baseline_figures(data, cells, decimals)
+        order = _node_order(rows.tree)
+        for i, column in enumerate(BASELINE_COLUMNS):
+            grid = getattr(base, column)
+            frame.insert(len(ROLLUP_COLUMNS) + i, column, grid[order].ravel())
+    return frame
 
 
 def rollup_portfolio(p: Portfolio) -> pd.DataFrame:

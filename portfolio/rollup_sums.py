@@ -154,3 +154,38 @@ def node_figures(data: pd.DataFrame, cells: Cells, decimals: int | None) -> Figu
     if minor is not None:
         return _exact_figures(cells, minor)
     return _float_figures(cells, planned_in, actual_in, decimals)
+
+
+@dataclass(frozen=True)
+class BaselineFigures:
+    """Node x period grids of the baseline plan and of actual minus it."""
+
+    baseline: np.ndarray
+    baseline_variance: np.ndarray
+
+
+def baseline_figures(data: pd.DataFrame, cells: Cells, decimals: int | None) -> BaselineFigures:
+    """Sum the baseline like the plan (exactly when the places allow) and actual minus it."""
+    baseline_in = data["baseline"].to_numpy(dtype=np.float64)
+    actual_in = data["actual"].to_numpy(dtype=np.float64)
+    if decimals is None:
+        decimals = widest(decimals_of(baseline_in), decimals_of(actual_in))
+    minor = _minor_units(baseline_in, actual_in, decimals)
+    if minor is not None:
+        b_minor, a_minor, scale = minor
+        baseline, actual = cells(b_minor), cells(a_minor)
+        return BaselineFigures(baseline / scale, (actual - baseline) / scale)
+    baseline, actual = cells(baseline_in), cells(actual_in)
+    gross_b, gross_a = cells(np.abs(baseline_in)), cells(np.abs(actual_in))
+    if not np.isfinite(gross_b).all() or not np.isfinite(gross_b.sum(axis=1)).all():
+        raise InputError(
+            "The baseline amounts are too large to add up (their total overflows); "
+            "check the file for amounts with absurd sizes.",
+            column="baseline",
+        )
+    fig = BaselineFigures(
+        _snap(baseline, gross_b), _snap(_snap(actual, gross_a) - baseline, gross_b + gross_a)
+    )
+    if decimals is None:
+        return fig
+    return BaselineFigures(*(np.round(getattr(fig, f.name), decimals) for f in fields(fig)))

@@ -25,6 +25,8 @@ from portfolio.charts import (
 )
 from portfolio.completion_charts import eac_chart
 from portfolio.export import figure_bytes, to_csv_bytes, to_excel_bytes
+from portfolio.plancharts import plan_versions_chart
+from portfolio.planversions import has_baseline, plan_changes, rebaselined
 from portfolio.report import build_report
 from portfolio.rollup import ROOT
 from ui import outlook, tables
@@ -60,21 +62,34 @@ def portfolio_charts(view: View) -> dict[str, go.Figure]:
     node = tables.first_branching(latest)
     charts[f"Attribution of {node}"] = attribution_waterfall(attribute(view.rolled, node))
     charts["Estimate at completion against BAC"] = eac_chart(outlook.completion(view)[0].table)
+    if has_baseline(view.rolled):
+        charts["Plan versions of the whole portfolio"] = plan_versions_chart(
+            plan_changes(view.rolled), ROOT
+        )
     return charts
 
 
-def portfolio_tables(view: View) -> dict[str, pd.DataFrame]:
-    """The portfolio tables of the current view."""
+NOTES_TABLE = "Variance notes"
+
+
+def portfolio_tables(view: View, notes: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """The portfolio tables of the current view (and its variance notes, when given)."""
     assert view.rolled is not None and view.statuses is not None and view.portfolio is not None
     assert view.key is not None
     latest = latest_status(view.statuses)
-    return {
+    frames = {
         "Latest status": tables.node_table(latest, view.portfolio.levels),
         "Alerts": tables.node_table(alert_table(view.statuses), view.portfolio.levels),
         "Rollup": view.statuses,
         "At completion": outlook.completion(view)[0].output,
         "EAC method backtest": outlook.method_backtest(view.key, view.portfolio, view.rolled).table,
     }
+    if has_baseline(view.rolled):
+        frames["Plan changes by node"] = rebaselined(view.rolled)
+        frames["Plan changes by period"] = plan_changes(view.rolled)
+    if notes is not None:
+        frames[NOTES_TABLE] = notes
+    return frames
 
 
 def figure_data(fig: go.Figure, fmt: str) -> Callable[[], bytes]:
@@ -119,7 +134,8 @@ def summary_lines(view: View, verdict: str | None = None) -> list[str]:
     return lines
 
 
-REPORT_SKIP = ("Rollup",)  # every node x period: too long for a page; it is in the CSV/Excel
+# Every node x period: too long for a page; they are in the CSV/Excel.
+REPORT_SKIP = ("Rollup", "Plan changes by period")
 
 
 def report_data(

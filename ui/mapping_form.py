@@ -18,6 +18,7 @@ from ui import widget_state
 from ui.sources import EXAMPLES
 
 NO_PERIOD = "(none: single period)"
+NO_BASELINE = "(none)"
 
 
 def _guessed_values(raw: RawTable, columns: list[str]) -> dict[str, Any]:
@@ -47,6 +48,10 @@ def prefill_mapping(file_digest: str, source: str, raw: RawTable) -> None:
     for key in ("map_planned", "map_actual"):
         value = values.get(key)
         st.session_state[key] = value if isinstance(value, str) and value else None
+    baseline = values.get("map_baseline")
+    st.session_state["map_baseline"] = (
+        baseline if isinstance(baseline, str) and baseline else NO_BASELINE
+    )
     st.session_state["measure"] = "level" if values.get("measure") == "level" else "flow"
     st.session_state["sum_duplicates"] = bool(values.get("sum_duplicates", False))
     st.session_state["_map_extra"] = {
@@ -63,6 +68,7 @@ def mapping_values(mapping: ColumnMapping) -> dict[str, Any]:
         "map_period": mapping.period,
         "map_planned": mapping.planned,
         "map_actual": mapping.actual,
+        "map_baseline": mapping.baseline,
         "measure": mapping.measure,
         "sum_duplicates": mapping.sum_duplicates,
         "period_label": mapping.period_label,
@@ -106,6 +112,24 @@ def _column_widgets(columns: list[str]) -> None:
         )
 
 
+def _baseline_widget(columns: list[str]) -> None:
+    """The optional second plan: the original baseline beside the current plan."""
+    current = st.session_state.get("map_baseline")
+    options = [NO_BASELINE, *columns]
+    if isinstance(current, str) and current and current not in options:
+        options.append(current)  # an expression such as "A - B"
+    st.selectbox(
+        "Baseline plan column (optional)",
+        options,
+        key="map_baseline",
+        index=widget_state.index_of("map_baseline", options),
+        accept_new_options=True,
+        help="The original plan (baseline) beside the current one, to see the variance against "
+        'each and where the plan was changed. A column, or two joined by " - " or " + ".',
+        persist_state="session",
+    )
+
+
 def _reading_widgets() -> None:
     """How the amounts are read: the measure and whether duplicates are summed."""
     st.radio(
@@ -141,6 +165,7 @@ def _mapping_from_state() -> ColumnMapping | None:
         st.warning("Choose the " + ", ".join(missing) + " column(s) to load the file.")
         return None
     period = state.get("map_period")
+    baseline = state.get("map_baseline")
     extra = state.get("_map_extra") or {}
     try:
         return ColumnMapping(
@@ -152,6 +177,7 @@ def _mapping_from_state() -> ColumnMapping | None:
             sum_duplicates=bool(state.get("sum_duplicates")),
             period_label=extra.get("period_label"),
             frequency=extra.get("frequency") or "auto",
+            baseline=None if baseline in (None, "", NO_BASELINE) else str(baseline),
         )
     except InputError as err:
         st.error(str(err))
@@ -162,6 +188,7 @@ def mapping_form(columns: list[str]) -> ColumnMapping | None:
     """The mapping widgets; returns the mapping, or None (with a message) while it is incomplete."""
     st.subheader("Column mapping")
     _column_widgets(columns)
+    _baseline_widget(columns)
     _reading_widgets()
     return _mapping_from_state()
 

@@ -9,7 +9,9 @@ The rule (also in docs/app.md):
   sees another's data unless the address itself is shared (the id works like a private link).
 - The store lives in the user's data folder: ``$COST_DRIFT_HOME`` when that variable is set, else
   ``~/.local/share/cost-drift``; one folder per id under ``sessions/``:
-  ``settings.json``, ``upload.bin`` + ``upload.json`` (file name), and ``models/<name>.zip``.
+  ``settings.json``, ``upload.bin`` + ``upload.json`` (file name), ``notes.json`` (the portfolio
+  name the notes of each file go under) and ``models/<name>.zip``. The variance notes themselves
+  are not per browser: they live in ``notes.sqlite`` beside ``sessions/`` (``portfolio.notes``).
   Every write goes to a temporary file first and is then renamed, so a crash never leaves half a
   file behind.
 - "Forget my saved session" deletes that folder; the session then continues unsaved under a new id.
@@ -28,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from portfolio.datahome import data_home
+
 SID_PARAM = "sid"
 _SID_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _MODEL_RE = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
@@ -35,11 +39,8 @@ MAX_MODELS = 5  # per session; the oldest is dropped beyond this
 
 
 def store_root() -> Path:
-    """The folder of all saved sessions: ``$COST_DRIFT_HOME``, else ~/.local/share/cost-drift."""
-    home = os.environ.get("COST_DRIFT_HOME")
-    if home:
-        return Path(home).expanduser()
-    return Path.home() / ".local" / "share" / "cost-drift"
+    """The folder of all saved sessions: the data folder of ``portfolio.datahome``."""
+    return data_home()
 
 
 def new_sid() -> str:
@@ -139,6 +140,20 @@ class SessionStore:
             return (self.folder / "models" / f"{name}.zip").read_bytes()
         except OSError:
             return None
+
+    def save_note_names(self, names: dict[str, str]) -> None:
+        """Save the portfolio name chosen for the notes of each file name."""
+        _write_atomic(self.folder / "notes.json", json.dumps(names, sort_keys=True).encode())
+
+    def load_note_names(self) -> dict[str, str]:
+        """The saved ``{file name: portfolio name}`` of the notes, or ``{}``."""
+        try:
+            data = json.loads((self.folder / "notes.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {str(k): str(v) for k, v in data.items() if isinstance(v, str) and v.strip()}
 
     def forget(self) -> None:
         """Delete everything saved under this id."""

@@ -31,7 +31,16 @@ TINY_FORECAST = {
 }
 # A column only the Alerts page's alert table has: its top-contributors table also has "Node".
 ALERT_TABLE_COLUMN = "Variance % to date"
-PAGES = ("Overview", "Hierarchy", "Alerts", "Attribution", "Forecast", "At completion", "Export")
+PAGES = (
+    "Overview",
+    "Hierarchy",
+    "Alerts",
+    "Attribution",
+    "Plan versions",
+    "Forecast",
+    "At completion",
+    "Export",
+)
 
 
 def by_key(page: Page, key: str) -> Locator:
