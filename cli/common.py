@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from portfolio.alerts import AlertRule
+from portfolio.engines.local import InputSpec, load_input
 from portfolio.errors import InputError
-from portfolio.load import DEFAULT_MAX_BYTES, Portfolio, load_portfolio
+from portfolio.load import DEFAULT_MAX_BYTES, Portfolio
 from portfolio.mapping import DEFAULT_LEVELS, ColumnMapping
 from portfolio.tablewriter import csv_bytes, json_bytes, write_csv, write_json
 
@@ -29,7 +31,7 @@ _MAX_BYTES_CAP = 1 << 50  # beyond any real file; keeps the byte count a machine
 _CHUNK = 1 << 20
 
 
-def _read_stdin(limit: int) -> bytes:
+def read_stdin(limit: int) -> bytes:
     """Standard input up to ``limit`` bytes, read in chunks (never preallocating ``limit``)."""
     chunks: list[bytes] = []
     size = 0
@@ -48,7 +50,12 @@ def add_input_args(parser: argparse.ArgumentParser, *, period_flag: str = "--per
     ``period_flag`` names the period column's flag (``explain`` uses ``--period`` for the
     period it explains and takes the column as ``--period-column``).
     """
-    parser.add_argument("file", metavar="FILE", help="CSV or Excel (.xlsx) file; '-' reads stdin")
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        help="CSV or Excel (.xlsx) file, a Parquet file, or a folder or glob of Parquet parts; "
+        "'-' reads stdin",
+    )
     group = parser.add_argument_group("column mapping")
     group.add_argument(
         "--levels",
@@ -154,7 +161,10 @@ def add_output_args(parser: argparse.ArgumentParser) -> None:
     """Output format and destination."""
     group = parser.add_argument_group("output")
     group.add_argument(
-        "--format", choices=("csv", "json"), default="csv", help="output format (default: csv)"
+        "--format",
+        choices=("csv", "json", "parquet"),
+        default="csv",
+        help="output format (default: csv; parquet needs --out)",
     )
     group.add_argument(
         "--out", default=None, metavar="FILE", help="write to FILE instead of standard output"
@@ -185,28 +195,30 @@ def mapping_from_args(args: argparse.Namespace) -> ColumnMapping:
     )
 
 
+def max_bytes_from_args(args: argparse.Namespace) -> int:
+    """``--max-mb`` in bytes (raises InputError when it is not a positive number)."""
+    max_mb = args.max_mb
+    if max_mb is None or not math.isfinite(max_mb) or not max_mb > 0:
+        raise InputError(f"--max-mb must be a positive number of megabytes, got {max_mb}.")
+    return min(int(max_mb * 1024 * 1024), _MAX_BYTES_CAP)
+
+
 def load_from_args(args: argparse.Namespace) -> Portfolio:
     """Load the FILE argument (or standard input for ``-``) with the mapping flags.
+
+    FILE may be CSV, Excel, or Parquet (a file, a folder or a glob of parts).
 
     Raises:
         InputError: Unreadable or invalid input, with the analyst-facing message.
     """
     mapping = mapping_from_args(args)
-    max_mb = args.max_mb
-    if max_mb is None or not math.isfinite(max_mb) or not max_mb > 0:
-        raise InputError(f"--max-mb must be a positive number of megabytes, got {max_mb}.")
-    max_bytes = min(int(max_mb * 1024 * 1024), _MAX_BYTES_CAP)
+    max_bytes = max_bytes_from_args(args)
     if args.file == STDIN:
-        data = _read_stdin(max_bytes + 1)
-        return load_portfolio(
-            data, mapping, name="standard input", max_bytes=max_bytes, accept_cut=args.accept_cut
-        )
-    path = Path(args.file)
-    if not path.exists():
-        raise InputError(f"{args.file}: no such file.")
-    if path.is_dir():
-        raise InputError(f"{args.file} is a folder, not a file.")
-    return load_portfolio(path, mapping, max_bytes=max_bytes, accept_cut=args.accept_cut)
+        data = read_stdin(max_bytes + 1)
+        spec = InputSpec("standard input", mapping, data, max_bytes, args.accept_cut)
+    else:
+        spec = InputSpec(args.file, mapping, None, max_bytes, args.accept_cut)
+    return load_input(spec)
 
 
 def rule_from_args(args: argparse.Namespace) -> AlertRule:
@@ -238,6 +250,24 @@ def write_bytes(args: argparse.Namespace, data: bytes) -> None:
         sys.stdout.buffer.flush()
 
 
+def write_parquet_frame(args: argparse.Namespace, frame: pd.DataFrame) -> None:
+    """Write a table as a Parquet file at ``--out`` (a temporary file renamed when complete)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not getattr(args, "out", None):
+        raise InputError("--format parquet writes a file: give it with --out FILE.")
+    out = Path(args.out)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise InputError(f"Could not write {args.out}: {exc.strerror or exc}.") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def emit(args: argparse.Namespace, frame: pd.DataFrame) -> None:
     """Write a table in the ``--format`` chosen, to ``--out`` or standard output.
 
@@ -246,6 +276,9 @@ def emit(args: argparse.Namespace, frame: pd.DataFrame) -> None:
     Raises:
         InputError: When ``--out`` cannot be written.
     """
+    if getattr(args, "format", "csv") == "parquet":
+        write_parquet_frame(args, frame)
+        return
     write = write_json if getattr(args, "format", "csv") == "json" else write_csv
     out = getattr(args, "out", None)
     if not out:

@@ -19,7 +19,8 @@ impact, action, owner, date, updated_at``); ``report`` includes them (``--notes`
 The ``forecast`` subcommand lives in ``cli.forecast`` (it imports the Keras side of the
 forecasting package only when it runs). Its ``register(subparsers, parents)`` receives the
 subparsers action and a mapping of argparse parent parsers with the keys ``input``,
-``thresholds``, ``output`` and ``common``; the parser it adds must ``set_defaults(handler=fn)``
+``thresholds``, ``output``, ``engine`` (``--engine``, ``--spark-master``: see ``cli.engines``) and
+``common``; the parser it adds must ``set_defaults(handler=fn)``
 with ``fn(args) -> int``. ``cli.eac`` and ``cli.explain`` follow the same contract. A run of a
 core subcommand (``CORE_COMMANDS``) builds only the core parsers, so that these three modules and
 what they import are not loaded: the interpreter's start and imports are most of a small run.
@@ -37,9 +38,11 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from cli import common as cli_common
+from cli import engines as cli_engines
 from cli import notes as notes_cli
 from cli import plans as plans_cli
 from forecasting.errors import ForecastError
+from portfolio.engines import choose_engine, load_input
 from portfolio.errors import InputError
 from portfolio.rollup import ROLLUP_COLUMNS
 
@@ -83,19 +86,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_rollup(args: argparse.Namespace) -> int:
+    job = cli_engines.job_from_args(args)
+    if choose_engine(job) != "pandas":
+        cli_engines.run_to_output(args, job)
+        return 0
     from portfolio.rollup import rollup_portfolio
 
-    rolled = rollup_portfolio(cli_common.load_from_args(args))
+    rolled = rollup_portfolio(load_input(job.input))
     cli_common.emit(args, rolled.loc[:, plans_cli.with_baseline(ROLLUP_OUTPUT, rolled)])
     return 0
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
+    rule = cli_common.rule_from_args(args)
+    job = cli_engines.job_from_args(args, rule)
+    if choose_engine(job) != "pandas":
+        cli_engines.run_to_output(args, job)
+        return 0
     from portfolio.alerts import evaluate, latest_status
     from portfolio.rollup import rollup_portfolio
 
-    rule = cli_common.rule_from_args(args)
-    statuses = evaluate(rollup_portfolio(cli_common.load_from_args(args)), rule)
+    statuses = evaluate(rollup_portfolio(load_input(job.input)), rule)
     if args.latest:
         statuses = latest_status(statuses)
     cli_common.emit(args, statuses.loc[:, plans_cli.with_baseline(ALERTS_OUTPUT, statuses)])
@@ -183,6 +194,8 @@ def _parents() -> dict[str, argparse.ArgumentParser]:
     parents = {name: argparse.ArgumentParser(add_help=False) for name in ("input", "thresholds")}
     parents["output"] = argparse.ArgumentParser(add_help=False)
     parents["common"] = argparse.ArgumentParser(add_help=False)
+    parents["engine"] = argparse.ArgumentParser(add_help=False)
+    cli_engines.add_engine_args(parents["engine"])
     cli_common.add_input_args(parents["input"])
     cli_common.add_threshold_args(parents["thresholds"])
     cli_common.add_output_args(parents["output"])
@@ -215,7 +228,7 @@ def build_parser(core_only: bool = False) -> argparse.ArgumentParser:
 
     rollup = subparsers.add_parser(
         "rollup",
-        parents=[*data_parents, parents["output"]],
+        parents=[*data_parents, parents["engine"], parents["output"]],
         help="planned, actual and variance for every node and period",
         description="Roll planned and actual up to every node of the hierarchy, every period.",
     )
@@ -223,7 +236,7 @@ def build_parser(core_only: bool = False) -> argparse.ArgumentParser:
 
     alerts = subparsers.add_parser(
         "alerts",
-        parents=[*data_parents, parents["thresholds"], parents["output"]],
+        parents=[*data_parents, parents["thresholds"], parents["engine"], parents["output"]],
         help="the rollup with a green/amber/red status per node and period",
         description="The rollup with a RAG status for every node and period.",
     )

@@ -1,0 +1,223 @@
+"""One rollup, three engines: ``pandas`` (in memory), ``duckdb`` (embedded, out of core) and
+``spark`` (PySpark: local, a cluster, or Spark Connect).
+
+The job is the same on each: read and validate the input, roll it up, apply the alert rule. The
+pandas engine is ``portfolio.load`` + ``portfolio.rollup`` + ``portfolio.alerts``; the SQL engines
+run the SQL of ``portfolio.engines.sqltext`` over a validated long table: for Parquet input the
+table is checked in SQL (``portfolio.engines.sqlcheck``, the same messages), for CSV/Excel input
+the pandas loader validates it (those files are bounded by ``--max-mb``) and the SQL does the
+rollup. ``duckdb`` and ``pyspark`` are imported only inside the functions that use them.
+
+``auto`` picks ``duckdb`` for Parquet input of more than ``AUTO_DUCKDB_ROWS`` rows and for a
+loaded portfolio of more than that many rows (the app's large uploads), else ``pandas``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from portfolio.alerts import AlertRule
+from portfolio.engines.local import ALERTS_COLUMNS, InputSpec, load_input, rollup_table
+from portfolio.errors import InputError
+from portfolio.load import Portfolio
+from portfolio.rollup import OUTPUT_COLUMNS, ROLLUP_COLUMNS
+
+ENGINES = ("auto", "pandas", "duckdb", "spark")
+AUTO_DUCKDB_ROWS = 2_000_000
+
+__all__ = [
+    "ALERTS_COLUMNS",
+    "AUTO_DUCKDB_ROWS",
+    "ENGINES",
+    "EngineChoice",
+    "InputSpec",
+    "Job",
+    "choose_engine",
+    "load_input",
+    "rollup_frame",
+    "run_frame",
+    "write_parquet",
+]
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """Which engine runs the job, and where Spark runs.
+
+    Attributes:
+        engine: One of ``ENGINES``.
+        spark_master: A Spark master URL (``local[*]`` when None; ``sc://`` for Spark Connect;
+            ``SPARK_REMOTE`` is read when neither is given).
+    """
+
+    engine: str = "auto"
+    spark_master: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise InputError(f"Unknown engine {self.engine!r}; choose one of {', '.join(ENGINES)}.")
+
+
+@dataclass(frozen=True)
+class Job:
+    """A rollup (``rule`` None) or alerts job.
+
+    Attributes:
+        input: What to read.
+        rule: The alert rule; None for the rollup alone.
+        latest: Keep only each node's last period.
+        choice: The engine.
+    """
+
+    input: InputSpec
+    rule: AlertRule | None = None
+    latest: bool = False
+    choice: EngineChoice = EngineChoice()
+
+
+def choose_engine(job: Job) -> str:
+    """The engine ``job`` runs on (``auto`` resolved by the input's size)."""
+    if job.choice.engine != "auto":
+        return job.choice.engine
+    source = job.input.parquet()
+    if source is not None and source.total_rows > AUTO_DUCKDB_ROWS:
+        return "duckdb"
+    return "pandas"
+
+
+@contextmanager
+def _session(engine: str, choice: EngineChoice) -> Iterator[Any]:
+    if engine == "duckdb":
+        from portfolio.engines.duck import DuckSession
+
+        session: Any = DuckSession()
+    else:
+        from portfolio.engines.spark import SparkSqlSession
+
+        session = SparkSqlSession(choice.spark_master)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def _plan(session: Any, job: Job) -> str:
+    from portfolio.engines.sqlcheck import Cells, validated_cells
+    from portfolio.engines.sqlrun import cells_from_frame, plan_output
+    from portfolio.engines.sqltext import OutputQuery
+
+    source = job.input.parquet()
+    if source is not None:
+        session.open_parquet(source)
+        cells = validated_cells(session, source.schema(), job.input.file, job.input.mapping)
+    else:
+        p = load_input(job.input)
+        table = pa.Table.from_pandas(p.data, preserve_index=False)
+        cells_from_frame(session, table, p.levels)
+        cells = Cells(levels=p.levels, periods=p.periods)
+    k = len(cells.levels)
+
+    def query(dense: bool, last_pos: int) -> OutputQuery:
+        return OutputQuery(k, dense, job.rule, job.latest, last_pos)
+
+    return plan_output(session, cells, query, session.materialize).sql
+
+
+def run_frame(job: Job) -> pd.DataFrame:
+    """Run ``job``; its output table (``ROLLUP_COLUMNS``, plus ``status`` for alerts).
+
+    Raises:
+        InputError: Bad input (the same message on every engine), or an engine that cannot run.
+    """
+    engine = choose_engine(job)
+    if engine == "pandas":
+        return rollup_table(load_input(job.input), job.rule, job.latest)
+    with _session(engine, job.choice) as session:
+        return _to_pandas(session.arrow(_plan(session, job)))
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    frame = table.to_pandas()
+    if "level" in frame.columns:
+        frame["level"] = frame["level"].astype("int64")
+    return frame
+
+
+def _pandas_parquet(frame: pd.DataFrame, path: Path) -> None:
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+
+
+@contextmanager
+def _replacing(out: Path) -> Iterator[Path]:
+    """A temporary path beside ``out``, renamed to ``out`` only when the block succeeds."""
+    out = out.resolve()
+    if not out.parent.is_dir():
+        raise InputError(f"Could not write {out}: the folder {out.parent} does not exist.")
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp = tmp_dir / out.name
+    try:
+        yield tmp
+        if out.is_dir():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def write_parquet(job: Job, out: Path) -> None:
+    """Run ``job`` and write its output as Parquet to ``out`` (a file; a folder of parts from
+    Spark). Nothing appears at ``out`` unless the whole job succeeded.
+
+    Raises:
+        InputError: As ``run_frame``, or ``out`` cannot be written.
+    """
+    engine = choose_engine(job)
+    try:
+        with _replacing(Path(out)) as tmp:
+            if engine == "pandas":
+                _pandas_parquet(run_frame(job), tmp)
+            else:
+                with _session(engine, job.choice) as session:
+                    session.write_parquet(_plan(session, job), tmp)
+    except OSError as exc:
+        raise InputError(f"Could not write {out}: {exc.strerror or exc}.") from exc
+
+
+def rollup_frame(p: Portfolio, engine: str = "auto") -> pd.DataFrame:
+    """The rollup of a loaded portfolio with ``parent`` and ``name`` (``portfolio.rollup``'s
+    columns), on ``engine``; ``auto`` takes DuckDB above ``AUTO_DUCKDB_ROWS`` rows."""
+    if engine == "auto":
+        engine = "duckdb" if len(p.data) > AUTO_DUCKDB_ROWS else "pandas"
+    if engine == "pandas":
+        from portfolio.rollup import rollup_portfolio
+
+        return rollup_portfolio(p)
+    from portfolio.engines.sqlcheck import Cells
+    from portfolio.engines.sqlrun import cells_from_frame, plan_output
+    from portfolio.engines.sqltext import OutputQuery
+
+    with _session(engine, EngineChoice(engine)) as session:
+        cells_from_frame(session, pa.Table.from_pandas(p.data, preserve_index=False), p.levels)
+        cells = Cells(levels=p.levels, periods=p.periods)
+        k = len(p.levels)
+
+        def query(dense: bool, last_pos: int) -> OutputQuery:
+            return OutputQuery(k, dense, None, False, last_pos, extra=True)
+
+        sql = plan_output(session, cells, query, session.materialize).sql
+        frame = _to_pandas(session.arrow(sql))
+    return frame.loc[:, list(OUTPUT_COLUMNS)]
+
+
+assert set(ROLLUP_COLUMNS) <= set(OUTPUT_COLUMNS)

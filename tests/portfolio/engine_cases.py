@@ -1,0 +1,91 @@
+"""Shared by the engine tests: random ragged portfolios (hypothesis), Parquet writing, and the
+row-by-row comparison of two engines' outputs (1e-9 relative)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from hypothesis import strategies as st
+
+from portfolio.alerts import AlertRule
+
+LEVELS = ("portfolio", "program", "project", "item")
+NAMES = ("A", "B", "Ops / Net", " c ", "Ünï", "=x")
+MONTHS = tuple(f"2024-{m:02d}" for m in range(1, 9))
+
+
+@st.composite
+def portfolios(draw: st.DrawFn) -> pd.DataFrame:
+    """A random flow portfolio: 1-4 levels, ragged leaves, gaps in the calendar, planned 0 rows,
+    negative amounts; amounts are multiples of 0.25 (sums are exact in any order)."""
+    k = draw(st.integers(1, 4))
+    n_leaves = draw(st.integers(1, 8))
+    paths: list[tuple[str, ...]] = []
+    for _ in range(n_leaves):
+        depth = draw(st.integers(1, k))
+        paths.append(tuple(draw(st.sampled_from(NAMES)) for _ in range(depth)))
+    # a path that is a leaf cannot also have items below it: keep the deeper ones
+    stripped = {tuple(v.strip() for v in p) for p in paths}
+    leaves = sorted(
+        {p for p in paths if not any(len(q) > len(p) and q[: len(p)] == tuple(v.strip() for v in p) for q in stripped)}
+    )
+    uniq: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for p in leaves:
+        uniq.setdefault(tuple(v.strip() for v in p), p)
+    rows = []
+    for path in uniq.values():
+        months = draw(st.lists(st.sampled_from(MONTHS), min_size=1, max_size=5, unique=True))
+        for month in months:
+            planned = draw(st.integers(-40, 400)) / 4 * draw(st.sampled_from([0, 1, 1, 1]))
+            actual = draw(st.integers(-40, 400)) / 4
+            cells = list(path) + [""] * (k - len(path))
+            rows.append([*cells, month, planned, actual])
+    return pd.DataFrame(rows, columns=[*LEVELS[:k], "period", "planned", "actual"])
+
+
+rules = st.builds(
+    AlertRule,
+    amber_pct=st.sampled_from([0.0, 5.0, 10.0]),
+    red_pct=st.sampled_from([20.0, 30.0]),
+    basis=st.sampled_from(["cumulative", "period"]),
+    floor=st.sampled_from([0.0, 10.0]),
+    direction=st.sampled_from(["both", "overrun"]),
+    persistence=st.integers(1, 3),
+)
+
+
+def write_parquet(frame: pd.DataFrame, path: Path, parts: int = 1) -> Path:
+    """Write ``frame`` as one Parquet file (``parts`` 1) or a folder of parts; returns the path."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if parts == 1:
+        pq.write_table(table, path)
+        return path
+    path.mkdir(parents=True, exist_ok=True)
+    bounds = np.linspace(0, len(frame), parts + 1).astype(int)
+    for i, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        pq.write_table(table.slice(lo, hi - lo), path / f"part-{i:05d}.parquet")
+    return path
+
+
+def assert_same_rows(a: pd.DataFrame, b: pd.DataFrame, rtol: float = 1e-9) -> None:
+    """Same columns, same rows in the same order; numbers equal to ``rtol`` relative (an absolute
+    slack of ``rtol`` times the column's largest size covers sums that cancel to about 0)."""
+    assert list(a.columns) == list(b.columns)
+    assert len(a) == len(b)
+    for col in a.columns:
+        x, y = a[col].to_numpy(), b[col].to_numpy()
+        if a[col].dtype.kind == "f" or b[col].dtype.kind == "f":
+            x, y = x.astype(np.float64), y.astype(np.float64)
+            assert np.array_equal(np.isnan(x), np.isnan(y)), col
+            both = ~np.isnan(x)
+            scale = float(np.nanmax(np.abs(np.where(np.isinf(x), 0, x)), initial=0.0))
+            if col.endswith("_pct"):
+                scale = 0.0  # a ratio's error follows its own size
+            close = np.isclose(x[both], y[both], rtol=rtol, atol=rtol * scale)
+            assert close.all(), (col, x[both][~close][:5], y[both][~close][:5])
+        else:
+            assert [str(v) for v in x] == [str(v) for v in y], col
