@@ -128,8 +128,8 @@ def _plan(session: Any, job: Job) -> str:
         cells = Cells(levels=p.levels, periods=p.periods)
     k = len(cells.levels)
 
-    def query(dense: bool, last_pos: int) -> OutputQuery:
-        return OutputQuery(k, dense, job.rule, job.latest, last_pos)
+    def query(dense: bool, escape: bool) -> OutputQuery:
+        return OutputQuery(k, dense, job.rule, job.latest, escape=escape)
 
     return plan_output(session, cells, query, session.materialize).sql
 
@@ -212,8 +212,8 @@ def rollup_frame(p: Portfolio, engine: str = "auto") -> pd.DataFrame:
         cells = Cells(levels=p.levels, periods=p.periods)
         k = len(p.levels)
 
-        def query(dense: bool, last_pos: int) -> OutputQuery:
-            return OutputQuery(k, dense, None, False, last_pos, extra=True)
+        def query(dense: bool, escape: bool) -> OutputQuery:
+            return OutputQuery(k, dense, None, False, escape=escape, extra=True)
 
         sql = plan_output(session, cells, query, session.materialize).sql
         frame = _to_pandas(session.arrow(sql))

@@ -36,7 +36,7 @@ class DuckSession:
         import duckdb
 
         self._tmp = tempfile.TemporaryDirectory(prefix="cost-drift-duckdb-")
-        config = {
+        config: dict[str, Any] = {
             "memory_limit": os.environ.get("COST_DRIFT_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT),
             "temp_directory": self._tmp.name,
         }

@@ -21,6 +21,7 @@ from portfolio.mapping import ColumnMapping
 from portfolio.rollup import ROLLUP_COLUMNS, rollup_portfolio
 
 ALERTS_COLUMNS = (*ROLLUP_COLUMNS, "status")
+DEFAULT_MAPPING = ColumnMapping()
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class InputSpec:
     """
 
     file: str
-    mapping: ColumnMapping = ColumnMapping()
+    mapping: ColumnMapping = DEFAULT_MAPPING
     data: bytes | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
     accept_cut: bool = False

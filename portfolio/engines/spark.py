@@ -87,6 +87,8 @@ def spark_session(master: str | None = None) -> Any:
                 "Spark Connect needs its client libraries: pip install 'pyspark[connect]'."
             ) from exc
     master = master or DEFAULT_MASTER
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # no lookup of this host's name
     if master.startswith("spark://"):
         _reachable(master, 7077)
     if _java_missing():
@@ -133,7 +135,7 @@ class SparkSqlSession:
     def close(self) -> None:
         """Drop the cached tables (the session itself is kept for the process)."""
         for name in self._cached:
-            self.spark.sql(f"UNCACHE TABLE IF EXISTS {name}")
+            self.spark.catalog.dropTempView(name)  # uncaches it too
         self._cached.clear()
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
@@ -154,7 +156,7 @@ class SparkSqlSession:
 
     def materialize(self, name: str, sql: str) -> None:
         """Compute a query once and keep it cached as ``name``."""
-        self.spark.sql(f"UNCACHE TABLE IF EXISTS {name}")
+        # dropping (not UNCACHE, which would analyse a stale view over replaced inputs) uncaches
         self.spark.catalog.dropTempView(name)
         self.spark.sql(f"CACHE TABLE {name} AS {sql}")
         self._cached.append(name)

@@ -255,7 +255,8 @@ def _check_hierarchy(c: _Ctx, n: dict[str, int], levels: tuple[str, ...], depth:
     for i, lv in enumerate(ls):
         if n[f"gap_{lv}"]:
             below = [levels[j] for j in range(i + 1, len(levels))]
-            where = f"{c.cost} AND {lv} = '' AND ({' OR '.join(f'{x} <> {chr(39)}{chr(39)}' for x in ls[i + 1 :])})"
+            filled = " OR ".join(f"{x} <> ''" for x in ls[i + 1 :])
+            where = f"{c.cost} AND {lv} = '' AND ({filled})"
             c.raise_rows(
                 where,
                 n[f"gap_{lv}"],
@@ -270,8 +271,8 @@ def _check_hierarchy(c: _Ctx, n: dict[str, int], levels: tuple[str, ...], depth:
         c.raise_rows(
             top,
             n_top,
-            f"{c.file}: column '{levels[0]}' is blank on {{rows}}: every row needs at least its top "
-            "hierarchy level.",
+            f"{c.file}: column '{levels[0]}' is blank on {{rows}}: every row needs at least its "
+            "top hierarchy level.",
             levels[0],
         )
     if not n["ragged"]:
@@ -317,6 +318,7 @@ class _Periods:
     frequency: str
     labels: tuple[str, ...]
     native: str
+    identity: bool = False  # every value is already its calendar label (2024-01 as 2024-01)
 
 
 def _parse_distinct(c: _Ctx, column: str) -> tuple[pd.DataFrame, str, str]:
@@ -392,7 +394,8 @@ def _periods(c: _Ctx, n: dict[str, int], column: str, mapping: ColumnMapping) ->
     if native != "D":
         pm["stamp"] = pm["month"]
     c.s.register("pmap", pa.Table.from_pandas(pm, preserve_index=False))
-    return _Periods(frequency=frequency, labels=(), native=native)
+    identity = bool((pm["value"] == pm["label"]).all())
+    return _Periods(frequency=frequency, labels=(), native=native, identity=identity)
 
 
 def _periods_and_rest(
@@ -479,12 +482,15 @@ def _periods_and_rest(
         )[0]
         if int(dups[0] or 0):
             raise_duplicates(c, levels, period_col, int(dups[1]))
-    c.s.view(
-        "cells",
-        f"SELECT {keys}, pmap.label AS period, {c.planned} AS planned, "
-        f"COALESCE({c.actual}, CAST(0 AS DOUBLE)) AS actual FROM raw {join} "
-        f"WHERE {c.cost} AND NOT {future}",
-    )
+    amounts = f"{c.planned} AS planned, COALESCE({c.actual}, CAST(0 AS DOUBLE)) AS actual"
+    if per.identity and not n["plan_only"]:  # no join: the values are the labels
+        cells = f"SELECT {keys}, per AS period, {amounts} FROM raw WHERE {c.cost}"
+    else:
+        cells = (
+            f"SELECT {keys}, pmap.label AS period, {amounts} FROM raw {join} "
+            f"WHERE {c.cost} AND NOT {future}"
+        )
+    c.s.view("cells", cells)
     if n["plan_only"]:
         got = c.s.rows(
             f"SELECT COUNT(*), MIN(pmap.ord), MAX(pmap.ord) FROM raw {join} "
@@ -517,7 +523,8 @@ def raise_duplicates(c: _Ctx, levels: tuple[str, ...], period_col: str | None, t
     keys = ", ".join(c.ls)
     c.s.view(
         "dup",
-        f"SELECT {keys}, stamp, COUNT(*) AS n FROM kept_r GROUP BY {keys}, stamp HAVING COUNT(*) > 1",
+        f"SELECT {keys}, stamp, COUNT(*) AS n FROM kept_r GROUP BY {keys}, stamp "
+        "HAVING COUNT(*) > 1",
     )
     c.s.view("leaf_first", f"SELECT {keys}, MIN(__row) AS lr FROM kept_r GROUP BY {keys}")
     pick = c.s.rows(

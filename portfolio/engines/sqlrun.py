@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from portfolio.engines.sqlcheck import Cells, Session
 from portfolio.engines.sqltext import OutputQuery, aggregate_sql, level_names, output_sql
+from portfolio.rollup import SEP
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ def cells_from_frame(s: Session, data: pa.Table, levels: tuple[str, ...]) -> Non
 def plan_output(
     s: Session,
     cells: Cells,
-    query: Callable[[bool, int], OutputQuery],
+    query: Callable[[bool, bool], OutputQuery],
     materialize: Callable[[str, str], None],
 ) -> Plan:
     """Group ``cells`` into ``g``, check the duplicates it shows, and write the output query.
@@ -36,22 +37,21 @@ def plan_output(
     Args:
         s: The engine session.
         cells: The validated long table's facts.
-        query: Makes the ``OutputQuery`` from (dense, last calendar position).
+        query: Makes the ``OutputQuery`` from (dense, escape: a level value holds `` / ``).
         materialize: Stores a query's result as a table (the engine's own way).
     """
     k = len(cells.levels)
-    calendar = pa.table(
-        {"period": list(cells.periods), "pos": pa.array(range(len(cells.periods)), pa.int64())}
-    )
-    s.register("calendar", calendar)
+    s.register("calendar", pa.table({"period": pa.array(list(cells.periods), pa.string())}))
     materialize("g", aggregate_sql(k))
+    sep = " OR ".join(f"instr({c}, '{SEP}') > 0" for c in level_names(k))
     got = s.rows(
         "SELECT SUM(CASE WHEN leafset = 1 THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN leafset = 0 AND up = 0 THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN leafset = 0 AND up = 0 AND n > 1 THEN n ELSE 0 END) FROM g"
+        "SUM(CASE WHEN leafset = 0 AND up = 0 AND n > 1 THEN n ELSE 0 END), "
+        f"SUM(CASE WHEN leafset = 1 AND ({sep}) THEN 1 ELSE 0 END) FROM g"
     )[0]
-    leaves, full, dup_rows = (int(v or 0) for v in got)
+    leaves, full, dup_rows, with_sep = (int(v or 0) for v in got)
     if dup_rows and cells.on_duplicates is not None:
         cells.on_duplicates(dup_rows)
     dense = full == leaves * len(cells.periods)
-    return Plan(sql=output_sql(query(dense, len(cells.periods) - 1)), periods=cells.periods)
+    return Plan(sql=output_sql(query(dense, with_sep > 0)), periods=cells.periods)

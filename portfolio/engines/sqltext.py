@@ -2,7 +2,8 @@
 
 Input: a view ``cells`` with the level columns ``l1 .. lk`` (text, ``''`` below a ragged leaf),
 ``period`` (a label of the calendar), ``planned`` and ``actual`` (flows, doubles), and a small
-table ``calendar(period, pos)`` holding every period of the calendar in order (``pos`` from 0).
+table ``calendar(period)`` holding every period of the calendar. Period labels (``2024-01``,
+``2024-Q1``, ``2024``) sort in calendar order, so they order the windows and the output.
 
 1. ``aggregate_sql``: one ``GROUP BY GROUPING SETS`` pass: ``(period)``, ``(l1, period)``, ...
    ``(l1 .. lk, period)`` (the rollup), plus ``(l1 .. lk)`` (one row per leaf, ``leafset = 1``,
@@ -50,10 +51,11 @@ class Dialect:
         return q + ident.replace(q, q + q) + q
 
     def strip(self, expr: str) -> str:
-        """``expr`` with leading and trailing whitespace removed (space, tab, newline, CR, VT, FF)."""
+        """``expr`` without leading and trailing whitespace (space, tab, LF, VT, FF, CR)."""
+        chars = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"
         if self.name == "duckdb":
-            return f"regexp_replace({expr}, '^[[:space:]]+|[[:space:]]+$', '', 'g')"
-        return f"regexp_replace({expr}, '^\\\\s+|\\\\s+$', '')"
+            return f"trim({expr}, {chars})"
+        return f"btrim({expr}, {chars})"
 
     def text(self, expr: str) -> str:
         """``expr`` cast to text."""
@@ -85,8 +87,8 @@ GROUP BY GROUPING SETS ({", ".join(sets)})
 """
 
 
-def _esc(col: str) -> str:
-    return f"replace({col}, '{SEP}', '{ESCAPED_SEP}')"
+def _esc(col: str, escape: bool = True) -> str:
+    return f"replace({col}, '{SEP}', '{ESCAPED_SEP}')" if escape else col
 
 
 def _snap(value: str, gross: str) -> str:
@@ -116,7 +118,8 @@ def _status_sql(rule: AlertRule) -> tuple[str, str]:
     k = rule.persistence
     if k > 1:
         frame = (
-            f"OVER (PARTITION BY node ORDER BY pos ROWS BETWEEN {k - 1} PRECEDING AND CURRENT ROW)"
+            f"OVER (PARTITION BY node ORDER BY period ROWS BETWEEN {k - 1} PRECEDING "
+            "AND CURRENT ROW)"
         )
         red_on, amber_on = f"SUM(red_band) {frame} >= {k}", f"SUM(amber_band) {frame} >= {k}"
     else:
@@ -140,7 +143,7 @@ class OutputQuery:
         dense: Every node has a row at every period already (no densifying join needed).
         rule: The alert rule (adds ``status``), or None for the rollup alone.
         latest: Keep only the last period of every node (after the persistence windows).
-        last_pos: The calendar position of the last period (for ``latest``).
+        escape: Some level value holds `` / ``: write it `` ∕ `` inside node ids.
         extra: Also output ``parent`` and ``name``.
     """
 
@@ -148,7 +151,7 @@ class OutputQuery:
     dense: bool
     rule: AlertRule | None = None
     latest: bool = False
-    last_pos: int = 0
+    escape: bool = True
     extra: bool = False
 
 
@@ -158,9 +161,10 @@ def output_sql(q: OutputQuery, source: str = "g") -> str:
     depth = f"({q.levels} - up)"
     deepest = "CASE " + " ".join(f"WHEN {depth} = {d} THEN {c}" for d, c in enumerate(ls, 1))
     deepest += " END"
-    node = f"CASE WHEN up = {q.levels} THEN '{ROOT}' ELSE concat_ws('{SEP}', {', '.join(_esc(c) for c in ls)}) END"
+    path = ", ".join(_esc(c, q.escape) for c in ls)
+    node = f"CASE WHEN up = {q.levels} THEN '{ROOT}' ELSE concat_ws('{SEP}', {path}) END"
     parent_parts = ", ".join(
-        f"CASE WHEN {depth} > {d} THEN {_esc(c)} END" for d, c in enumerate(ls, 1)
+        f"CASE WHEN {depth} > {d} THEN {_esc(c, q.escape)} END" for d, c in enumerate(ls, 1)
     )
     parent = (
         f"CASE WHEN up = {q.levels} THEN '' WHEN {depth} = 1 THEN '{ROOT}' "
@@ -176,28 +180,28 @@ n AS (
 )"""
     if q.dense:
         grid = """
-d AS (SELECT n.*, c.pos FROM n JOIN calendar c ON n.period = c.period)"""
+d AS (SELECT * FROM n)"""
     else:
         grid = f"""
 x AS (SELECT DISTINCT node, level, parent, name FROM n),
 d AS (
-  SELECT x.node, x.level, x.parent, x.name, c.period, c.pos,
+  SELECT x.node, x.level, x.parent, x.name, c.period,
          COALESCE(n.p, {DOUBLE_ZERO}) AS p, COALESCE(n.a, {DOUBLE_ZERO}) AS a,
          COALESCE(n.gp, {DOUBLE_ZERO}) AS gp, COALESCE(n.ga, {DOUBLE_ZERO}) AS ga
   FROM x CROSS JOIN calendar c
   LEFT JOIN n ON n.node = x.node AND n.period = c.period
 )"""
-    cum = "PARTITION BY node ORDER BY pos ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+    cum = "PARTITION BY node ORDER BY period ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
     steps = f"""
 w AS (
-  SELECT node, level, parent, name, period, pos, p, a, gp, ga,
+  SELECT node, level, parent, name, period, p, a, gp, ga,
          SUM(p) OVER cw AS cp, SUM(a) OVER cw AS ca,
          SUM(gp) OVER cw AS cgp, SUM(ga) OVER cw AS cga
   FROM d
   WINDOW cw AS ({cum})
 ),
 s AS (
-  SELECT node, level, parent, name, period, pos, gp, ga, cgp, cga,
+  SELECT node, level, parent, name, period, gp, ga, cgp, cga,
          {_snap("p", "gp")} AS planned, {_snap("a", "ga")} AS actual,
          {_snap("cp", "cgp")} AS cum_planned, {_snap("ca", "cga")} AS cum_actual
   FROM w
@@ -213,7 +217,7 @@ r AS (
   FROM v
 )"""
     cols = ROLLUP_COLUMNS_SQL + (", parent, name" if q.extra else "")
-    where = f"WHERE pos = {q.last_pos}" if q.latest else ""
+    where = "WHERE period = (SELECT MAX(period) FROM calendar)" if q.latest else ""
     ctes = [nodes.strip(), grid.strip(), steps.strip()]
     last = "r"
     if q.rule is not None:
@@ -225,5 +229,5 @@ r AS (
     return (
         "WITH "
         + ",\n".join(ctes)
-        + f"\nSELECT {cols} FROM {last} {where} ORDER BY level, node, pos"
+        + f"\nSELECT {cols} FROM {last} {where} ORDER BY level, node, period"
     )

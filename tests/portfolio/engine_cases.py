@@ -3,6 +3,7 @@ row-by-row comparison of two engines' outputs (1e-9 relative)."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,13 @@ def portfolios(draw: st.DrawFn) -> pd.DataFrame:
     # a path that is a leaf cannot also have items below it: keep the deeper ones
     stripped = {tuple(v.strip() for v in p) for p in paths}
     leaves = sorted(
-        {p for p in paths if not any(len(q) > len(p) and q[: len(p)] == tuple(v.strip() for v in p) for q in stripped)}
+        {
+            p
+            for p in paths
+            if not any(
+                len(q) > len(p) and q[: len(p)] == tuple(v.strip() for v in p) for q in stripped
+            )
+        }
     )
     uniq: dict[tuple[str, ...], tuple[str, ...]] = {}
     for p in leaves:
@@ -66,7 +73,7 @@ def write_parquet(frame: pd.DataFrame, path: Path, parts: int = 1) -> Path:
         return path
     path.mkdir(parents=True, exist_ok=True)
     bounds = np.linspace(0, len(frame), parts + 1).astype(int)
-    for i, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+    for i, (lo, hi) in enumerate(itertools.pairwise(bounds)):
         pq.write_table(table.slice(lo, hi - lo), path / f"part-{i:05d}.parquet")
     return path
 

@@ -41,9 +41,13 @@ def both(job: Job) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pandas, duck
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(frame=portfolios(), rule=rules)
-def test_random_ragged_portfolios_same_rows(tmp_path: Path, frame: pd.DataFrame, rule: AlertRule) -> None:
+def test_random_ragged_portfolios_same_rows(
+    tmp_path: Path, frame: pd.DataFrame, rule: AlertRule
+) -> None:
     k = len(frame.columns) - 3
     path = write_frame(frame, tmp_path / "p.parquet")
     spec = InputSpec(str(path), ColumnMapping(levels=LEVELS[:k]))
@@ -59,7 +63,12 @@ def test_sample_csv_and_parquet_parts_same_rows(sample_csv: Path, tmp_path: Path
     rule = AlertRule(persistence=2, floor=50.0)
     csv_pandas, csv_duck = both(Job(InputSpec(str(sample_csv)), rule))
     assert_same_rows(csv_pandas, csv_duck)
-    frame = pd.read_csv(sample_csv, dtype={"planned": float, "actual": float}, keep_default_na=False, na_values={"planned": [""], "actual": [""]})
+    frame = pd.read_csv(
+        sample_csv,
+        dtype={"planned": float, "actual": float},
+        keep_default_na=False,
+        na_values={"planned": [""], "actual": [""]},
+    )
     folder = write_frame(frame, tmp_path / "lake", parts=3)
     for source in (folder, tmp_path / "lake" / "part-*.parquet"):
         pandas, duck = both(Job(InputSpec(str(source)), rule))
@@ -87,8 +96,13 @@ def test_parquet_round_trip(sample_csv: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.realdata
-def test_real_files_same_rows(it_dashboard_csv: Path, nyc_capital_csv: Path, tmp_path: Path) -> None:
-    for path, mapping in ((it_dashboard_csv, IT_DASHBOARD_MAPPING), (nyc_capital_csv, NYC_CAPITAL_MAPPING)):
+def test_real_files_same_rows(
+    it_dashboard_csv: Path, nyc_capital_csv: Path, tmp_path: Path
+) -> None:
+    for path, mapping in (
+        (it_dashboard_csv, IT_DASHBOARD_MAPPING),
+        (nyc_capital_csv, NYC_CAPITAL_MAPPING),
+    ):
         spec = InputSpec(str(path), mapping)
         pandas, duck = both(Job(spec, AlertRule()))
         assert_same_rows(pandas, duck)

@@ -106,7 +106,9 @@ def message(engine: str, path: Path, mapping: ColumnMapping = MAPPING) -> str:
 @pytest.mark.parametrize("case", list(BAD))
 def test_bad_row_named_the_same_way(case: str, tmp_path: Path) -> None:
     frame = BAD[case](base())
-    path = write_parquet(frame.astype({"planned": "float64", "actual": "float64"}), tmp_path / "bad.parquet")
+    path = write_parquet(
+        frame.astype({"planned": "float64", "actual": "float64"}), tmp_path / "bad.parquet"
+    )
     expected = message("pandas", path)
     assert message("duckdb", path) == expected
     assert str(path) in expected

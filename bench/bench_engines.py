@@ -1,0 +1,292 @@
+"""Benchmark: ``cost-drift rollup FILE.parquet --engine X --format parquet`` at 1 M, 10 M and 100 M
+rows, each engine's whole process beside raw DuckDB running the reference SQL.
+
+Run ``python -m bench.bench_engines [--sizes 1M,10M,100M] [--engines pandas,duckdb,spark]``.
+
+The data is synthetic, generated once as Parquet parts into a cache folder outside the repository
+(``COST_DRIFT_BENCH_CACHE``, by default ``~/.cache/cost-drift-bench``) and reused: 4 levels
+(4 portfolios > 20 programs > 200 projects > the leaves), 100 months from 2017-01, every leaf at
+every month, amounts with two decimals. ``1M`` = 10,000 leaves, ``10M`` = 100,000, ``100M`` =
+1,000,000 (parts of 10 M rows at most, the shape a lake holds).
+
+Each case is one fresh process, timed from its start to its exit (imports included), its output
+a Parquet file; peak memory is the largest sum of the resident memory of the process and its
+children (Spark's JVM included), sampled from ``/proc`` every 0.2 s, or the kernel's peak of the
+largest single process when that is larger. The reference is raw DuckDB (a Python process that
+imports only ``duckdb``) running ``REFERENCE_SQL`` (the SQL of ``bench.bench_portfolio``: one
+``GROUP BY ROLLUP`` and window sums, no validation, no trimming, no densifying, no snapping) with
+the same memory limit as the engine, writing the same Parquet output. A case that would not fit
+is skipped with the reason in the table (the pandas engine holds every cell in memory: its 1 M
+peak times the size). The machine is shared: the load average is printed with the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parents[1]
+SIZES = {"1M": 10_000, "10M": 100_000, "100M": 1_000_000}
+MONTHS = 100
+PART_LEAVES = 100_000
+ENGINES = ("pandas", "duckdb", "spark")
+MEMORY_BUDGET_MB = 8192.0
+TIMEOUT_S = 3600
+TABLE_COLUMNS = ("size", "rows", "case", "s", "peak MB", "vs raw DuckDB", "out rows", "note")
+
+REFERENCE_SQL = """
+WITH g AS (
+    SELECT portfolio, program, project, item, period,
+           4 - bit_count(GROUPING(portfolio, program, project, item)::UTINYINT) AS level,
+           SUM(planned) AS planned, SUM(actual) AS actual
+    FROM read_parquet($files)
+    GROUP BY ROLLUP (portfolio, program, project, item), period
+),
+n AS (
+    SELECT CASE level WHEN 0 THEN 'All' ELSE concat_ws(' / ', portfolio, program, project, item)
+           END AS node, level, period, planned, actual
+    FROM g
+),
+c AS (
+    SELECT *, actual - planned AS variance,
+           SUM(planned) OVER w AS cum_planned, SUM(actual) OVER w AS cum_actual
+    FROM n
+    WINDOW w AS (PARTITION BY node ORDER BY period ROWS UNBOUNDED PRECEDING)
+)
+SELECT node, level, period, planned, actual, variance,
+       variance / NULLIF(planned, 0) AS variance_pct,
+       cum_planned, cum_actual, cum_actual - cum_planned AS cum_variance,
+       (cum_actual - cum_planned) / NULLIF(cum_planned, 0) AS cum_variance_pct
+FROM c
+ORDER BY level, node, period
+"""
+
+RAW_DUCKDB = """
+import json, os, sys
+import duckdb
+files, out, sql, memory = json.loads(sys.argv[1])
+con = duckdb.connect(config={"memory_limit": memory, "temp_directory": out + ".spill"})
+con.execute("COPY (" + sql + ") TO '" + out + "' (FORMAT parquet)", {"files": files})
+"""
+
+
+def cache_dir() -> Path:
+    """Where the generated Parquet data lives (outside the repository)."""
+    default = Path.home() / ".cache" / "cost-drift-bench"
+    return Path(os.environ.get("COST_DRIFT_BENCH_CACHE", default))
+
+
+def _part(first_leaf: int, leaves: int, seed: int) -> pa.Table:
+    rng = np.random.default_rng(seed)
+    leaf = np.arange(first_leaf, first_leaf + leaves)
+    project, labels = leaf % 200, pd.period_range("2017-01", periods=MONTHS, freq="M").astype(str)
+    program, portfolio = project % 20, project % 4
+    base = rng.lognormal(9.0, 1.0, leaves)
+    t = np.arange(MONTHS)
+    planned = base[:, None] * (1.0 + 0.3 * np.sin(2 * np.pi * t / 12.0))[None, :]
+    actual = (
+        planned
+        * (1.0 + rng.normal(0, 0.004, leaves)[:, None] * t)
+        * rng.normal(1, 0.08, planned.shape)
+    )
+
+    def text(values: np.ndarray, prefix: str) -> pa.Array:
+        uniq, codes = np.unique(values, return_inverse=True)
+        names = pa.array([f"{prefix}{u}" for u in uniq])
+        return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), names)
+
+    rep = np.repeat
+    return pa.table(
+        {
+            "portfolio": text(rep(portfolio, MONTHS), "Portfolio "),
+            "program": text(rep(program, MONTHS), "Program "),
+            "project": text(rep(project, MONTHS), "Project "),
+            "item": text(rep(leaf, MONTHS), "PO-"),
+            "period": pa.DictionaryArray.from_arrays(
+                pa.array(np.tile(np.arange(MONTHS, dtype=np.int32), leaves)), pa.array(labels)
+            ),
+            "planned": np.round(planned.ravel(), 2),
+            "actual": np.round(np.maximum(actual, 0).ravel(), 2),
+        }
+    )
+
+
+def dataset(size: str) -> Path:
+    """The folder of Parquet parts for ``size``, generated on first use."""
+    folder = cache_dir() / f"portfolio_{size}"
+    done = folder / "_COMPLETE"
+    if done.exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    leaves = SIZES[size]
+    for i, first in enumerate(range(0, leaves, PART_LEAVES)):
+        part = _part(first, min(PART_LEAVES, leaves - first), seed=i)
+        pq.write_table(part, folder / f"part-{i:05d}.parquet", row_group_size=1_000_000)
+    done.write_text("ok\n")
+    log.info("generated %s (%d rows)", folder, leaves * MONTHS)
+    return folder
+
+
+def _children(pid: int) -> list[int]:
+    out = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            out += [c for k in task.read_text().split() for c in _children(int(k))]
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def _tree_rss_mb(pid: int) -> float:
+    total = 0
+    for p in set(_children(pid)):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024.0
+
+
+def measure(command: Sequence[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run one process to its end: wall seconds, peak MB of its tree, exit code, stderr tail."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(
+            list(command), cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=err
+        )
+        peak = 0.0
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss_mb(proc.pid))
+            if time.perf_counter() - t0 > TIMEOUT_S:
+                proc.kill()
+            time.sleep(0.2)
+        seconds = time.perf_counter() - t0
+        err.seek(0)
+        tail = err.read().decode(errors="replace")[-2000:]
+    single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    if single > before:
+        peak = max(peak, single)
+    return {"s": seconds, "peak": peak, "rc": proc.returncode, "stderr": tail}
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(REPO)}
+
+
+def _out_rows(path: Path) -> int:
+    files = [path] if path.is_file() else sorted(path.glob("*.parquet"))
+    return int(sum(pq.read_metadata(f).num_rows for f in files))
+
+
+def run_case(size: str, case: str, folder: Path, work: Path) -> dict[str, Any]:
+    """One engine (or ``raw duckdb``) at one size."""
+    from portfolio.engines.duck import DEFAULT_MEMORY_LIMIT
+
+    out = work / f"{case.replace(' ', '_')}_{size}.parquet"
+    memory = os.environ.get("COST_DRIFT_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT)
+    if case == "raw duckdb":
+        files = [str(f) for f in sorted(folder.glob("*.parquet"))]
+        arg = json.dumps([files, str(out), REFERENCE_SQL, memory])
+        command = [sys.executable, "-c", RAW_DUCKDB, arg]
+    else:
+        command = [sys.executable, "-m", "cli", "rollup", str(folder), "--engine", case]
+        command += ["--format", "parquet", "--out", str(out), "--max-mb", "100000"]
+    got = measure(command, _env())
+    row = {"size": size, "case": case, "s": round(got["s"], 1), "peak MB": round(got["peak"])}
+    if got["rc"] != 0:
+        row["note"] = f"FAILED (exit {got['rc']}): {got['stderr'].strip().splitlines()[-1:]}"
+        row["out rows"] = 0
+    else:
+        row["out rows"] = _out_rows(out)
+        row["note"] = ""
+    return row
+
+
+def run(sizes: Sequence[str] = tuple(SIZES), engines: Sequence[str] = ENGINES) -> pd.DataFrame:
+    """Every engine and raw DuckDB at each size; prints and returns the table."""
+    rows: list[dict[str, Any]] = []
+    pandas_mb_per_row = None
+    with tempfile.TemporaryDirectory(prefix="cost-drift-engines-") as tmp:
+        for size in sizes:
+            folder = dataset(size)
+            n_rows = SIZES[size] * MONTHS
+            raw = run_case(size, "raw duckdb", folder, Path(tmp))
+            cases = [raw]
+            for engine in engines:
+                if engine == "pandas" and pandas_mb_per_row is not None:
+                    need = pandas_mb_per_row * n_rows
+                    if need > MEMORY_BUDGET_MB:
+                        cases.append(
+                            {
+                                "size": size,
+                                "case": engine,
+                                "note": f"skipped: would need about "
+                                f"{need / 1024:,.0f} GB (its 1M peak scaled), over the "
+                                f"{MEMORY_BUDGET_MB / 1024:.0f} GB budget",
+                            }
+                        )
+                        continue
+                row = run_case(size, engine, folder, Path(tmp))
+                if engine == "pandas" and not row["note"]:
+                    pandas_mb_per_row = row["peak MB"] / n_rows
+                cases.append(row)
+                for f in Path(tmp).glob("*"):
+                    _remove(f)
+            for row in cases:
+                row["rows"] = n_rows
+                if "s" in row and raw.get("s") and not row.get("note", "").startswith("FAILED"):
+                    row["vs raw DuckDB"] = round(row["s"] / raw["s"], 2)
+                rows.append(row)
+            log.info("%s done: %s", size, [(r["case"], r.get("s")) for r in cases])
+    table = pd.DataFrame(rows).reindex(columns=list(TABLE_COLUMNS))
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    with pd.option_context("display.width", 200, "display.max_colwidth", 80):
+        print(table.to_string(index=False))
+    print(f"load average {load} ({os.cpu_count()} CPUs, shared)")
+    return table
+
+
+def _remove(path: Path) -> None:
+    import shutil
+
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: generate the data when missing and run the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", default=",".join(SIZES), help="comma list of 1M,10M,100M")
+    parser.add_argument("--engines", default=",".join(ENGINES), help="comma list of engines")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    run(sizes, [e.strip() for e in args.engines.split(",") if e.strip()])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,82 @@
+"""The spark engine (a local master, one SparkSession for the whole test session, small data, two
+shuffle partitions) gives the pandas engine's rows and messages."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from portfolio.alerts import AlertRule
+from portfolio.engines import EngineChoice, InputSpec, Job, run_frame, write_parquet
+from portfolio.errors import InputError
+from portfolio.mapping import ColumnMapping
+from tests.portfolio.engine_cases import LEVELS, assert_same_rows, portfolios, rules
+from tests.portfolio.engine_cases import write_parquet as write_frame
+from tests.portfolio.test_engines_validation import BAD, MAPPING, base
+
+pytest.importorskip("pyspark")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spark() -> Iterator[Any]:
+    """One local SparkSession for every Spark test (started once: the JVM takes seconds)."""
+    os.environ.setdefault("COST_DRIFT_SPARK_PARTITIONS", "2")
+    from portfolio.engines.spark import spark_session
+
+    session = spark_session("local[2]")
+    yield session
+    session.stop()
+
+
+def on(engine: str, spec: InputSpec, rule: AlertRule | None = None) -> pd.DataFrame:
+    return run_frame(Job(spec, rule, choice=EngineChoice(engine, "local[2]")))
+
+
+@settings(
+    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(frame=portfolios(), rule=rules)
+def test_random_ragged_portfolios_same_rows(
+    tmp_path: Path, frame: pd.DataFrame, rule: AlertRule
+) -> None:
+    k = len(frame.columns) - 3
+    spec = InputSpec(
+        str(write_frame(frame, tmp_path / "p.parquet")), ColumnMapping(levels=LEVELS[:k])
+    )
+    assert_same_rows(on("pandas", spec, rule), on("spark", spec, rule))
+
+
+def test_sample_csv_and_parquet_parts(sample_csv: Path, tmp_path: Path) -> None:
+    rule = AlertRule(persistence=2, floor=50.0, direction="overrun")
+    pandas = on("pandas", InputSpec(str(sample_csv)), rule)
+    assert_same_rows(pandas, on("spark", InputSpec(str(sample_csv)), rule))
+    frame = pd.read_csv(
+        sample_csv, keep_default_na=False, na_values={"planned": [""], "actual": [""]}
+    )
+    folder = write_frame(frame, tmp_path / "lake", parts=2)
+    out = tmp_path / "out.parquet"
+    write_parquet(Job(InputSpec(str(folder)), rule, choice=EngineChoice("spark", "local[2]")), out)
+    back = pq.read_table(out).to_pandas()  # a folder of parts, in order
+    assert_same_rows(pandas, back)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize(
+    "case", ["not finite", "item and parent", "not a period", "repeated item and period"]
+)
+def test_bad_row_named_the_same_way(case: str, tmp_path: Path) -> None:
+    frame = BAD[case](base()).astype({"planned": "float64", "actual": "float64"})
+    spec = InputSpec(str(write_frame(frame, tmp_path / "bad.parquet")), MAPPING)
+    said = []
+    for engine in ("pandas", "spark"):
+        with pytest.raises(InputError) as err:
+            on(engine, spec)
+        said.append(str(err.value))
+    assert said[0] == said[1]
