@@ -13,7 +13,8 @@ STAMP="$VENV/.installed-$(sha1sum "$ROOT/pyproject.toml" | cut -c1-12)"
 if [ ! -f "$STAMP" ]; then
   echo "Installing Cost Drift and its dependencies into .venv (about 2 GB, a minute or two) ..." >&2
   "$VENV/bin/python" -m pip install -qq --upgrade pip >&2
-  "$VENV/bin/python" -m pip install -qq -e "$ROOT[dev]" >&2
+  # dev: the test tools; spark: PySpark, so that the Spark engine's tests run too
+  "$VENV/bin/python" -m pip install -qq -e "$ROOT[dev,spark]" >&2
   rm -f "$VENV"/.installed-*
   touch "$STAMP"
 fi

@@ -6,7 +6,8 @@ a dependency). The contract (docs/ARCHITECTURE.md):
 - ``portfolio`` and ``forecasting`` never import each other, Streamlit, or any shell;
 - ``workflows`` (the work that joins both cores) never imports Streamlit or a shell;
 - ``cli`` never imports Streamlit or the browser shell (``ui``, ``app_pages``, ``app``);
-- TensorFlow and Keras are imported only inside functions, and only by ``forecasting``.
+- TensorFlow and Keras are imported only inside functions, and only by ``forecasting``;
+- DuckDB and PySpark are imported only inside functions (``portfolio.engines``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHELLS = {"app", "app_pages", "ui", "cli"}
 HEAVY = {"tensorflow", "keras"}
+# engines the cores load only inside the functions that run them (portfolio.engines)
+LAZY_ENGINES = {"duckdb", "pyspark"}
 
 FORBIDDEN: dict[str, set[str]] = {
     "portfolio": {"forecasting", "workflows", "streamlit", *SHELLS, *HEAVY},
@@ -61,7 +64,7 @@ def violations(package: str, source: str) -> list[str]:
     for imp in imports_of(source):
         if imp.module in FORBIDDEN.get(package, set()):
             broken.append(f"{imp.line}: {package} imports {imp.module}")
-        elif imp.module in HEAVY and imp.top_level:
+        elif imp.module in HEAVY | LAZY_ENGINES and imp.top_level:
             broken.append(f"{imp.line}: {package} imports {imp.module} at module level")
     return broken
 
@@ -95,6 +98,8 @@ def test_every_package_is_checked() -> None:
         ("forecasting", "import tensorflow as tf\n", "at module level"),
         ("workflows", "import streamlit as st\n", "workflows imports streamlit"),
         ("cli", "from ui import sidebar\n", "cli imports ui"),
+        ("portfolio", "import duckdb\n", "at module level"),
+        ("portfolio", "from pyspark.sql import SparkSession\n", "at module level"),
     ],
 )
 def test_checker_catches_a_broken_rule(package: str, source: str, expected: str) -> None:
