@@ -13,6 +13,9 @@ Sections (each in its own module, each runnable alone):
 - ``bench.bench_cli_output``: the whole ``cost-drift rollup`` process writing CSV and JSON beside a
   DuckDB process running the same SQL and writing the same file, at 100k and 1M rows (``--quick``:
   100k), with the ratio, the peak memory and whether both outputs agree.
+- ``bench.bench_engines``: ``cost-drift rollup`` on Parquet at 1M, 10M and 100M rows with
+  ``--engine pandas|duckdb|spark`` beside raw DuckDB running the reference SQL, whole processes,
+  peak memory of the process tree (``--quick``: 1M only).
 - ``bench.bench_excel``: reading a 10k- and a 100k-row ``.xlsx`` workbook, ours beside pandas
   with openpyxl in the same run.
 - ``bench.bench_app``: AppTest response of the Overview (first render) and of the Alerts page
@@ -36,6 +39,7 @@ import argparse
 import importlib
 import inspect
 import logging
+import os
 import time
 import traceback
 from collections.abc import Callable
@@ -55,6 +59,7 @@ README = REPO / "README.md"
 __all__ = ["BEGIN", "END", "readme_block", "replace_block", "run_all"]  # tested from here
 TIME_RATIO_TARGET = 1.5
 PEAK_MB_TARGET = 1536.0
+ENGINE_RATIO_TARGET = 1.3
 
 
 KINDS = {
@@ -72,6 +77,7 @@ KINDS = {
         Kind(
             "training", "Training in process against Ray (bench.bench_training)", "training on Ray"
         ),
+        Kind("engines", "Rollup engines on Parquet (bench.bench_engines)", "rollup engines"),
     )
 }
 
@@ -289,6 +295,40 @@ def _training(quick: bool) -> Section:
     return section
 
 
+def _engines(quick: bool) -> Section:
+    from bench import bench_engines
+
+    sizes = ("1M",) if quick else tuple(bench_engines.SIZES)
+    table = bench_engines.run(sizes)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    section = Section(f"{KINDS['engines'].title}, load average {load} at the end", table=table)
+    for row in table.to_dict("records"):
+        if row["case"] == "raw duckdb":
+            continue
+        ratio, note = row.get("vs raw DuckDB"), str(row.get("note") or "")
+        if pd.isna(row.get("s")):
+            result, met = note, None
+        else:
+            result = f"{row['s']:.1f} s, {row['peak MB']:,.0f} MB peak, {ratio:.2f}x raw DuckDB" + (
+                f"; {note}" if note else ""
+            )
+            met = row["case"] != "duckdb" or (
+                float(ratio) <= ENGINE_RATIO_TARGET and float(row["peak MB"]) < 8192
+            )
+        target = ""
+        if row["case"] == "duckdb":
+            target = f"<= {ENGINE_RATIO_TARGET}x raw DuckDB, < 8 GB: {'met' if met else 'NOT met'}"
+        section.summary.append(
+            {
+                "benchmark": KINDS["engines"].label,
+                "case": f"--engine {row['case']}, {int(row['rows']):,} rows (Parquet)",
+                "result": result,
+                "target": target,
+            }
+        )
+    return section
+
+
 # Cheapest first: a long training run at the end cannot hold back the other results.
 SECTIONS: tuple[Callable[[bool], Section], ...] = (
     _portfolio,
@@ -298,6 +338,7 @@ SECTIONS: tuple[Callable[[bool], Section], ...] = (
     _export,
     _accuracy,
     _forecast,
+    _engines,
     _training,
 )
 SECTION_NAMES = tuple(make.__name__.lstrip("_") for make in SECTIONS)
