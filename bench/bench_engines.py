@@ -223,8 +223,19 @@ def run_case(size: str, case: str, folder: Path, work: Path) -> dict[str, Any]:
     return row
 
 
-def run(sizes: Sequence[str] = tuple(SIZES), engines: Sequence[str] = ENGINES) -> pd.DataFrame:
-    """Every engine and raw DuckDB at each size; prints and returns the table."""
+def run(
+    sizes: Sequence[str] = tuple(SIZES),
+    engines: Sequence[str] = ENGINES,
+    spark_sizes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Every engine and raw DuckDB at each size; prints and returns the table.
+
+    Args:
+        sizes: Keys of ``SIZES``.
+        engines: Engines to run beside raw DuckDB.
+        spark_sizes: The sizes at which Spark runs (all by default); at the others its row
+            says it was not run and why.
+    """
     rows: list[dict[str, Any]] = []
     pandas_mb_per_row = None
     with tempfile.TemporaryDirectory(prefix="cost-drift-engines-") as tmp:
@@ -234,6 +245,19 @@ def run(sizes: Sequence[str] = tuple(SIZES), engines: Sequence[str] = ENGINES) -
             raw = run_case(size, "raw duckdb", folder, Path(tmp))
             cases = [raw]
             for engine in engines:
+                if engine == "spark" and spark_sizes is not None and size not in spark_sizes:
+                    spark_s = [r.get("s") for r in rows if r["case"] == "spark" and r.get("s")]
+                    cases.append(
+                        {
+                            "size": size,
+                            "case": engine,
+                            "note": "not run: a local Spark on the 2 "
+                            "shared cores took "
+                            + (f"{spark_s[-1]:.0f} s at the size before" if spark_s else "too long")
+                            + "; it is the same job a cluster runs (--spark-master)",
+                        }
+                    )
+                    continue
                 if engine == "pandas" and pandas_mb_per_row is not None:
                     need = pandas_mb_per_row * n_rows
                     if need > MEMORY_BUDGET_MB:
@@ -281,10 +305,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma list of 1M,10M,100M")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma list of engines")
+    parser.add_argument("--spark-sizes", default=None, help="sizes at which Spark runs (all)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
-    run(sizes, [e.strip() for e in args.engines.split(",") if e.strip()])
+    spark = args.spark_sizes.split(",") if args.spark_sizes else None
+    run(sizes, [e.strip() for e in args.engines.split(",") if e.strip()], spark)
     return 0
 
 
