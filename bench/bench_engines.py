@@ -227,6 +227,7 @@ def run(
     sizes: Sequence[str] = tuple(SIZES),
     engines: Sequence[str] = ENGINES,
     spark_sizes: Sequence[str] | None = None,
+    pandas_mb_per_row: float | None = None,
 ) -> pd.DataFrame:
     """Every engine and raw DuckDB at each size; prints and returns the table.
 
@@ -235,9 +236,10 @@ def run(
         engines: Engines to run beside raw DuckDB.
         spark_sizes: The sizes at which Spark runs (all by default); at the others its row
             says it was not run and why.
+        pandas_mb_per_row: The pandas engine's peak per input row from an earlier run, for the
+            skip rule before this run has measured it.
     """
     rows: list[dict[str, Any]] = []
-    pandas_mb_per_row = None
     with tempfile.TemporaryDirectory(prefix="cost-drift-engines-") as tmp:
         for size in sizes:
             folder = dataset(size)
@@ -306,11 +308,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma list of 1M,10M,100M")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma list of engines")
     parser.add_argument("--spark-sizes", default=None, help="sizes at which Spark runs (all)")
+    parser.add_argument(
+        "--pandas-mb-per-row", type=float, default=None, help="pandas peak per row, measured before"
+    )
+    parser.add_argument("--markdown", type=Path, default=None, help="append the table here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     spark = args.spark_sizes.split(",") if args.spark_sizes else None
-    run(sizes, [e.strip() for e in args.engines.split(",") if e.strip()], spark)
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    table = run(sizes, engines, spark, args.pandas_mb_per_row)
+    if args.markdown:
+        from bench.run_all import markdown
+
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        with args.markdown.open("a", encoding="utf-8") as handle:
+            handle.write(
+                f"\n`python -m bench.bench_engines {' '.join(argv or sys.argv[1:])}` on {when}, "
+                f"{os.cpu_count()} CPUs, load average {load} at the end (synthetic data):\n\n"
+                + markdown(table.fillna(""))
+                + "\n"
+            )
     return 0
 
 

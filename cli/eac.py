@@ -26,8 +26,8 @@ from typing import Any
 from cli import common as cli_common
 from portfolio.completion import completion_of
 from portfolio.completion_backtest import DEFAULT_CUTOFFS, backtest_methods
+from portfolio.engines import EngineChoice, rollup_frame
 from portfolio.errors import InputError
-from portfolio.rollup import rollup_portfolio
 from portfolio.tablewriter import csv_bytes
 
 JSON_KEYS = ("eac", "backtest", "notes", "verdict")
@@ -40,7 +40,13 @@ def register(
     """Add the ``eac`` subcommand (see the module docstring for its output)."""
     p = subparsers.add_parser(
         "eac",
-        parents=[parents["input"], parents["thresholds"], parents["output"], parents["common"]],
+        parents=[
+            parents["input"],
+            parents["thresholds"],
+            parents["engine"],
+            parents["output"],
+            parents["common"],
+        ],
         help="estimate at completion per node: by plan, by rate, by forecast; with its status",
         description=(
             "Estimate at completion of every node as of the last actual period: BAC, EAC by "
@@ -114,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--cutoffs must be 1 or more (got {args.cutoffs}).")
     rule = cli_common.rule_from_args(args)
     portfolio = cli_common.load_from_args(args)
-    rolled = rollup_portfolio(portfolio)
+    rolled = rollup_frame(portfolio, EngineChoice(args.engine, args.spark_master))
     forecast = None
     if args.forecast or args.load:
         forecast = _forecast(args, portfolio, rolled, rule)

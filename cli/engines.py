@@ -1,5 +1,5 @@
-"""The ``--engine`` choice, shared by every subcommand that rolls up (``rollup``, ``alerts``, and
-later ``eac``): ``add_engine_args`` adds the flags, ``job_from_args`` builds the
+"""The ``--engine`` choice, shared by every subcommand that rolls up (``rollup``, ``alerts``,
+``eac``): ``add_engine_args`` adds the flags, ``job_from_args`` builds the
 ``portfolio.engines.Job``, ``run_to_output`` runs it into ``--format`` / ``--out``.
 
 ``--format parquet`` writes through the engine itself (DuckDB streams it, Spark writes a folder of

@@ -79,7 +79,7 @@ def test_sample_csv_and_parquet_parts_same_rows(sample_csv: Path, tmp_path: Path
 
 def test_rollup_frame_for_the_app(sample_csv: Path) -> None:
     p = load_input(InputSpec(str(sample_csv)))
-    assert_same_rows(rollup_portfolio(p), rollup_frame(p, "duckdb"))
+    assert_same_rows(rollup_portfolio(p), rollup_frame(p, EngineChoice("duckdb")))
     assert choose_engine(Job(InputSpec(str(sample_csv)))) == "pandas"
 
 
