@@ -228,6 +228,7 @@ def run(
     engines: Sequence[str] = ENGINES,
     spark_sizes: Sequence[str] | None = None,
     pandas_mb_per_row: float | None = None,
+    raw: bool = True,
 ) -> pd.DataFrame:
     """Every engine and raw DuckDB at each size; prints and returns the table.
 
@@ -244,8 +245,11 @@ def run(
         for size in sizes:
             folder = dataset(size)
             n_rows = SIZES[size] * MONTHS
-            raw = run_case(size, "raw duckdb", folder, Path(tmp))
-            cases = [raw]
+            if raw:
+                reference = run_case(size, "raw duckdb", folder, Path(tmp))
+            else:
+                reference = {"size": size, "case": "raw duckdb", "note": "not run (--no-raw)"}
+            cases = [reference]
             for engine in engines:
                 if engine == "spark" and spark_sizes is not None and size not in spark_sizes:
                     spark_s = [r.get("s") for r in rows if r["case"] == "spark" and r.get("s")]
@@ -281,8 +285,9 @@ def run(
                     _remove(f)
             for row in cases:
                 row["rows"] = n_rows
-                if "s" in row and raw.get("s") and not row.get("note", "").startswith("FAILED"):
-                    row["vs raw DuckDB"] = round(row["s"] / raw["s"], 2)
+                ok = not row.get("note", "").startswith("FAILED")
+                if "s" in row and reference.get("s") and ok:
+                    row["vs raw DuckDB"] = round(row["s"] / reference["s"], 2)
                 rows.append(row)
             log.info("%s done: %s", size, [(r["case"], r.get("s")) for r in cases])
     table = pd.DataFrame(rows).reindex(columns=list(TABLE_COLUMNS))
@@ -312,12 +317,13 @@ def main(argv: list[str] | None = None) -> int:
         "--pandas-mb-per-row", type=float, default=None, help="pandas peak per row, measured before"
     )
     parser.add_argument("--markdown", type=Path, default=None, help="append the table here")
+    parser.add_argument("--no-raw", action="store_true", help="skip the raw DuckDB reference")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     spark = args.spark_sizes.split(",") if args.spark_sizes else None
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
-    table = run(sizes, engines, spark, args.pandas_mb_per_row)
+    table = run(sizes, engines, spark, args.pandas_mb_per_row, raw=not args.no_raw)
     if args.markdown:
         from bench.run_all import markdown
 
