@@ -170,6 +170,8 @@ def _replacing(out: Path) -> Iterator[Path]:
         yield tmp
         if out.is_dir():
             shutil.rmtree(out)
+        elif out.exists() and tmp.is_dir():  # a folder of parts (Spark) replaces a file
+            out.unlink()
         os.replace(tmp, out)
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)

@@ -186,5 +186,6 @@ class SparkSqlSession:
         self.view(
             "raw_rows",
             f"SELECT {cols}, o.off + r.row_index + 2 AS __row FROM raw_meta r "
-            "JOIN part_offsets o ON regexp_replace(r.file_path, '^file:(//)?', '') = o.local_path",
+            "JOIN part_offsets o "
+            "ON url_decode(regexp_replace(r.file_path, '^file:(//)?', '')) = o.local_path",
         )
