@@ -31,7 +31,7 @@ from portfolio.alerts import AlertRule
 from portfolio.engines.local import ALERTS_COLUMNS, InputSpec, load_input, rollup_table
 from portfolio.errors import InputError
 from portfolio.load import Portfolio
-from portfolio.rollup import OUTPUT_COLUMNS, ROLLUP_COLUMNS
+from portfolio.rollup import OUTPUT_COLUMNS
 
 ENGINES = ("auto", "pandas", "duckdb", "spark")
 AUTO_DUCKDB_ROWS = 2_000_000
@@ -113,7 +113,8 @@ def _session(engine: str, choice: EngineChoice) -> Iterator[Any]:
 
 
 def _plan(session: Any, job: Job) -> str:
-    from portfolio.engines.sqlcheck import Cells, validated_cells
+    from portfolio.engines.sqlbase import Cells
+    from portfolio.engines.sqlcheck import validated_cells
     from portfolio.engines.sqlrun import cells_from_frame, plan_output
     from portfolio.engines.sqltext import OutputQuery
 
@@ -209,7 +210,7 @@ def rollup_frame(p: Portfolio, choice: EngineChoice = EngineChoice()) -> pd.Data
         from portfolio.rollup import rollup_portfolio
 
         return rollup_portfolio(p)
-    from portfolio.engines.sqlcheck import Cells
+    from portfolio.engines.sqlbase import Cells
     from portfolio.engines.sqlrun import cells_from_frame, plan_output
     from portfolio.engines.sqltext import OutputQuery
 
@@ -224,6 +225,3 @@ def rollup_frame(p: Portfolio, choice: EngineChoice = EngineChoice()) -> pd.Data
         sql = plan_output(session, cells, query, session.materialize).sql
         frame = _to_pandas(session.arrow(sql))
     return frame.loc[:, list(OUTPUT_COLUMNS)]
-
-
-assert set(ROLLUP_COLUMNS) <= set(OUTPUT_COLUMNS)

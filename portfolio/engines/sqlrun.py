@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from portfolio.engines.sqlcheck import Cells, Session
+from portfolio.engines.sqlbase import Cells, Session
 from portfolio.engines.sqltext import OutputQuery, aggregate_sql, level_names, output_sql
 from portfolio.rollup import SEP
 

@@ -1,0 +1,95 @@
+"""What the SQL checks share: the ``Session`` an SQL engine provides, the ``Cells`` they hand
+to the rollup, the row wording of ``portfolio.rownums`` from a count and the first rows, and the
+context of one check run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pyarrow as pa
+
+from portfolio.engines.sqltext import Dialect
+from portfolio.errors import InputError
+from portfolio.rownums import MAX_SHOWN
+
+
+class Session(Protocol):
+    """What the checks and the rollup need from an SQL engine."""
+
+    dialect: Dialect
+    engine: str
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run a query; its rows."""
+        ...
+
+    def register(self, name: str, table: pa.Table) -> None:
+        """Make a (small) Arrow table queryable as ``name``."""
+        ...
+
+    def view(self, name: str, sql: str) -> None:
+        """Define (or replace) the view ``name``."""
+        ...
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The validated long table is the view ``cells``; what the rollup needs beside it.
+
+    Attributes:
+        levels: The level column names (as in the file), top to bottom.
+        periods: The calendar, in order.
+        on_duplicates: Raises the duplicate-rows message given their count, when duplicates
+            are (leaf, period label) repeats that the rollup's finest grouping set counts
+            (None when they were checked here already, or are summed).
+    """
+
+    levels: tuple[str, ...]
+    periods: tuple[str, ...]
+    on_duplicates: Callable[[int], None] | None = None
+
+
+def rows_text(first: Sequence[int], total: int) -> str:
+    """``portfolio.rownums.describe_rows`` from the first rows and the count alone."""
+    shown = [int(r) for r in sorted(first)[:MAX_SHOWN]]
+    if total == 0:
+        return "no rows"
+    if total == 1:
+        return f"row {shown[0]}"
+    parts = [str(r) for r in shown]
+    if total <= MAX_SHOWN:
+        return "rows " + ", ".join(parts[:-1]) + " and " + parts[-1]
+    return "rows " + ", ".join(parts) + f" and {total - MAX_SHOWN} more"
+
+
+def named(column: str, role: str) -> str:
+    norm = " ".join(str(column).casefold().split())
+    return f"column '{column}'" if norm == role else f"column '{column}' ({role})"
+
+
+@dataclass(frozen=True)
+class Ctx:
+    s: Session
+    file: str
+    k: int
+    ls: tuple[str, ...]
+    cost: str
+    planned: str
+    actual: str
+    p1: str
+    a1: str
+
+    def first(self, where: str, view: str = "raw_r") -> list[int]:
+        got = self.s.rows(
+            f"SELECT __row FROM {view} WHERE {where} ORDER BY __row LIMIT {MAX_SHOWN}"
+        )
+        return [int(r[0]) for r in got]
+
+    def count(self, where: str, view: str = "raw") -> int:
+        return int(self.s.rows(f"SELECT COUNT(*) FROM {view} WHERE {where}")[0][0])
+
+    def raise_rows(self, where: str, total: int, text: str, column: str) -> None:
+        first = self.first(where)
+        raise InputError(text.format(rows=rows_text(first, total)), column=column, rows=first)

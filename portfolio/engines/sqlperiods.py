@@ -1,0 +1,282 @@
+"""The period checks of ``portfolio.engines.sqlcheck`` and what follows them: the period values
+parsed by ``portfolio.periods`` (the distinct ones), the calendar's frequency, blank planned and
+actual figures (plan ahead), repeated item and period, and the view ``cells``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from portfolio.engines.sqlbase import Cells, Ctx, named, rows_text
+from portfolio.errors import InputError
+from portfolio.mapping import AmountSpec, ColumnMapping
+from portfolio.periods import calendar, check_frequency, label_of, parse_periods, to_ordinal
+from portfolio.rownums import plural
+
+EXACT_PERIOD_ROWS = 2_000_000
+_NS_PER_DAY = 86_400 * 1_000_000_000
+
+
+@dataclass(frozen=True)
+class _Periods:
+    """The distinct period values parsed: ``map`` is registered as ``pmap``."""
+
+    frequency: str
+    labels: tuple[str, ...]
+    native: str
+    identity: bool = False  # every value is already its calendar label (2024-01 as 2024-01)
+
+
+def _parse_distinct(c: Ctx, column: str) -> tuple[pd.DataFrame, str, str]:
+    """Each distinct period value parsed (value, month, stamp), the native frequency, family."""
+    values = [str(r[0]) for r in c.s.rows(f"SELECT DISTINCT per FROM raw WHERE {c.cost}")]
+    values.sort()
+    series = pd.Series(values, index=pd.RangeIndex(2, 2 + len(values)), dtype="str")
+    try:
+        parsed = parse_periods(series, column=column, file=c.file)
+    except InputError:
+        _raise_period_rows(c, column)
+        raise
+    frame = pd.DataFrame({"value": values, "month": parsed.month, "stamp": parsed.stamp})
+    return frame, parsed.native, parsed.family
+
+
+def _raise_period_rows(c: Ctx, column: str) -> None:
+    """Re-parse with the true file rows, so the message names them as the pandas loader does."""
+    total = c.count(c.cost)
+    if total <= EXACT_PERIOD_ROWS:
+        got = c.s.rows(f"SELECT __row, per FROM raw_r WHERE {c.cost} ORDER BY __row")
+    else:  # the first row of each distinct value: the rows named are true, the count is not
+        got = c.s.rows(
+            f"SELECT MIN(__row), per FROM raw_r WHERE {c.cost} GROUP BY per ORDER BY MIN(__row)"
+        )
+    rows = np.array([int(r[0]) for r in got], dtype=np.int64)
+    series = pd.Series([str(r[1]) for r in got], index=rows, dtype="str")
+    parse_periods(series, column=column, file=c.file)
+
+
+def _frequency(c: Ctx, pm: pd.DataFrame, native: str, wanted: str, column: str) -> str:
+    if wanted != "auto":
+        return check_frequency(native, wanted, column=column, file=c.file)
+    if native != "D":
+        return native
+    # dates: the coarsest calendar that keeps every item's dates apart (portfolio.periods)
+    day = pm["stamp"].to_numpy() // _NS_PER_DAY
+    if len(np.unique(day)) <= 1:
+        return "M"
+    keys = ", ".join(c.ls)
+
+    def pairs(expr: str) -> int:
+        sql = (
+            f"SELECT COUNT(*) FROM (SELECT DISTINCT {keys}, {expr} FROM raw "
+            f"JOIN pmap ON raw.per = pmap.value WHERE {c.cost}) t"
+        )
+        return int(c.s.rows(sql)[0][0])
+
+    by_day = pairs("pmap.day")
+    for freq in ("Y", "Q"):
+        if pairs(f"pmap.o{freq}") == by_day:
+            return freq
+    return "M"
+
+
+def _periods(c: Ctx, n: dict[str, int], column: str, mapping: ColumnMapping) -> _Periods:
+    if n["per_blank"]:
+        c.raise_rows(
+            f"{c.cost} AND (per IS NULL OR per = '')",
+            n["per_blank"],
+            f"{c.file}: column '{column}' is blank on {{rows}}. Every row needs its period.",
+            column,
+        )
+    pm, native, _family = _parse_distinct(c, column)
+    month = pm["month"].to_numpy(dtype=np.int64)
+    pm["day"] = pm["stamp"].to_numpy() // _NS_PER_DAY
+    pm["oY"] = to_ordinal(month, "Y")
+    pm["oQ"] = to_ordinal(month, "Q")
+    c.s.register("pmap", pa.Table.from_pandas(pm, preserve_index=False))
+    frequency = _frequency(c, pm, native, mapping.frequency, column)
+    pm["ord"] = to_ordinal(month, frequency)
+    pm["label"] = [label_of(int(o), frequency) for o in pm["ord"]]
+    if native != "D":
+        pm["stamp"] = pm["month"]
+    c.s.register("pmap", pa.Table.from_pandas(pm, preserve_index=False))
+    identity = bool((pm["value"] == pm["label"]).all())
+    return _Periods(frequency=frequency, labels=(), native=native, identity=identity)
+
+
+def periods_and_rest(
+    c: Ctx,
+    n: dict[str, int],
+    levels: tuple[str, ...],
+    period_col: str | None,
+    mapping: ColumnMapping,
+    specs: tuple[AmountSpec, AmountSpec],
+    names: tuple[str, str],
+) -> Cells:
+    p_spec, a_spec = specs
+    planned_name, actual_name = names
+    if period_col is not None:
+        per = _periods(c, n, period_col, mapping)
+        join = "JOIN pmap ON raw.per = pmap.value"
+        join_r = "JOIN pmap ON raw_r.per = pmap.value"
+    else:
+        per = _Periods(frequency="single", labels=(mapping.label,), native="single")
+        c.s.register(
+            "pmap",
+            pa.table({"value": [""], "ord": [0], "stamp": [0], "label": [mapping.label]}),
+        )
+        join = "JOIN pmap ON raw.per = pmap.value"
+        join_r = "JOIN pmap ON raw_r.per = pmap.value"
+    if n["p_blank"]:
+        col = p_spec.first
+        c.raise_rows(
+            f"{c.cost} AND {c.p1} IS NULL AND {c.a1} IS NOT NULL",
+            n["p_blank"],
+            f"{c.file}: {named(col, 'planned')} is blank on {{rows}} although "
+            f"'{actual_name}' has a figure. Enter 0 where nothing was planned.",
+            col,
+        )
+    keys = ", ".join(c.ls)
+    future = "FALSE"
+    if n["plan_only"]:
+        future, join, join_r = _plan_ahead(
+            c, n["plan_only"], per, (join, join_r), a_spec.first, planned_name
+        )
+    c.s.view(
+        "kept", f"SELECT raw.*, pmap.ord, pmap.stamp, pmap.label FROM raw {join} WHERE {c.cost}"
+    )
+    c.s.view(
+        "kept_r",
+        f"SELECT raw_r.*, pmap.ord, pmap.stamp, pmap.label FROM raw_r {join_r} WHERE {c.cost}",
+    )
+    by_label = n["plan_only"] == 0 and per.native != "D" and per.frequency == per.native
+    if not by_label and not mapping.sum_duplicates:
+        dups = c.s.rows(
+            f"SELECT COUNT(*), SUM(n) FROM (SELECT COUNT(*) AS n FROM kept "
+            f"GROUP BY {keys}, stamp HAVING COUNT(*) > 1) t"
+        )[0]
+        if int(dups[0] or 0):
+            raise_duplicates(c, levels, period_col, int(dups[1]))
+    amounts = f"{c.planned} AS planned, COALESCE({c.actual}, CAST(0 AS DOUBLE)) AS actual"
+    if per.identity and not n["plan_only"]:  # no join: the values are the labels
+        cells = f"SELECT {keys}, per AS period, {amounts} FROM raw WHERE {c.cost}"
+    else:
+        cells = (
+            f"SELECT {keys}, pmap.label AS period, {amounts} FROM raw {join} "
+            f"WHERE {c.cost} AND NOT {future}"
+        )
+    c.s.view("cells", cells)
+    if n["plan_only"]:
+        got = c.s.rows(
+            f"SELECT COUNT(*), MIN(pmap.ord), MAX(pmap.ord) FROM raw {join} "
+            f"WHERE {c.cost} AND NOT {future}"
+        )[0]
+        if not int(got[0]):
+            raise InputError(
+                f"{c.file}: no row has an actual figure ('{actual_name}' is blank everywhere), "
+                "so there is nothing to compare the plan with yet."
+            )
+        first_ord, last_ord = int(got[1]), int(got[2])
+    else:
+        got = c.s.rows("SELECT MIN(ord), MAX(ord) FROM pmap")[0]
+        first_ord, last_ord = int(got[0]), int(got[1])
+    if per.frequency == "single":
+        labels: tuple[str, ...] = (mapping.label,)
+    else:
+        labels = tuple(calendar(first_ord, last_ord, per.frequency))
+    on_dup = None
+    if by_label and not mapping.sum_duplicates:
+
+        def on_dup(total: int) -> None:
+            raise_duplicates(c, levels, period_col, total)
+
+    return Cells(levels=levels, periods=labels, on_duplicates=on_dup)
+
+
+def _plan_ahead(
+    c: Ctx, count: int, per: _Periods, joins: tuple[str, str], actual_col: str, planned_name: str
+) -> tuple[str, str, str]:
+    """Rows with a plan but no actual: an error before the item's last actual, else plan ahead.
+
+    Returns:
+        The condition of the plan-ahead rows (left out of ``cells``) and the two joins with the
+        items' last actual period added.
+    """
+    join, join_r = joins
+    keys = ", ".join(c.ls)
+    plan_only = f"{c.cost} AND {c.a1} IS NULL AND {c.p1} IS NOT NULL"
+    if per.frequency == "single":
+        c.raise_rows(
+            plan_only,
+            count,
+            f"{c.file}: {named(actual_col, 'actual')} is blank on {{rows}} although "
+            f"'{planned_name}' has a figure. Enter 0 where nothing was spent.",
+            actual_col,
+        )
+    c.s.view(
+        "last_actual",
+        f"SELECT {keys}, MAX(pmap.ord) AS la FROM raw {join} "
+        f"WHERE {c.cost} AND {c.a1} IS NOT NULL GROUP BY {keys}",
+    )
+    inside = f"{plan_only} AND la IS NOT NULL AND ord <= la"
+    c.s.view(
+        "raw_la",
+        f"SELECT raw_r.*, pmap.ord, last_actual.la FROM raw_r {join_r} "
+        f"LEFT JOIN last_actual USING ({keys})",
+    )
+    n_inside = c.count(inside, "raw_la")
+    if n_inside:
+        first = c.first(inside, "raw_la")
+        raise InputError(
+            f"{c.file}: {named(actual_col, 'actual')} is blank on "
+            f"{rows_text(first, n_inside)}, in periods up to the item's last actual figure. "
+            "Enter 0 where nothing was spent (a blank actual is only read as plan ahead after "
+            "an item's last actual).",
+            column=actual_col,
+            rows=first,
+        )
+    future = f"({plan_only} AND (la IS NULL OR pmap.ord > la))"
+    join = join + f" LEFT JOIN last_actual USING ({keys})"
+    join_r = join_r + f" LEFT JOIN last_actual USING ({keys})"
+    return future, join, join_r
+
+
+def raise_duplicates(c: Ctx, levels: tuple[str, ...], period_col: str | None, total: int) -> None:
+    """The pandas loader's message for repeated (item, period) rows, from the view ``kept_r``."""
+    keys = ", ".join(c.ls)
+    c.s.view(
+        "dup",
+        f"SELECT {keys}, stamp, COUNT(*) AS n FROM kept_r GROUP BY {keys}, stamp "
+        "HAVING COUNT(*) > 1",
+    )
+    c.s.view("leaf_first", f"SELECT {keys}, MIN(__row) AS lr FROM kept_r GROUP BY {keys}")
+    pick = c.s.rows(
+        f"SELECT {keys}, dup.stamp, dup.n FROM dup JOIN leaf_first USING ({keys}) "
+        f"JOIN (SELECT DISTINCT stamp, ord FROM pmap) o ON dup.stamp = o.stamp "
+        f"ORDER BY leaf_first.lr, o.ord, dup.stamp LIMIT 1"
+    )[0]
+    values = [str(v) for v in pick[: c.k]]
+    stamp, n_group = int(pick[c.k]), int(pick[c.k + 1])
+    c.s.register(
+        "pick", pa.table({**{x: [v] for x, v in zip(c.ls, values, strict=True)}, "stamp": [stamp]})
+    )
+    c.s.view("dup_rows", f"SELECT kept_r.* FROM kept_r JOIN dup USING ({keys}, stamp)")
+    c.s.view("pick_rows", f"SELECT kept_r.* FROM kept_r JOIN pick USING ({keys}, stamp)")
+    bad_first = c.first("TRUE", "dup_rows")
+    group_first = c.first("TRUE", "pick_rows")
+    path = " / ".join(v for v in values if v != "")
+    when = ""
+    if period_col is not None:
+        cell = c.s.rows(f"SELECT per FROM pick_rows WHERE __row = {group_first[0]}")[0][0]
+        when = f" in {str(cell).strip()!r}"
+    raise InputError(
+        f"{c.file}: {plural(total, 'row')} repeat an item and period already in the file "
+        f"({rows_text(bad_first, total)}); for example '{path}'{when} is on "
+        f"{rows_text(group_first, n_group)}. Remove the repeats, or tick 'Sum duplicate "
+        "rows' (--sum-duplicates) to add them up.",
+        column=levels[-1] if period_col is None else period_col,
+        rows=bad_first,
+    )
