@@ -29,11 +29,11 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
+from portfolio.columns import Header, map_columns
 from portfolio.engines.sqlbase import Cells, Ctx, Session, rows_text
 from portfolio.engines.sqlperiods import periods_and_rest
 from portfolio.engines.sqltext import level_names
 from portfolio.errors import InputError
-from portfolio.load import _resolve_amount, _resolve_column
 from portfolio.mapping import AmountSpec, ColumnMapping
 
 
@@ -75,26 +75,10 @@ def validated_cells(s: Session, schema: pa.Schema, file: str, mapping: ColumnMap
             f"The {s.engine} engine rolls up flows (spend per period) only; for a running total "
             "or re-forecast (--measure level) use --engine pandas."
         )
-    columns = [str(c) for c in schema.names]
-    notes: list[str] = []
-    levels = tuple(
-        _resolve_column(c, columns, "hierarchy level", file, notes) for c in mapping.levels
-    )
-    period_col = (
-        _resolve_column(mapping.period, columns, "period", file, notes)
-        if mapping.period is not None
-        else None
-    )
-    p_spec = _resolve_amount(mapping.planned, columns, "planned", file, notes)
-    a_spec = _resolve_amount(mapping.actual, columns, "actual", file, notes)
-    structural = [*levels, *([period_col] if period_col else [])]
-    if len(set(structural)) < len(structural) or set(structural) & set(
-        p_spec.columns + a_spec.columns
-    ):
-        raise InputError(
-            f"{file}: a column is mapped to two roles ({', '.join(structural)}; planned "
-            f"{mapping.planned}; actual {mapping.actual}). Each column can play one role only."
-        )
+    names = tuple(str(c) for c in schema.names)
+    mapped = map_columns(mapping, Header(names=names, written=names), file, [])
+    levels, period_col = mapped.levels, mapped.period
+    p_spec, a_spec = mapped.planned, mapped.actual
     amount_cols = list(dict.fromkeys(p_spec.columns + a_spec.columns))
     _check_types(schema, amount_cols, file, s.engine)
     d = s.dialect
@@ -113,8 +97,7 @@ def validated_cells(s: Session, schema: pa.Schema, file: str, mapping: ColumnMap
     p_first, a_first = alias[p_spec.first], alias[a_spec.first]
     cost = f"({p_first} IS NOT NULL OR {a_first} IS NOT NULL)"
     c = Ctx(s, file, len(levels), ls, cost, planned, actual, p_first, a_first)
-    planned_name = (" - " if p_spec.sign < 0 else " + ").join(p_spec.columns)
-    actual_name = (" - " if a_spec.sign < 0 else " + ").join(a_spec.columns)
+    planned_name, actual_name = mapped.planned_name, mapped.actual_name
 
     depth = " + ".join(f"CASE WHEN {lv} <> '' THEN 1 ELSE 0 END" for lv in ls)
     n = _scan(c, alias, depth)
