@@ -78,7 +78,9 @@ def write_parquet(frame: pd.DataFrame, path: Path, parts: int = 1) -> Path:
     return path
 
 
-def assert_same_rows(a: pd.DataFrame, b: pd.DataFrame, rtol: float = 1e-9) -> None:
+def assert_same_rows(
+    a: pd.DataFrame, b: pd.DataFrame, rtol: float = 1e-9, pct_atol: float = 0.0
+) -> None:
     """Same columns, same rows in the same order; numbers equal to ``rtol`` relative (an absolute
     slack of ``rtol`` times the column's largest size covers sums that cancel to about 0)."""
     assert list(a.columns) == list(b.columns)
@@ -90,9 +92,10 @@ def assert_same_rows(a: pd.DataFrame, b: pd.DataFrame, rtol: float = 1e-9) -> No
             assert np.array_equal(np.isnan(x), np.isnan(y)), col
             both = ~np.isnan(x)
             scale = float(np.nanmax(np.abs(np.where(np.isinf(x), 0, x)), initial=0.0))
+            atol = rtol * scale
             if col.endswith("_pct"):
-                scale = 0.0  # a ratio's error follows its own size
-            close = np.isclose(x[both], y[both], rtol=rtol, atol=rtol * scale)
+                atol = pct_atol  # a ratio's error follows its own size
+            close = np.isclose(x[both], y[both], rtol=rtol, atol=atol)
             assert close.all(), (col, x[both][~close][:5], y[both][~close][:5])
         else:
             assert [str(v) for v in x] == [str(v) for v in y], col
