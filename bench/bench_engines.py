@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     table = run(sizes, engines, spark, args.pandas_mb_per_row, raw=not args.no_raw)
     if args.markdown:
-        from bench.run_all import markdown
+        from bench.results import markdown
 
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
