@@ -1,4 +1,5 @@
-"""The four reference forecasts every model is compared with: naive, seasonal naive, mean, drift.
+"""The reference forecasts every model is compared with: naive, seasonal naive, mean, drift, and
+the cost analyst's rate naive.
 
 All baselines work on the target series alone (no covariates) and return ``horizon`` values that
 follow the end of the history. ``baseline_forecast`` handles one series; ``baseline_matrix`` handles
@@ -15,6 +16,11 @@ Definitions, with history ``y_1..y_n`` and step ``h = 1..horizon``:
 - ``mean``: the mean of the whole history.
 - ``drift``: ``y_n + h * (y_n - y_1) / (n - 1)`` (the line through the first and last values);
   ``naive`` when ``n == 1``.
+- ``rate_naive`` (``rate_naive_matrix``; it needs the plan, so it is not in ``BASELINE_NAMES``):
+  the node's cumulative variance % to date applied to its future plan,
+  ``(sum(v_1..v_n) / sum(p_1..p_n)) * p_{n+h}``, what an analyst does by hand. Where the cumulative
+  plan is 0 the rate does not exist and the forecast is the variance's pace to date, the mean
+  ``sum(v_1..v_n) / n`` (the same as ``mean``).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import numpy as np
 from forecasting.errors import ForecastError
 
 BASELINE_NAMES = ("naive", "seasonal_naive", "mean", "drift")
+PLAN_BASELINES = ("rate_naive",)
 
 _MONTHLY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _QUARTERLY = re.compile(r"^\d{4}-Q[1-4]$")
@@ -163,3 +170,42 @@ def baseline_forecasts(
             except ForecastError as err:
                 raise ForecastError(f"Node '{node}': {err.message}") from None
     return out
+
+
+def rate_naive_matrix(
+    variance: np.ndarray, planned: np.ndarray, future_planned: np.ndarray
+) -> np.ndarray:
+    """The ``rate_naive`` forecast of many series (module docstring).
+
+    Args:
+        variance: ``[n_series, T]`` past variance per period; NaN before a series starts.
+        planned: ``[n_series, T]`` past planned spend, NaN where ``variance`` is.
+        future_planned: ``[n_series, horizon]`` planned spend of the forecast periods.
+
+    Returns:
+        Array ``[n_series, horizon]`` of float64 forecasts.
+
+    Raises:
+        ForecastError: shapes that do not match or a series without any past value.
+    """
+    v = np.asarray(variance, dtype=np.float64)
+    p = np.asarray(planned, dtype=np.float64)
+    fut = np.asarray(future_planned, dtype=np.float64)
+    if v.shape != p.shape or v.ndim != 2 or fut.ndim != 2 or fut.shape[0] != v.shape[0]:
+        raise ForecastError(
+            "Baseline 'rate_naive' needs past variance and plan of the same shape and a future "
+            "plan with one row per series."
+        )
+    seen = np.isfinite(v)
+    count = seen.sum(axis=1)
+    if (count == 0).any():
+        bad = np.flatnonzero(count == 0)[:5].tolist()
+        raise ForecastError(
+            f"Baseline 'rate_naive' needs at least one past value (series at positions {bad})."
+        )
+    cum_v = np.where(seen, v, 0.0).sum(axis=1)
+    cum_p = np.where(seen, np.nan_to_num(p), 0.0).sum(axis=1)
+    has_plan = cum_p != 0.0
+    rate = np.where(has_plan, cum_v / np.where(has_plan, cum_p, 1.0), 0.0)
+    pace = cum_v / count
+    return np.where(has_plan[:, None], rate[:, None] * fut, pace[:, None] * np.ones_like(fut))

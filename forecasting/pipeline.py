@@ -19,8 +19,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from forecasting import hierarchy
-from forecasting.backtest import BACKTEST_COLUMNS, SPREAD_COLUMNS, SUMMARY_COLUMNS, run_backtest
+from forecasting import calibrated, hierarchy
+from forecasting.backtest import (
+    BACKTEST_COLUMNS,
+    SPREAD_COLUMNS,
+    SUMMARY_COLUMNS,
+    BacktestResult,
+    run_backtest,
+)
+from forecasting.choice import ChoiceSettings
 from forecasting.baselines import season_from_periods
 from forecasting.ensemble import Ensemble, fit_ensemble, member_paths, predict_members
 from forecasting.errors import ForecastError
@@ -33,15 +40,32 @@ from forecasting.windows import Panel, future_covariate_matrix, short_nodes, to_
 log = logging.getLogger(__name__)
 
 SKIPPED_COLUMNS = ["node", "periods", "needed", "reason"]
+FORECAST_COLUMNS = [
+    "node",
+    "period",
+    "step",
+    "median",
+    "lower",
+    "upper",
+    "planned",
+    "model",
+    "lstm_median",
+    "spread_lower",
+    "spread_upper",
+]
 
 
 @dataclass(frozen=True)
 class ForecastRun:
     """Everything one forecast run produces (frames as documented in docs/ARCHITECTURE.md).
 
-    ``forecast``: node, period, step, median, lower, upper, planned; ``members``: node, period,
-    step, member, value (ancestors included when edges were given); ``backtest``: node, model,
-    rmse, mae, mase; ``backtest_summary``: model, rmse, mae, mase, nodes, wins;
+    ``forecast``: node, period, step, median, lower, upper, planned, model, lstm_median,
+    spread_lower, spread_upper (``median`` is the chosen model's point, ``lower``/``upper`` its
+    calibrated band at ``interval``; ``spread_*`` the LSTM members' run-to-run spread);
+    ``members``: node, period, step, member, value of the LSTM members (ancestors included when
+    edges were given); ``model_forecasts``: node, period, step, model, median, lower, upper of
+    every model at the modelled nodes; ``backtest``: node, model, rmse, mae, mase, coverage,
+    width; ``backtest_summary``: model, rmse, mae, mase, coverage, width, nodes, wins;
     ``members_spread``: node, rmse_mean, rmse_std, rmse_min, rmse_max; ``outlook``: one row per
     node; ``verdict``: plain words; ``skipped``: node, periods, needed, reason;
     ``train_seconds``: wall time spent training.
@@ -49,6 +73,8 @@ class ForecastRun:
 
     forecast: pd.DataFrame
     members: pd.DataFrame
+    model_forecasts: pd.DataFrame
+    interval: float
     backtest: pd.DataFrame
     backtest_summary: pd.DataFrame
     members_spread: pd.DataFrame
@@ -107,6 +133,19 @@ def _with_ancestors(
     return pd.concat(parts, ignore_index=True)
 
 
+def _with_spread(forecast: pd.DataFrame, spread: pd.DataFrame) -> pd.DataFrame:
+    """Add the LSTM's median and members' spread beside the shown forecast; where the shown model
+    has no calibrated band (no backtest), the LSTM's own spread is its band."""
+    lstm = spread.rename(
+        columns={"median": "lstm_median", "lower": "spread_lower", "upper": "spread_upper"}
+    )[["node", "period", "step", "lstm_median", "spread_lower", "spread_upper"]]
+    out = forecast.merge(lstm, on=["node", "period", "step"], how="left")
+    no_band = out["lower"].isna() & out["model"].isin(["lstm", "bottom-up"])
+    out.loc[no_band, "lower"] = out.loc[no_band, "spread_lower"]
+    out.loc[no_band, "upper"] = out.loc[no_band, "spread_upper"]
+    return out
+
+
 def _with_skipped(
     short: pd.DataFrame, panel: Panel, reasons: dict[str, str], needed: int
 ) -> pd.DataFrame:
@@ -137,6 +176,7 @@ def run_forecast(
     cancel: threading.Event | None = None,
     ensemble: Ensemble | None = None,
     executor: Executor = None,
+    choice_settings: ChoiceSettings | None = None,
 ) -> ForecastRun:
     """Backtest, train and forecast the drift of every node in ``series``.
 
@@ -158,12 +198,14 @@ def run_forecast(
         cancel: set it to stop training at the next batch end (raises ``TrainingCancelled``).
         ensemble: an already trained (loaded) ensemble to use instead of training.
         executor: where the members train: None in this process, a ``RayExecutor`` on Ray.
+        choice_settings: the model shown (``best`` by default) and the band's nominal level.
 
     Raises:
         ForecastError: bad data or settings, nothing long enough to forecast, or a cancel.
     """
     if ensemble is not None:
         settings = ensemble.settings
+    pick = choice_settings if choice_settings is not None else ChoiceSettings()
     if backtest_k < 0:
         raise ForecastError(
             f"The number of backtest cut-offs must be 0 or more (got {backtest_k})."
@@ -209,6 +251,7 @@ def run_forecast(
     work = _sub_panel(panel, rows)
     train_seconds = 0.0
 
+    bt: BacktestResult | None = None
     if backtest_k > 0:
         bt = run_backtest(
             work,
@@ -219,6 +262,7 @@ def run_forecast(
             progress=progress,
             cancel=cancel,
             executor=executor,
+            level=pick.interval,
         )
         if ensemble is None and bt.ensemble is not None:
             train_seconds += bt.ensemble.train_seconds
@@ -276,15 +320,23 @@ def run_forecast(
     )[["node", "period", "variance", "planned"]]
     history = history.assign(node=history["node"].astype(str), period=history["period"].astype(str))
 
+    mod = calibrated.modelled(
+        calibrated.ModelledInputs(
+            work, bt, np.median(values, axis=0), fut_cov, season, periods, pick
+        )
+    )
+    node_cal = dict(mod.node_cal)
     q = settings.quantiles
+    forecast = mod.chosen.drop(columns="model").assign(model=mod.chosen["model"])
     if reconcile is not None:
         assert tree is not None
-        base = hierarchy.summarise(paths, q)
         keep, left_out = hierarchy.reconcilable(work.nodes, tree)
         rec = hierarchy.reconcile(
-            base[base["node"].isin(keep)], tree, reconcile, residuals, column="median"
+            forecast[forecast["node"].isin(keep)], tree, reconcile, residuals, column="median"
         )
-        delta = base.merge(rec, on=["node", "period", "step"], how="left", suffixes=("", "_rec"))
+        delta = forecast.merge(
+            rec, on=["node", "period", "step"], how="left", suffixes=("", "_rec")
+        )
         # Nodes left out of the reconciliation keep their own forecast (a shift of 0).
         delta["median_rec"] = delta["median_rec"].fillna(delta["median"])
         delta["shift"] = delta["median_rec"] - delta["median"]
@@ -294,30 +346,42 @@ def run_forecast(
             median=delta["median_rec"],
             lower=delta["lower"] + delta["shift"],
             upper=delta["upper"] + delta["shift"],
-        )[["node", "period", "step", "median", "lower", "upper"]]
+        )[forecast.columns.tolist()]
         shifted = paths.merge(
             delta[["node", "period", "step", "shift"]], on=["node", "period", "step"]
         )
         all_paths = shifted.assign(value=shifted["value"] + shifted["shift"]).drop(columns="shift")
+        lstm_band = hierarchy.summarise(all_paths, q)
     elif tree is not None:
-        forecast = hierarchy.bottom_up(paths, tree, q)
-        all_paths = hierarchy.bottom_up_members(paths, tree)
         planned = _with_ancestors(planned, tree, ["planned"])
         history = _with_ancestors(history, tree, ["variance", "planned"])
+        anc, anc_cal = calibrated.ancestors(
+            calibrated.AncestorInputs(forecast, mod.picks, bt, tree, history, pick.interval)
+        )
+        node_cal.update(anc_cal)
+        forecast = pd.concat([anc[forecast.columns.tolist()], forecast], ignore_index=True)
+        lstm_band = hierarchy.bottom_up(paths, tree, q)
+        all_paths = hierarchy.bottom_up_members(paths, tree)
     else:
-        forecast = hierarchy.summarise(paths, q)
+        lstm_band = hierarchy.summarise(paths, q)
         all_paths = paths
-    forecast = forecast.merge(planned, on=["node", "period"], how="left")
+    forecast = _with_spread(forecast, lstm_band).merge(planned, on=["node", "period"], how="left")
+    forecast = forecast[FORECAST_COLUMNS]
+    predictive = calibrated.predictive_members(forecast, node_cal)
+    uncalibrated = all_paths[~all_paths["node"].isin(set(predictive["node"]))]
     outlook = drift_outlook(
         history,
-        all_paths,
+        pd.concat([predictive, uncalibrated], ignore_index=True),
         planned,
         bands=bands,
         point=forecast[["node", "period", "step", "median"]],
     )
+    verdict = f"{verdict} {mod.verdict}"
     return ForecastRun(
         forecast=forecast.reset_index(drop=True),
         members=all_paths.reset_index(drop=True),
+        model_forecasts=mod.models,
+        interval=pick.interval,
         backtest=backtest,
         backtest_summary=summary,
         members_spread=spread,

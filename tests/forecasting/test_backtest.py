@@ -96,7 +96,7 @@ def test_summary_and_verdict_in_plain_words() -> None:
             ("y", "naive", 2.0, 2.0, 1.00),
             ("y", "seasonal_naive", 4.0, 3.0, 1.50),
         ],
-        columns=BACKTEST_COLUMNS,
+        columns=BACKTEST_COLUMNS[:5],
     )
     summary = summarise_backtest(table)
     s = summary.set_index("model")
@@ -105,15 +105,18 @@ def test_summary_and_verdict_in_plain_words() -> None:
     assert s.loc["lstm", "nodes"] == 2
     assert verdict(summary) == (
         "Best model over the backtest: LSTM ensemble (mean MASE 0.81). "
-        "LSTM ensemble beats naive (MASE 0.81 vs 1.00)."
+        "LSTM ensemble beats the best baseline, naive (MASE 0.81 vs 1.00)."
     )
+    assert s["coverage"].isna().all() and s["width"].isna().all()
     losing = summarise_backtest(table[table.node == "x"])
-    assert "LSTM ensemble does NOT beat naive (MASE 1.12 vs 1.00)" in verdict(losing)
+    assert "LSTM ensemble does NOT beat the best baseline, naive (MASE 1.12 vs 1.00)" in verdict(
+        losing
+    )
     assert "Best model over the backtest: naive" in verdict(losing)
     mixed = table.copy()
     mixed.loc[(mixed.node == "y") & (mixed.model == "lstm"), "rmse"] = 9.0
     text = verdict(summarise_backtest(mixed))
-    assert "does NOT beat naive on every measure" in text
+    assert "does NOT beat the best baseline, naive on every measure" in text
     assert "lower mean MASE (0.81 vs 1.00) but higher mean RMSE (6 vs 2)" in text
 
 

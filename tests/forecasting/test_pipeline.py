@@ -51,7 +51,13 @@ def run() -> ForecastRun:
 
 def test_forecast_frame_covers_modelled_nodes_and_ancestors(run: ForecastRun) -> None:
     f = run.forecast
-    assert list(f.columns) == ["node", "period", "step", "median", "lower", "upper", "planned"]
+    assert list(f.columns) == [
+        *("node", "period", "step", "median", "lower", "upper", "planned"),
+        *("model", "lstm_median", "spread_lower", "spread_upper"),
+    ]
+    assert set(f.loc[f.node.isin(["All", "P1", "P2"]), "model"]) == {"bottom-up"}
+    assert set(f.loc[~f.node.isin(["All", "P1", "P2"]), "model"]) <= set(MODEL_NAMES)
+    assert (f["spread_lower"] <= f["spread_upper"]).all()
     assert set(f["node"]) == {"All", "P1", "P2", "P1 / a", "P1 / b", "P2 / d"}
     assert sorted(set(f["period"])) == ["2022-01", "2022-02"]
     assert (f["lower"] <= f["median"]).all() and (f["median"] <= f["upper"]).all()
@@ -82,7 +88,15 @@ def test_backtest_spread_outlook_and_verdict(run: ForecastRun) -> None:
     assert set(run.backtest["node"]) == {"P1 / a", "P1 / b", "P2 / d"}
     assert len(run.members_spread) == 3
     assert list(run.backtest_summary["model"]) == list(MODEL_NAMES)
-    assert "naive" in run.verdict and "LSTM ensemble" in run.verdict
+    assert "best baseline" in run.verdict and "LSTM ensemble" in run.verdict
+    assert "Shown per node, the backtest winner by MASE" in run.verdict
+    assert {"coverage", "width"} <= set(run.backtest.columns)
+    models = run.model_forecasts
+    assert set(models["model"]) == set(MODEL_NAMES) and run.interval == 0.8
+    # the shown forecast of a modelled node is its chosen model's row
+    shown = run.forecast[run.forecast.node == "P1 / a"].iloc[0]
+    row = models[(models.node == "P1 / a") & (models.model == shown["model"]) & (models.step == 1)]
+    assert row["median"].iloc[0] == pytest.approx(shown["median"])
     assert set(run.outlook["node"]) == set(run.forecast["node"])
     assert run.train_seconds > 0 and run.ensemble.members == 2
 

@@ -1,0 +1,198 @@
+"""The forecast shown: each node's chosen model, its calibrated band, and the predictive paths.
+
+Modelled nodes take their chosen model's point forecast and conformal band (``forecasting.choice``,
+``forecasting.conformal``). Ancestors (bottom-up) take the sum of their children's chosen points;
+their band is calibrated on their own backtest errors, the sums of the children's errors of the
+chosen models (so the children's correlation is kept), scaled by the ancestor's in-sample scale and
+pooled per depth of the tree (one calibration per level). The LSTM ensemble's median and its
+members' run-to-run spread stay beside, as ``lstm_median``, ``spread_lower`` and ``spread_upper``.
+
+Without a backtest there is nothing to calibrate on: the LSTM is shown with its members' spread as
+the band, and the verdict says that the band is not calibrated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecasting import choice, conformal, hierarchy
+from forecasting.backtest import BacktestResult
+from forecasting.windows import Panel
+
+NodeCal = dict[str, tuple[float, conformal.Calibration]]
+
+
+@dataclass(frozen=True)
+class Modelled:
+    """The modelled nodes' forecasts: every model's, the chosen rows, picks and calibrations."""
+
+    models: pd.DataFrame
+    chosen: pd.DataFrame
+    picks: dict[str, str]
+    node_cal: NodeCal
+    verdict: str
+
+
+@dataclass(frozen=True)
+class ModelledInputs:
+    """What :func:`modelled` needs (one frozen bundle instead of a long parameter list)."""
+
+    work: Panel
+    backtest: BacktestResult | None
+    lstm_point: np.ndarray
+    future_covariate: np.ndarray
+    season: int
+    periods: Sequence[str]
+    settings: choice.ChoiceSettings
+
+
+def modelled(inp: ModelledInputs) -> Modelled:
+    """Every model's forecast and calibrated band at the modelled nodes, and the chosen one."""
+    work, bt = inp.work, inp.backtest
+    nodes = list(work.nodes)
+    total = len(work.periods)
+    partners = dict(bt.combo_partner) if bt is not None else {}
+    points = choice.point_forecasts(
+        work, inp.lstm_point, inp.future_covariate, inp.season, partners
+    )
+    scales = conformal.node_scales(work.target, work.start, total)
+    level = inp.settings.interval
+    if bt is None:
+        cal = choice.Calibrated({}, level)
+        table = pd.DataFrame(columns=["node", "model", "mase", "rmse"])
+    else:
+        cal = choice.calibrations(bt.errors, bt.scales, level)
+        table = bt.table
+    models = choice.model_frames(nodes, inp.periods, points, cal, scales)
+    picks = choice.pick_models(nodes, table, inp.settings.model, list(points))
+    chosen = choice.chosen_frame(models, picks)
+    chosen = chosen.assign(model=chosen["node"].map(picks))
+    node_cal: NodeCal = {}
+    for i, node in enumerate(nodes):
+        c = cal.calibrations.get(picks[node])
+        if c is not None and c.count:
+            node_cal[node] = (float(scales[i]), c)
+    text = choice.choice_verdict(table, picks, inp.settings.model)
+    if bt is None:
+        text += " Without a backtest the band is the LSTM members' spread, not calibrated."
+    else:
+        few = sorted({picks[n] for n, (_, c) in node_cal.items() if not c.enough})
+        if few:
+            text += (
+                f" Too few backtest residuals for a {level:.0%} band of {', '.join(few)}: its "
+                "band is the widest error seen and may cover less; use more cut-offs."
+            )
+    return Modelled(models, chosen, picks, node_cal, text)
+
+
+def _depths(edges: pd.DataFrame | hierarchy.Hierarchy) -> dict[str, int]:
+    return {n: len(a) for n, a in hierarchy.ancestors_map(edges).items()}
+
+
+def _sum_up(
+    frame: pd.DataFrame, edges: pd.DataFrame | hierarchy.Hierarchy, value: str, keys: list[str]
+) -> pd.DataFrame:
+    """Each ancestor's ``value`` as the sum over the given nodes beneath it (ancestors only)."""
+    anc = hierarchy.ancestors_map(edges)
+    src = frame.assign(_anc=frame["node"].map(lambda n: anc.get(str(n), [])))
+    up = src[src["_anc"].map(len) > 0].explode("_anc")
+    if up.empty:
+        return pd.DataFrame(columns=["node", *keys, value])
+    return (
+        up.drop(columns="node")
+        .rename(columns={"_anc": "node"})
+        .groupby(["node", *keys], sort=False, as_index=False)[value]
+        .sum()
+    )
+
+
+@dataclass(frozen=True)
+class AncestorInputs:
+    """What :func:`ancestors` needs."""
+
+    chosen: pd.DataFrame
+    picks: Mapping[str, str]
+    backtest: BacktestResult | None
+    edges: pd.DataFrame | hierarchy.Hierarchy
+    history: pd.DataFrame
+    level: float
+
+
+def ancestors(inp: AncestorInputs) -> tuple[pd.DataFrame, NodeCal]:
+    """Bottom-up forecast rows of every ancestor with a band calibrated per depth (docstring)."""
+    point = _sum_up(inp.chosen, inp.edges, "median", ["period", "step"])
+    if point.empty:
+        return pd.DataFrame(columns=[*inp.chosen.columns]), {}
+    bt = inp.backtest
+    hist = inp.history.sort_values(["node", "period"])
+    full_scale = hist.groupby("node")["variance"].apply(
+        lambda v: conformal.node_scale(v.to_numpy())
+    )
+    point = point.assign(model="bottom-up", lower=np.nan, upper=np.nan)
+    node_cal: NodeCal = {}
+    if bt is not None and bt.nodes:
+        k, h = bt.errors["lstm"].shape[1:]
+        rows = []
+        for i, node in enumerate(bt.nodes):
+            e = bt.errors[inp.picks.get(node, "lstm")][i]
+            for j in range(k):
+                rows.append(
+                    pd.DataFrame({"node": node, "origin": j, "step": np.arange(h), "e": e[j]})
+                )
+        errs = _sum_up(pd.concat(rows, ignore_index=True), inp.edges, "e", ["origin", "step"])
+        cut = hist[hist["period"] <= bt.origins[0]]
+        early = cut.groupby("node")["variance"].apply(lambda v: conformal.node_scale(v.to_numpy()))
+        depth = _depths(inp.edges)
+        anc_nodes = list(dict.fromkeys(errs["node"]))
+        for d in sorted({depth[n] for n in anc_nodes}):
+            group = [n for n in anc_nodes if depth[n] == d]
+            sub = errs[errs["node"].isin(group)]
+            e3 = (
+                sub.pivot_table(index="node", columns=["origin", "step"], values="e")
+                .reindex(index=group)
+                .to_numpy(dtype=np.float64)
+                .reshape(len(group), k, h)
+            )
+            s_early = early.reindex(group).fillna(1.0).to_numpy()
+            cal = conformal.calibrate(e3, s_early, inp.level)
+            for n in group:
+                node_cal[n] = (float(full_scale.get(n, 1.0)), cal)
+    for n, (s, cal) in node_cal.items():
+        sel = point["node"] == n
+        steps = point.loc[sel, "step"].to_numpy(dtype=int) - 1
+        half = s * cal.quantiles[steps]
+        point.loc[sel, "lower"] = point.loc[sel, "median"].to_numpy() - half
+        point.loc[sel, "upper"] = point.loc[sel, "median"].to_numpy() + half
+    return point, node_cal
+
+
+def predictive_members(forecast: pd.DataFrame, node_cal: NodeCal) -> pd.DataFrame:
+    """``DataFrame[node, period, step, member, value]``: sample paths of the calibrated predictive
+    distribution around each node's shown point (nodes without a calibration are left out)."""
+    parts = []
+    for node, grp in forecast.groupby("node", sort=False):
+        if node not in node_cal:
+            continue
+        scale, cal = node_cal[str(node)]
+        grp = grp.sort_values("step")
+        point = grp["median"].to_numpy(dtype=np.float64)[None, :]
+        paths = conformal.predictive_paths(point, np.asarray([scale]), cal)[:, 0, :]
+        m, h = paths.shape
+        parts.append(
+            pd.DataFrame(
+                {
+                    "node": node,
+                    "period": np.tile(grp["period"].to_numpy(dtype=object), m),
+                    "step": np.tile(grp["step"].to_numpy(), m),
+                    "member": np.repeat(np.arange(1, m + 1), h),
+                    "value": paths.reshape(-1),
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=["node", "period", "step", "member", "value"])
+    return pd.concat(parts, ignore_index=True)
