@@ -59,7 +59,7 @@ def node_scale(insample: np.ndarray) -> float:
 
 
 def node_scales(target: np.ndarray, start: np.ndarray, upto: int) -> np.ndarray:
-    """:func:`node_scale` of every row of a ``(nodes, periods)`` panel over ``start .. upto - 1``."""
+    """:func:`node_scale` of each row of a ``(nodes, periods)`` panel over ``start .. upto - 1``."""
     return np.asarray([node_scale(target[i, int(start[i]) : upto]) for i in range(target.shape[0])])
 
 

@@ -27,8 +27,8 @@ from forecasting.backtest import (
     BacktestResult,
     run_backtest,
 )
-from forecasting.choice import ChoiceSettings
 from forecasting.baselines import season_from_periods
+from forecasting.choice import ChoiceSettings
 from forecasting.ensemble import Ensemble, fit_ensemble, member_paths, predict_members
 from forecasting.errors import ForecastError
 from forecasting.executor import Executor

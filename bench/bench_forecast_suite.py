@@ -1,0 +1,357 @@
+"""Forecast suite benchmark: the ``../shared/forecast-bench`` protocol through the product's code.
+
+Usage: ``python -m bench.bench_forecast_suite [--quick] [--out bench/FORECAST_RESULTS.md]``
+
+Protocol (as the suite's README describes it): the 18 public series of ``dev_series.csv`` form one
+panel per frequency group (M, Q, Y); every series of a group is cut to the group's shortest length
+and relabelled on one calendar ending 2000-12, 2000-Q4 or 2000. Horizon 12 / 8 / 4; rolling origin
+over the last 3 windows of ``h`` periods, each forecast from everything before it. MASE per series
+and window, scaled by the in-sample seasonal-naive MAE (season 12 / 4 / 1); coverage: the share of
+held-back values inside the nominal 80 % band; width: the band's mean width divided by the same
+scale (so that series of any size can be averaged).
+
+Product side: each series is one item's actual with planned 0 (so the modelled variance is the
+series itself), forecast by ``forecasting.pipeline.run_forecast`` with the shipped defaults
+(``ModelSettings()`` with the protocol's horizon, the default backtest of ``BACKTEST_K`` cut-offs
+inside the training part, 80 % band): every model it offers (``model_forecasts``) and ``best``, the
+forecast it shows. Reference side, in the same run on the same splits: statsforecast's AutoARIMA,
+AutoETS, SeasonalNaive and Naive fitted per series with their own 80 % intervals. Every summary row
+compares the LSTM with the best baseline (the non-LSTM model of lowest mean MASE in that row).
+
+The data is public and real (not synthetic). Numbers are measured, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+from forecasting import metrics
+from forecasting.choice import ChoiceSettings
+from forecasting.pipeline import run_forecast
+from forecasting.settings import ModelSettings
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parents[1]
+# ../shared from the main checkout; a worktree one folder deeper finds it one level further up.
+_SHARED = next(
+    (p / "shared" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").exists()),
+    REPO.parent / "shared",
+)
+SUITE = Path(os.environ.get("COST_DRIFT_SUITE", _SHARED / "forecast-bench"))
+DEV = SUITE / "dev_series.csv"
+GROUPS = {"M": (12, 12), "Q": (8, 4), "Y": (4, 1)}  # group -> (horizon, season)
+WINDOWS = 3
+BACKTEST_K = 6
+LEVEL = 0.8
+REFERENCE = {
+    "AutoARIMA": "sf_auto_arima",
+    "AutoETS": "sf_auto_ets",
+    "SeasonalNaive": "sf_seasonal_naive",
+    "Naive": "sf_naive",
+}
+LSTM_SIDE = ("lstm", "combo", "best")
+
+
+@dataclass(frozen=True)
+class Split:
+    """One group's panel (series x periods, relabelled) and its protocol constants."""
+
+    group: str
+    values: np.ndarray
+    names: tuple[str, ...]
+    labels: tuple[str, ...]
+    horizon: int
+    season: int
+
+
+def _labels(group: str, n: int) -> list[str]:
+    """``n`` consecutive labels ending 2000-12, 2000-Q4 or 2000."""
+    per_year = {"M": 12, "Q": 4}.get(group, 1)
+    idx = [2000 * per_year + per_year - 1 - (n - 1 - i) for i in range(n)]
+    if group == "M":
+        return [f"{k // 12:04d}-{k % 12 + 1:02d}" for k in idx]
+    if group == "Q":
+        return [f"{k // 4:04d}-Q{k % 4 + 1}" for k in idx]
+    return [f"{k:04d}" for k in idx]
+
+
+def load_suite(path: Path = DEV) -> list[Split]:
+    """The suite's groups as panels cut to each group's shortest length."""
+    data = pd.read_csv(path)
+    out = []
+    for group, (h, m) in GROUPS.items():
+        g = data[data["freq"] == group]
+        if g.empty:
+            continue
+        names = tuple(dict.fromkeys(g["series"]))
+        series = [g.loc[g["series"] == s, "value"].to_numpy(dtype=np.float64) for s in names]
+        n = min(len(s) for s in series)
+        values = np.stack([s[-n:] for s in series])
+        out.append(Split(group, values, names, tuple(_labels(group, n)), h, m))
+    return out
+
+
+def _product(split: Split, end: int, settings: ModelSettings) -> tuple[pd.DataFrame, float]:
+    """Every product model's forecast of the window after ``end`` (rows: series, model, step)."""
+    n = len(split.names)
+    frame = pd.DataFrame(
+        {
+            "node": np.repeat(np.asarray(split.names, dtype=object), end),
+            "period": np.tile(np.asarray(split.labels[:end], dtype=object), n),
+            "variance": split.values[:, :end].reshape(-1),
+            "planned": 0.0,
+        }
+    )
+    future = list(split.labels[end : end + split.horizon])
+    t0 = time.perf_counter()
+    run = run_forecast(
+        frame,
+        settings,
+        backtest_k=BACKTEST_K,
+        future_periods=future,
+        choice_settings=ChoiceSettings(interval=LEVEL),
+    )
+    seconds = time.perf_counter() - t0
+    models = run.model_forecasts[["node", "model", "step", "median", "lower", "upper"]]
+    best = run.forecast[["node", "step", "median", "lower", "upper"]].assign(model="best")
+    return pd.concat([models, best], ignore_index=True), seconds
+
+
+def _reference(split: Split, end: int) -> tuple[pd.DataFrame, float]:
+    """statsforecast fitted per series on the same training part, with its 80 % intervals."""
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoARIMA, AutoETS, Naive, SeasonalNaive
+
+    n = len(split.names)
+    df = pd.DataFrame(
+        {
+            "unique_id": np.repeat(np.asarray(split.names, dtype=object), end),
+            "ds": np.tile(np.arange(1, end + 1), n),
+            "y": split.values[:, :end].reshape(-1),
+        }
+    )
+    m = split.season
+    sf = StatsForecast(
+        models=[AutoARIMA(season_length=m), AutoETS(season_length=m), SeasonalNaive(m), Naive()],
+        freq=1,
+        n_jobs=1,
+    )
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fc = sf.forecast(df=df, h=split.horizon, level=[int(LEVEL * 100)])
+    seconds = time.perf_counter() - t0
+    fc = fc.reset_index() if "unique_id" not in fc.columns else fc
+    fc["step"] = fc["ds"] - end
+    parts = []
+    for col, name in REFERENCE.items():
+        parts.append(
+            pd.DataFrame(
+                {
+                    "node": fc["unique_id"].astype(str),
+                    "model": name,
+                    "step": fc["step"].astype(int),
+                    "median": fc[col],
+                    "lower": fc[f"{col}-lo-80"],
+                    "upper": fc[f"{col}-hi-80"],
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True), seconds
+
+
+def _score(split: Split, end: int, fc: pd.DataFrame) -> pd.DataFrame:
+    """Per series and model: MASE, coverage and scaled width of one window."""
+    rows = []
+    for (node, model), grp in fc.groupby(["node", "model"], sort=False):
+        i = split.names.index(str(node))
+        grp = grp.sort_values("step")
+        y = split.values[i, end : end + split.horizon]
+        scale = metrics.mase_scale(split.values[i, :end], split.season)
+        point = grp["median"].to_numpy(dtype=float)
+        lo, hi = grp["lower"].to_numpy(dtype=float), grp["upper"].to_numpy(dtype=float)
+        rows.append(
+            {
+                "group": split.group,
+                "series": node,
+                "window": end,
+                "model": model,
+                "mase": float(np.mean(np.abs(y - point)) / scale),
+                "coverage": float(np.mean((y >= lo) & (y <= hi)))
+                if np.isfinite(lo).all()
+                else np.nan,
+                "width": float(np.mean(hi - lo) / scale) if np.isfinite(lo).all() else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def run(quick: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score every model over the suite; returns (per series and window scores, timings)."""
+    splits = load_suite()
+    scores, timings = [], []
+    for split in splits:
+        settings = ModelSettings(horizon=split.horizon)
+        if quick:
+            settings = ModelSettings(horizon=split.horizon, units=8, epochs=2, members=2)
+        total = split.values.shape[1]
+        windows = 1 if quick else WINDOWS
+        for w in range(windows, 0, -1):
+            end = total - w * split.horizon
+            product, p_s = _product(split, end, settings)
+            reference, r_s = _reference(split, end)
+            scores.append(_score(split, end, pd.concat([product, reference], ignore_index=True)))
+            timings.append(
+                {"group": split.group, "window": end, "product s": p_s, "statsforecast s": r_s}
+            )
+            log.info(
+                "group %s window ending %d: product %.0f s, statsforecast %.0f s",
+                split.group,
+                end,
+                p_s,
+                r_s,
+            )
+    return pd.concat(scores, ignore_index=True), pd.DataFrame(timings)
+
+
+def _vs(row_models: pd.DataFrame) -> str:
+    s = row_models.set_index("model")["mean MASE"]
+    others = s.drop(index=[m for m in (*LSTM_SIDE, *REFERENCE.values()) if m in s.index])
+    if "lstm" not in s.index or others.empty:
+        return ""
+    base = str(others.idxmin())
+    lv, bv = float(s["lstm"]), float(others.min())
+    word = "beats" if lv < bv else "loses to"
+    return f"LSTM {lv:.3f} {word} best baseline {base} {bv:.3f} ({(lv / bv - 1) * 100:+.0f} %)"
+
+
+def summarise(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per group and overall, per model: mean and median MASE, coverage, width, series."""
+    parts = []
+    for group, sub in [*scores.groupby("group", sort=False), ("all", scores)]:
+        g = sub.groupby("model", sort=False)
+        table = pd.DataFrame(
+            {
+                "group": group,
+                "model": list(g.groups),
+                "series": g["series"].nunique().to_numpy(),
+                "mean MASE": g["mase"].mean().to_numpy(),
+                "median MASE": g["mase"].median().to_numpy(),
+                "coverage 80 %": g["coverage"].mean().to_numpy(),
+                "width": g["width"].mean().to_numpy(),
+            }
+        )
+        table["LSTM vs best baseline"] = _vs(table)
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)
+
+
+def headline(summary: pd.DataFrame, timings: pd.DataFrame) -> pd.DataFrame:
+    """One row per group and overall: best, LSTM, AutoARIMA (ours and statsforecast's), the best
+    baseline, and the coverage of the shown band, against the issue's targets."""
+    rows = []
+    for group, sub in summary.groupby("group", sort=False):
+        s = sub.set_index("model")
+
+        def get(m: str, c: str, s: pd.DataFrame = s) -> float:
+            return float(s.loc[m, c]) if m in s.index else np.nan
+
+        rows.append(
+            {
+                "group": group,
+                "series": int(s["series"].max()),
+                "best MASE": get("best", "mean MASE"),
+                "lstm MASE": get("lstm", "mean MASE"),
+                "auto_arima MASE": get("auto_arima", "mean MASE"),
+                "sf AutoARIMA MASE": get("sf_auto_arima", "mean MASE"),
+                "best coverage": get("best", "coverage 80 %"),
+                "lstm coverage": get("lstm", "coverage 80 %"),
+                "sf AutoARIMA coverage": get("sf_auto_arima", "coverage 80 %"),
+                "LSTM vs best baseline": str(s["LSTM vs best baseline"].iloc[0]),
+            }
+        )
+    out = pd.DataFrame(rows)
+    out.attrs["product s"] = float(timings["product s"].sum())
+    out.attrs["statsforecast s"] = float(timings["statsforecast s"].sum())
+    return out
+
+
+def _fmt(frame: pd.DataFrame) -> str:
+    return frame.to_string(index=False, float_format=lambda v: f"{v:.3f}")
+
+
+def write_results(
+    path: Path, head: pd.DataFrame, summary: pd.DataFrame, timings: pd.DataFrame
+) -> None:
+    """Write the suite's tables into ``path`` between the suite markers (rest kept)."""
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    block = "\n".join(
+        [
+            "## Forecast suite (../shared/forecast-bench, public real series)",
+            "",
+            f"`python -m bench.bench_forecast_suite`, {when}, {os.cpu_count()} CPUs, load "
+            f"average {os.getloadavg()[0]:.1f}; product {head.attrs['product s']:.0f} s, "
+            f"statsforecast reference {head.attrs['statsforecast s']:.0f} s.",
+            "",
+            "```",
+            _fmt(head),
+            "```",
+            "",
+            "```",
+            _fmt(summary),
+            "```",
+            "",
+            "```",
+            _fmt(timings),
+            "```",
+        ]
+    )
+    begin, end = "<!-- suite:begin -->", "<!-- suite:end -->"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if begin in text and end in text:
+        text = (
+            text[: text.index(begin) + len(begin)] + "\n" + block + "\n" + text[text.index(end) :]
+        )
+    else:
+        text = f"{text.rstrip()}\n\n{begin}\n{block}\n{end}\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the suite, print the tables, write them to ``--out``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one window, a tiny LSTM")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "FORECAST_RESULTS.md")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    scores, timings = run(args.quick)
+    summary = summarise(scores)
+    head = headline(summary, timings)
+    print(_fmt(head))
+    print()
+    print(_fmt(summary))
+    print()
+    print(_fmt(timings))
+    if not args.quick:
+        write_results(args.out, head, summary, timings)
+        print(f"written to {args.out}")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
