@@ -98,3 +98,16 @@ def test_bad_input_raises_forecast_error() -> None:
         baseline_forecast("mean", np.array([1.0, np.nan]), 2)
     with pytest.raises(ForecastError, match="Node 'b'"):
         baseline_forecasts({"a": HIST, "b": np.array([])}, 2)
+
+
+def test_rate_naive_applies_the_cumulative_variance_rate_to_the_future_plan() -> None:
+    from forecasting.baselines import rate_naive_matrix
+
+    variance = np.array([[1.0, 2.0, 3.0], [np.nan, 4.0, 2.0], [1.0, 2.0, 3.0]])
+    planned = np.array([[10.0, 10.0, 10.0], [np.nan, 5.0, 5.0], [0.0, 0.0, 0.0]])
+    future = np.array([[5.0, 20.0], [10.0, 0.0], [7.0, 7.0]])
+    out = rate_naive_matrix(variance, planned, future)
+    # 6 / 30 = 20 % of the plan; 6 / 10 = 60 %; no plan: the pace to date, 6 / 3 = 2 a period
+    np.testing.assert_allclose(out, [[1.0, 4.0], [6.0, 0.0], [2.0, 2.0]])
+    with pytest.raises(ForecastError, match="rate_naive"):
+        rate_naive_matrix(variance[:, :2], planned, future)
