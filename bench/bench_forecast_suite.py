@@ -290,6 +290,27 @@ def headline(summary: pd.DataFrame, timings: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def result_words(row: dict[str, object]) -> str:
+    """A headline row in words: MASE of best, LSTM and AutoARIMA, and the shown band's coverage."""
+    return (
+        f"mean MASE best {row['best MASE']:.3f}, LSTM {row['lstm MASE']:.3f}, AutoARIMA "
+        f"{row['auto_arima MASE']:.3f} (statsforecast {row['sf AutoARIMA MASE']:.3f}); 80 % band "
+        f"coverage {row['best coverage']:.1%}; {row['LSTM vs best baseline']}"
+    )
+
+
+def target_words(row: dict[str, object]) -> str:
+    """The issue's targets for one headline row: coverage 75-85 % (groups of 4+ series) and best
+    at or below AutoARIMA's mean MASE."""
+    cov = float(row["best coverage"])  # type: ignore[arg-type]
+    parts = []
+    if int(row["series"]) >= 4 or row["group"] == "all":  # type: ignore[call-overload]
+        parts.append(f"coverage 75-85 %: {'met' if 0.75 <= cov <= 0.85 else 'NOT met'}")
+    best, arima = float(row["best MASE"]), float(row["auto_arima MASE"])  # type: ignore[arg-type]
+    parts.append(f"best <= AutoARIMA: {'met' if best <= arima else 'NOT met'}")
+    return "; ".join(parts)
+
+
 def _fmt(frame: pd.DataFrame) -> str:
     return frame.to_string(index=False, float_format=lambda v: f"{v:.3f}")
 

@@ -1,0 +1,82 @@
+"""The forecast suite benchmark's protocol pieces (the run itself is a benchmark, not a test)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench import bench_forecast_suite as suite
+from bench.run_all import accuracy_line
+
+
+def test_labels_end_on_the_suites_common_calendar() -> None:
+    assert suite._labels("M", 3) == ["2000-10", "2000-11", "2000-12"]
+    assert suite._labels("Q", 5)[0] == "1999-Q4" and suite._labels("Q", 5)[-1] == "2000-Q4"
+    assert suite._labels("Y", 2) == ["1999", "2000"]
+
+
+def test_groups_are_cut_to_their_shortest_series() -> None:
+    if not suite.DEV.exists():
+        pytest.skip(f"the forecast suite is not at {suite.DEV}")
+    splits = {s.group: s for s in suite.load_suite()}
+    assert splits["M"].values.shape == (4, 176)
+    assert splits["Q"].values.shape == (13, 89)
+    assert splits["Y"].values.shape == (1, 114)
+    assert (splits["Q"].horizon, splits["Q"].season) == (8, 4)
+
+
+def test_scores_are_seasonal_mase_coverage_and_scaled_width() -> None:
+    values = np.array([[1.0, 2.0, 3.0, 4.0, 6.0, 8.0]])
+    split = suite.Split("Y", values, ("s",), tuple(suite._labels("Y", 6)), 2, 1)
+    fc = pd.DataFrame(
+        {
+            "node": "s",
+            "model": "m",
+            "step": [1, 2],
+            "median": [5.0, 5.0],
+            "lower": [4.0, 4.0],
+            "upper": [7.0, 7.0],
+        }
+    )
+    row = suite._score(split, 4, fc).iloc[0]
+    # in-sample naive MAE of 1, 2, 3, 4 is 1; errors 1 and 3
+    assert row["mase"] == pytest.approx(2.0)
+    assert row["coverage"] == pytest.approx(0.5)
+    assert row["width"] == pytest.approx(3.0)
+
+
+def test_every_summary_row_compares_the_lstm_with_the_best_baseline() -> None:
+    scores = pd.DataFrame(
+        {
+            "group": "Q",
+            "series": ["a", "a", "a", "a"],
+            "window": 1,
+            "model": ["lstm", "naive", "auto_arima", "sf_auto_arima"],
+            "mase": [1.2, 1.5, 1.0, 0.5],
+            "coverage": 0.8,
+            "width": 1.0,
+        }
+    )
+    summary = suite.summarise(scores)
+    # the statsforecast reference is not a product baseline, so auto_arima is the best one
+    assert set(summary["LSTM vs best baseline"]) == {
+        "LSTM 1.200 loses to best baseline auto_arima 1.000 (+20 %)"
+    }
+
+
+def test_target_words_and_the_honest_accuracy_line() -> None:
+    row = {"group": "Q", "series": 13, "best coverage": 0.7, "best MASE": 0.8}
+    assert suite.target_words({**row, "auto_arima MASE": 0.9}) == (
+        "coverage 75-85 %: NOT met; best <= AutoARIMA: met"
+    )
+    nyc = pd.DataFrame(
+        {
+            "model": ["lstm", "naive", "mean"],
+            "rmse": [2.2e7, 1.36e7, 1.33e7],
+            "mase": [23.08, 26.89, 14.43],
+        }
+    )
+    line = accuracy_line(nyc)
+    assert line["target"] == "LSTM beats the best baseline: NO"
+    assert "best baseline mean 14.4" in line["result"]
