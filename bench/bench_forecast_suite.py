@@ -117,7 +117,7 @@ def _product(split: Split, end: int, settings: ModelSettings) -> tuple[pd.DataFr
         }
     )
     future = list(split.labels[end : end + split.horizon])
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     run = run_forecast(
         frame,
         settings,
@@ -126,6 +126,7 @@ def _product(split: Split, end: int, settings: ModelSettings) -> tuple[pd.DataFr
         choice_settings=ChoiceSettings(interval=LEVEL),
     )
     seconds = time.perf_counter() - t0
+    log.info("product run: %.0f s wall, %.0f s CPU", seconds, time.process_time() - c0)
     models = run.model_forecasts[["node", "model", "step", "median", "lower", "upper"]]
     best = run.forecast[["node", "step", "median", "lower", "upper"]].assign(model="best")
     return pd.concat([models, best], ignore_index=True), seconds

@@ -2,8 +2,11 @@
 
 From the history (per-period variance and planned flows) and the forecast member paths, each node
 gets its cumulative position now and at the end of the horizon, the first future period in which
-its projected cumulative variance % reaches the amber or red band, and the share of ensemble
-members whose path reaches each band within the horizon.
+its projected cumulative variance % reaches the amber or red band, and the share of the sample
+paths whose cumulative drift reaches each band within the horizon. ``run_forecast`` passes the paths
+of the calibrated predictive distribution (the shown forecast plus every scaled backtest residual
+path, see ``forecasting.conformal``), so ``p_amber`` / ``p_red`` are calibrated probabilities; the
+raw LSTM members are used only where no backtest exists to calibrate on.
 
 Rules (matching the alert rule of the portfolio core):
 

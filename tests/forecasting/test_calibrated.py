@@ -1,0 +1,77 @@
+"""The shown forecast's pieces: predictive paths for the outlook, ancestors' own calibration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting import calibrated, conformal
+from forecasting.backtest import BacktestResult
+from forecasting.outlook import drift_outlook
+
+
+def test_outlook_probabilities_come_from_the_calibrated_paths() -> None:
+    forecast = pd.DataFrame(
+        {"node": "a", "period": ["p3", "p4"], "step": [1, 2], "median": [0.0, 0.0]}
+    )
+    paths = np.array([[0.0, 0.0], [5.0, 5.0], [20.0, 20.0], [-20.0, -20.0]])
+    cal = conformal.Calibration(0.8, np.array([20.0, 20.0]), paths)
+    members = calibrated.predictive_members(forecast, {"a": (1.0, cal)})
+    assert members["member"].nunique() == 4
+    history = pd.DataFrame(
+        {"node": "a", "period": ["p1", "p2"], "variance": [0.0, 0.0], "planned": [100.0, 100.0]}
+    )
+    plan = pd.DataFrame({"node": "a", "period": ["p3", "p4"], "planned": [100.0, 100.0]})
+    out = drift_outlook(history, members, plan, amber_pct=10, red_pct=30).iloc[0]
+    # cumulative plan 400 at the end: paths end at 0, 10, 40 and -40; |40| / 400 = 10 % is amber
+    assert out["p_amber"] == pytest.approx(0.5)
+    assert out["p_red"] == 0.0
+
+
+def test_ancestors_are_calibrated_on_the_sum_of_their_childrens_errors() -> None:
+    edges = pd.DataFrame({"node": ["P", "a", "b"], "parent": ["", "P", "P"]})
+    chosen = pd.DataFrame(
+        {
+            "node": ["a", "b"],
+            "period": "p9",
+            "step": 1,
+            "median": [1.0, 2.0],
+            "lower": np.nan,
+            "upper": np.nan,
+            "model": "lstm",
+        }
+    )
+    errors = {"lstm": np.array([[[1.0], [2.0], [-1.0]], [[1.0], [-4.0], [0.0]]])}
+    bt = BacktestResult(
+        table=pd.DataFrame(),
+        summary=pd.DataFrame(),
+        members_spread=pd.DataFrame(),
+        residuals=pd.DataFrame(),
+        verdict="",
+        origins=("p2", "p3", "p4"),
+        nodes=("a", "b"),
+        skipped=pd.DataFrame(),
+        ensemble=None,
+        errors=errors,
+        scales=np.ones(2),
+    )
+    # P's history: 0, 1, 3 up to p3 (naive MAE 1.5 before the first cut-off p2: 0, 1 -> 1)
+    history = pd.DataFrame(
+        {
+            "node": "P",
+            "period": ["p1", "p2", "p3", "p4"],
+            "variance": [0.0, 1.0, 3.0, 5.0],
+            "planned": 1.0,
+        }
+    )
+    rows, cal = calibrated.ancestors(
+        calibrated.AncestorInputs(chosen, {"a": "lstm", "b": "lstm"}, bt, edges, history, 0.5)
+    )
+    p = rows.iloc[0]
+    assert p["node"] == "P" and p["median"] == pytest.approx(3.0) and p["model"] == "bottom-up"
+    # summed errors 2, -2, -1; scale before the first cut-off 1 -> |.| 2, 2, 1 -> rank 2 -> 2
+    scale, c = cal["P"]
+    np.testing.assert_allclose(c.quantiles, [2.0])
+    assert scale == pytest.approx(5.0 / 3.0)  # naive MAE of 0, 1, 3, 5 on the whole history
+    assert p["upper"] - p["median"] == pytest.approx(2.0 * 5.0 / 3.0)
