@@ -3,14 +3,19 @@
 Output (stable names, scripts depend on them):
 
 - ``--format json`` prints one object with the keys ``forecast``, ``backtest``, ``members`` and
-  ``outlook``, each a list of records. ``backtest`` records: ``node, model, rmse, mae, mase`` with
-  the models ``lstm``, ``naive``, ``seasonal_naive``, ``mean``, ``drift``; ``members`` records:
-  ``node, rmse_mean, rmse_std, rmse_min, rmse_max`` (the spread of the members' backtest RMSE).
+  ``outlook``, each a list of records. ``forecast`` records: ``node, period, step, median, lower,
+  upper, planned, model, lstm_median, spread_lower, spread_upper`` (``model`` the model shown at
+  the node, ``lower``/``upper`` its calibrated band at ``--interval``, ``spread_*`` the LSTM
+  members' run-to-run spread); ``backtest`` records: ``node, model, rmse, mae, mase, coverage,
+  width`` with the models ``lstm``, ``naive``, ``seasonal_naive``, ``mean``, ``drift``,
+  ``rate_naive``, ``auto_arima``, ``auto_ets``, ``combo``; ``members`` records: ``node,
+  rmse_mean, rmse_std, rmse_min, rmse_max`` (the spread of the members' backtest RMSE).
 - ``--format csv`` writes the forecast table to standard output or ``--out FILE``; with ``--out``
   the other tables are written beside it as ``<stem>_backtest.csv``, ``<stem>_members.csv`` and
   ``<stem>_outlook.csv``.
 
-The verdict (does the LSTM beat naive?), skipped nodes and the progress bar go to standard error.
+The verdict (the models chosen, the LSTM against the best baseline), skipped nodes and the
+progress bar go to standard error.
 The forecasting package (and TensorFlow) is imported only when the command runs.
 """
 
@@ -27,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from cli import common as cli_common
+from forecasting.choice import MODEL_CHOICES, ChoiceSettings
 from forecasting.executor import DEFAULT_LOCAL_WORKERS, RayExecutor, configured_address
 from portfolio.errors import InputError
 from portfolio.rollup import rollup_portfolio
@@ -49,11 +55,12 @@ def register(
     p = subparsers.add_parser(
         "forecast",
         parents=[parents["input"], parents["thresholds"], parents["output"], parents["common"]],
-        help="LSTM ensemble forecast of the drift, backtested against naive baselines",
+        help="drift forecast: LSTM ensemble, statistical models and baselines, calibrated bands",
         description=(
             "Train an ensemble of LSTM networks on the per-period variance of every node at one "
-            "level (or one node), backtest it against naive, seasonal naive, mean and drift over "
-            "the last K cut-offs, and forecast the drift with a band and a drift outlook."
+            "level (or one node), backtest it against AutoARIMA, AutoETS, naive, seasonal naive, "
+            "mean, drift and rate naive over the last K cut-offs, and forecast the drift with the "
+            "best model per node (or the one chosen), a calibrated band and a drift outlook."
         ),
         epilog=(
             "CSV output: the forecast table; with --out FILE also <stem>_backtest.csv, "
@@ -79,6 +86,19 @@ def register(
         default=ForecastChoices().backtest_k,
         metavar="K",
         help="rolling-origin cut-offs for the backtest, 0 for none (default: %(default)s)",
+    )
+    g.add_argument(
+        "--model",
+        choices=MODEL_CHOICES,
+        default="best",
+        help="model shown: best = per node the backtest winner by MASE (default), or force one",
+    )
+    g.add_argument(
+        "--interval",
+        type=float,
+        default=80.0,
+        metavar="PCT",
+        help="nominal level of the calibrated band in percent, 50-95 (default: %(default).0f)",
     )
     g.add_argument(
         "--reconcile",
@@ -238,8 +258,14 @@ def request_from_args(args: argparse.Namespace) -> ForecastRequest:
     if args.difference:
         overrides["difference"] = True
     portfolio = cli_common.load_from_args(args)
+    if not 50.0 <= args.interval <= 95.0:
+        raise InputError(f"--interval must be from 50 to 95 percent (got {args.interval:g}).")
     choices = ForecastChoices(
-        level=args.level, node=args.node, backtest_k=args.backtest, reconcile=args.reconcile
+        level=args.level,
+        node=args.node,
+        backtest_k=args.backtest,
+        reconcile=args.reconcile,
+        choice=ChoiceSettings(model=args.model, interval=args.interval / 100.0),
     )
     return build_request(
         portfolio,

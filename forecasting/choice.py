@@ -188,6 +188,11 @@ def model_frames(
 
 
 def chosen_frame(models: pd.DataFrame, picks: Mapping[str, str]) -> pd.DataFrame:
-    """The rows of ``model_frames`` output of each node's chosen model."""
+    """The rows of ``model_frames`` output of each node's chosen model, in node then step order."""
     pick = models["node"].map(picks)
-    return models[models["model"] == pick].reset_index(drop=True)
+    order = {n: i for i, n in enumerate(dict.fromkeys(models["node"]))}
+    rows = models[models["model"] == pick]
+    rows = rows.assign(_order=rows["node"].map(order)).sort_values(
+        ["_order", "step"], kind="stable"
+    )
+    return rows.drop(columns="_order").reset_index(drop=True)

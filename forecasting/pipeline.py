@@ -64,8 +64,11 @@ class ForecastRun:
     calibrated band at ``interval``; ``spread_*`` the LSTM members' run-to-run spread);
     ``members``: node, period, step, member, value of the LSTM members (ancestors included when
     edges were given); ``model_forecasts``: node, period, step, model, median, lower, upper of
-    every model at the modelled nodes; ``backtest``: node, model, rmse, mae, mase, coverage,
-    width; ``backtest_summary``: model, rmse, mae, mase, coverage, width, nodes, wins;
+    every model at the modelled nodes; ``predictive``: node, period, step, member, value sample
+    paths of the calibrated predictive distribution behind the outlook's probabilities (the LSTM
+    members where there was no backtest to calibrate on); ``backtest``: node, model, rmse, mae,
+    mase, coverage, width; ``backtest_summary``: model, rmse, mae, mase, coverage, width, nodes,
+    wins;
     ``members_spread``: node, rmse_mean, rmse_std, rmse_min, rmse_max; ``outlook``: one row per
     node; ``verdict``: plain words; ``skipped``: node, periods, needed, reason;
     ``train_seconds``: wall time spent training.
@@ -74,6 +77,7 @@ class ForecastRun:
     forecast: pd.DataFrame
     members: pd.DataFrame
     model_forecasts: pd.DataFrame
+    predictive: pd.DataFrame
     interval: float
     backtest: pd.DataFrame
     backtest_summary: pd.DataFrame
@@ -369,9 +373,10 @@ def run_forecast(
     forecast = forecast[FORECAST_COLUMNS]
     predictive = calibrated.predictive_members(forecast, node_cal)
     uncalibrated = all_paths[~all_paths["node"].isin(set(predictive["node"]))]
+    predictive = pd.concat([predictive, uncalibrated], ignore_index=True)
     outlook = drift_outlook(
         history,
-        pd.concat([predictive, uncalibrated], ignore_index=True),
+        predictive,
         planned,
         bands=bands,
         point=forecast[["node", "period", "step", "median"]],
@@ -381,6 +386,7 @@ def run_forecast(
         forecast=forecast.reset_index(drop=True),
         members=all_paths.reset_index(drop=True),
         model_forecasts=mod.models,
+        predictive=predictive,
         interval=pick.interval,
         backtest=backtest,
         backtest_summary=summary,

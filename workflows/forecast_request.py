@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
+from forecasting.choice import ChoiceSettings
 from forecasting.outlook import OutlookBands, drift_outlook
 from forecasting.settings import ModelSettings
 from portfolio.alerts import AlertRule
@@ -46,12 +47,15 @@ class ForecastChoices:
         node: model this one node alone (its path id); overrides ``level``.
         backtest_k: rolling-origin cut-offs for the backtest (0: none).
         reconcile: model every level down to ``level`` and reconcile them (None: bottom-up).
+        choice: the model shown (``best``: per node the backtest winner) and the nominal level
+            of its calibrated band.
     """
 
     level: int | None = None
     node: str | None = None
     backtest_k: int = 6
     reconcile: Reconcile | None = None
+    choice: ChoiceSettings = field(default_factory=ChoiceSettings)
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,6 +75,7 @@ class ForecastRequest:
     backtest_k: int
     reconcile: Reconcile | None
     bands: OutlookBands
+    choice: ChoiceSettings = field(default_factory=ChoiceSettings)
 
     def future_periods(self, settings: ModelSettings | None = None) -> list[str]:
         """The labels of the forecast periods for ``settings`` (default: the request's)."""
@@ -110,6 +115,7 @@ class ForecastRequest:
             cancel=cancel,
             ensemble=ensemble,
             executor=executor,
+            choice_settings=self.choice,
         )
 
 
@@ -213,6 +219,7 @@ def build_request(
         backtest_k=choices.backtest_k,
         reconcile=choices.reconcile,
         bands=outlook_bands(rule),
+        choice=choices.choice,
     )
 
 
@@ -229,7 +236,7 @@ def outlook_under(run: Any, history: pd.DataFrame, rule: AlertRule) -> pd.DataFr
     planned = forecast[["node", "period", "planned"]] if "planned" in forecast else None
     return drift_outlook(
         history,
-        run.members,
+        run.predictive,
         planned,
         bands=outlook_bands(rule),
         point=forecast[["node", "period", "step", "median"]],

@@ -64,13 +64,25 @@ def test_json_has_the_four_tables_with_stable_names(json_run) -> None:
     out = json.loads(proc.stdout)
     assert list(out) == ["forecast", "backtest", "members", "outlook"]
     assert all(isinstance(v, list) and v for v in out.values())
-    assert set(out["backtest"][0]) == {"node", "model", "rmse", "mae", "mase"}
+    assert set(out["backtest"][0]) == {"node", "model", "rmse", "mae", "mase", "coverage", "width"}
     assert {r["model"] for r in out["backtest"]} == {
         "lstm",
         "naive",
         "seasonal_naive",
         "mean",
         "drift",
+        "rate_naive",
+        "auto_arima",
+        "auto_ets",
+        "combo",
+    }
+    assert set(out["forecast"][0]) == {
+        *("node", "period", "step", "median", "lower", "upper", "planned"),
+        *("model", "lstm_median", "spread_lower", "spread_upper"),
+    }
+    models = {r["node"]: r["model"] for r in out["forecast"]}
+    assert models["All"] == "bottom-up" and models["Ops / Alpha"] in {
+        r["model"] for r in out["backtest"]
     }
     assert set(out["members"][0]) == {"node", "rmse_mean", "rmse_std", "rmse_min", "rmse_max"}
     nodes = {r["node"] for r in out["forecast"]}
@@ -79,7 +91,7 @@ def test_json_has_the_four_tables_with_stable_names(json_run) -> None:
     projects = {f"{p} / {j}" for p in ("Ops", "Dev") for j in ("Alpha", "Beta")}
     assert nodes == {"All", "Ops", "Dev", *projects}
     assert {r["period"] for r in out["forecast"]} == {"2024-07", "2024-08"}
-    assert "naive" in proc.stderr  # the verdict
+    assert "best baseline" in proc.stderr and "backtest winner" in proc.stderr  # the verdict
 
 
 def test_saved_model_is_reused_with_load(json_run, csv_file: Path) -> None:
@@ -89,9 +101,31 @@ def test_saved_model_is_reused_with_load(json_run, csv_file: Path) -> None:
         str(csv_file), *MAPPING, "--load", str(model), "--backtest", "0", "--format", "json"
     )
     assert again.returncode == 0, again.stderr
-    first = pd.DataFrame(json.loads(proc.stdout)["forecast"])
+    # the LSTM reproduces; the shown model differs (without a backtest it is the LSTM itself)
+    lstm = ["node", "period", "step", "lstm_median", "spread_lower", "spread_upper"]
+    first = pd.DataFrame(json.loads(proc.stdout)["forecast"])[lstm]
     second = pd.DataFrame(json.loads(again.stdout)["forecast"])
-    pd.testing.assert_frame_equal(first, second)
+    pd.testing.assert_frame_equal(first, second[lstm])
+    leaves = second[second["node"].str.contains(" / ")]
+    assert set(leaves["model"]) == {"lstm"}
+    np.testing.assert_allclose(leaves["median"], leaves["lstm_median"])
+
+
+def test_a_forced_model_and_interval(csv_file: Path) -> None:
+    proc = _cli(
+        str(csv_file), *MAPPING, *TINY, "--members", "1", "--backtest", "3", "--model", "naive",
+        "--interval", "60", "--format", "json",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    forecast = pd.DataFrame(json.loads(proc.stdout)["forecast"])
+    leaves = forecast[forecast["node"].str.contains(" / ")]
+    assert set(leaves["model"]) == {"naive"}
+    raw = pd.read_csv(csv_file)
+    last = raw[(raw.program == "Ops") & (raw.project == "Alpha")].iloc[-1]
+    alpha = leaves[leaves["node"] == "Ops / Alpha"]
+    np.testing.assert_allclose(alpha["median"], last["actual"] - last["planned"], rtol=1e-9)
+    assert (alpha["upper"] > alpha["median"]).all()
+    assert "Shown: naive at every node" in proc.stderr
 
 
 def test_csv_writes_the_other_tables_beside_out(csv_file: Path, tmp_path: Path) -> None:
@@ -131,6 +165,8 @@ def test_csv_writes_the_other_tables_beside_out(csv_file: Path, tmp_path: Path) 
         (["--backtest", "40"], "needs at least"),
         (["--backtest", "-1"], "0 or more"),
         (["--scaler", "robust"], "invalid choice"),
+        (["--model", "prophet"], "invalid choice"),
+        (["--interval", "99"], "--interval must be from 50 to 95"),
     ],
 )
 def test_bad_flags_exit_2_with_a_message(csv_file: Path, flags: list[str], words: str) -> None:
