@@ -23,8 +23,9 @@ names = tables.level_names(levels)
 st.header("Forecast")
 st.caption(
     "An ensemble of LSTM networks learns each node's drift (actual minus planned per period) from "
-    "its past drift and its planned spend, then forecasts the coming periods. The baselines run "
-    "beside it on the same backtest cut-offs."
+    "its past drift and its planned spend, then forecasts the coming periods. AutoARIMA, AutoETS "
+    "and the baselines run beside it on the same backtest cut-offs; each node shows the model "
+    "that did best there (or the one you choose), with a band calibrated on the backtest errors."
 )
 
 problem = history_problem(view.portfolio)
@@ -33,6 +34,7 @@ if problem is not None:  # e.g. a one-snapshot file: no controls that could only
     st.stop()
 
 training.warm_up()  # TensorFlow loads in the background while the sliders are set
+forecast_ui.warm_up_statistics()  # and statsforecast compiles (or loads its cache)
 request = forecast_ui.controls(view)
 job = forecast_ui.job_panel(view, request)
 result = forecast_ui.current_result()
@@ -55,6 +57,11 @@ if not run.skipped.empty:
         st.dataframe(run.skipped, hide_index=True, key="fc_skipped")
 
 st.subheader("Forecast fan chart")
+st.caption(
+    f"The shaded band is the calibrated {run.interval:.0%} prediction interval of the model shown "
+    "(from its backtest errors); the grey diamonds are the LSTM ensemble, their bars the "
+    "run-to-run spread of its networks (not a prediction interval)."
+)
 nodes = forecast_ui.chart_nodes(run)
 if st.session_state.get("fc_show") not in nodes:
     st.session_state["fc_show"] = nodes[0]
@@ -70,7 +77,7 @@ try:
 except ForecastError as err:
     st.error(str(err))
 
-st.subheader("Backtest: LSTM against the baselines")
+st.subheader("Backtest: every model on the same cut-offs")
 if run.backtest.empty:
     st.info("No backtest was run (backtest cut-offs set to 0).")
 else:
@@ -83,6 +90,10 @@ else:
             "rmse": st.column_config.NumberColumn("RMSE", format="localized"),
             "mae": st.column_config.NumberColumn("MAE", format="localized"),
             "mase": st.column_config.NumberColumn("MASE", format="%.3f"),
+            "coverage": st.column_config.NumberColumn(
+                f"Band coverage (nominal {run.interval:.0%})", format="percent"
+            ),
+            "width": st.column_config.NumberColumn("Band width", format="localized"),
             "nodes": st.column_config.NumberColumn("Nodes"),
             "wins": st.column_config.NumberColumn("Nodes won"),
         },
@@ -94,7 +105,8 @@ else:
 st.subheader("Run-to-run spread of the networks")
 st.caption(
     "One LSTM trained twice with different seeds can score very differently; this is the spread "
-    "of the backtest RMSE over the ensemble's networks."
+    "of the backtest RMSE over the ensemble's networks (run-to-run spread, not the forecast's "
+    "uncertainty: that is the calibrated band above)."
 )
 if run.members_spread.empty:
     st.info("The spread needs a backtest (cut-offs above 0).")

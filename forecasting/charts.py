@@ -39,6 +39,10 @@ def _empty(title: str, message: str) -> go.Figure:
     return fig
 
 
+LSTM_TRACE = "LSTM ensemble (bars: run-to-run spread of its networks)"
+LSTM_COLOUR = "#7f7f7f"
+
+
 def fan_chart(
     history: pd.DataFrame, forecast: pd.DataFrame, node: str, *, title: str | None = None
 ) -> go.Figure:
@@ -52,8 +56,10 @@ def fan_chart(
         title: chart title (default: "Drift forecast: <node>").
 
     Returns:
-        Figure with the traces "Variance (actual)", "Forecast (median)", "Forecast band",
-        "Planned" and, when the forecast carries it, "Planned (future)".
+        Figure with the traces "Variance (actual)", "Forecast (median)", "Forecast band" (the
+        shown model's calibrated band), "Planned" and, when the forecast carries them,
+        "Planned (future)" and the LSTM ensemble's median with its members' run-to-run spread as
+        bars (``LSTM_TRACE``), drawn beside whichever model is shown.
 
     Raises:
         ForecastError: missing columns, or the node is in neither table.
@@ -144,6 +150,26 @@ def fan_chart(
         ),
         secondary_y=False,
     )
+    if {"lstm_median", "spread_lower", "spread_upper"} <= set(fc.columns) and not fc.empty:
+        lstm = fc["lstm_median"].to_numpy(dtype=np.float64)
+        fig.add_trace(
+            go.Scatter(
+                x=fc_periods,
+                y=lstm,
+                name=LSTM_TRACE,
+                mode="markers",
+                marker={"color": LSTM_COLOUR, "symbol": "diamond"},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": fc["spread_upper"].to_numpy(dtype=np.float64) - lstm,
+                    "arrayminus": lstm - fc["spread_lower"].to_numpy(dtype=np.float64),
+                    "color": LSTM_COLOUR,
+                },
+                hovertemplate="%{x}<br>LSTM %{y:,.0f}<extra></extra>",
+            ),
+            secondary_y=False,
+        )
     fig.update_layout(
         title={"text": title or f"Drift forecast: {node}"},
         # Below the rotated period labels and the axis title, so that neither covers the legend.

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from forecasting.choice import MODEL_CHOICES, ChoiceSettings
 from forecasting.errors import ForecastError
 from forecasting.executor import RayExecutor
 from forecasting.pipeline import ForecastRun
@@ -43,6 +44,7 @@ SCOPE_NODE = "One node"
 
 # key: (label, min, max, step, default, format)
 _D = ModelSettings()  # slider defaults come from the core's defaults, never typed twice
+_C = ChoiceSettings()
 SLIDERS: dict[str, tuple[str, float, float, float, float, str | None]] = {
     "fc_layers": ("LSTM layers", 1, 3, 1, _D.layers, None),
     "fc_units": ("Units per layer", 4, 128, 4, _D.units, None),
@@ -54,6 +56,15 @@ SLIDERS: dict[str, tuple[str, float, float, float, float, str | None]] = {
     "fc_lr": ("Learning rate", 0.0005, 0.02, 0.0005, _D.learning_rate, "%.4f"),
     "fc_seed": ("Seed", 0, 9999, 1, _D.seed, None),
     "fc_backtest": ("Backtest cut-offs", 0, 12, 1, ForecastChoices().backtest_k, None),
+    "fc_interval": ("Prediction interval (%)", 50, 95, 5, round(_C.interval * 100), None),
+}
+MODEL_LABELS = {
+    "best": "Best per node (backtest winner)",
+    "lstm": "LSTM ensemble",
+    "combo": "LSTM + statistical combination",
+    "auto_arima": "AutoARIMA",
+    "auto_ets": "AutoETS",
+    "rate_naive": "Rate naive (variance % to date x plan)",
 }
 _FLOAT_KEYS = {"fc_dropout", "fc_lr"}
 
@@ -203,10 +214,26 @@ def controls(view: View) -> Request:
     except ForecastError as err:
         st.error(str(err))
         settings, valid = ModelSettings(), False
+    if state.get("fc_model") not in MODEL_CHOICES:
+        state["fc_model"] = _C.model
+    model = str(
+        st.selectbox(
+            "Model shown",
+            list(MODEL_CHOICES),
+            index=widget_state.index_of("fc_model", list(MODEL_CHOICES)),
+            key="fc_model",
+            format_func=lambda m: MODEL_LABELS.get(m, m.replace("_", " ")),
+            help="Best: per node the model with the lowest backtest MASE. The LSTM ensemble is "
+            "always trained and drawn beside the model shown.",
+            persist_state="session",
+        )
+    )
+    pick = ChoiceSettings(model=model, interval=int(state["fc_interval"]) / 100.0)
     choices = ForecastChoices(
         level=None if node is not None else level,
         node=node,
         backtest_k=int(state["fc_backtest"]),
+        choice=pick,
     )
     forecast = build_request(view.portfolio, rolled, choices, settings, view.rule)
     request_key = (
@@ -214,6 +241,8 @@ def controls(view: View) -> Request:
         forecast.label,
         json.dumps(settings.to_dict() if valid else None, sort_keys=True, default=str),
         choices.backtest_k,
+        pick.model,
+        pick.interval,
     )
     request = Request(
         forecast=forecast, key=request_key, valid=valid, executor=executor_ui.where_to_train()
@@ -309,8 +338,16 @@ def job_panel(view: View, request: Request) -> training.TrainingJob | None:
     return st.session_state.get("fc_job")
 
 
+def warm_up_statistics() -> None:
+    """Compile statsforecast's kernels in the background (once per process, off the page)."""
+    from forecasting.stat_models import start_warm_up
+
+    start_warm_up()
+
+
 def verdict(text: str) -> None:
-    """State the backtest verdict plainly: green if the LSTM wins, amber if it loses to naive."""
+    """State the backtest verdict plainly: green if the LSTM wins, amber if it loses to the best
+    baseline, blue otherwise."""
     lowered = text.lower()
     if "not beat" in lowered or "no backtest" in lowered:
         st.warning(text)

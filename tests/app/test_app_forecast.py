@@ -56,7 +56,8 @@ def _wait(at: AppTest, timeout: float = 150.0) -> AppTest:
 def test_training_a_tiny_model_shows_the_fan_chart_backtest_and_outlook(
     make_app: Callable[..., AppTest], cost_drift_home: Path
 ):
-    at = _open_forecast(make_app, sid="forecastsessionid00001")
+    at = _open_forecast(make_app, sid="forecastsessionid00001", fc_interval=60)
+    at.selectbox(key="fc_model").set_value("naive").run()
     assert not at.button(key="fc_train").disabled
     at.button(key="fc_train").click().run()
     no_exception(at)
@@ -70,10 +71,21 @@ def test_training_a_tiny_model_shows_the_fan_chart_backtest_and_outlook(
     assert _keyed(at, "fc_outlook"), "no outlook chart"
     summaries = [df.value for df in at.dataframe if "wins" in df.value.columns]
     assert summaries, "no backtest table"
-    assert {"lstm", "naive", "seasonal_naive", "mean", "drift"} <= set(summaries[0]["model"])
+    assert {"lstm", "naive", "seasonal_naive", "mean", "drift", "auto_arima", "auto_ets"} <= set(
+        summaries[0]["model"]
+    )
+    assert {"coverage", "width"} <= set(summaries[0].columns)
     assert summaries[0].equals(job.result.backtest_summary)
-    verdicts = [m.value for m in (*at.success, *at.info, *at.warning) if "naive" in m.value]
-    assert any("LSTM ensemble" in v for v in verdicts), verdicts
+    verdicts = [m.value for m in (*at.success, *at.info, *at.warning) if "baseline" in m.value]
+    assert any("Shown: naive at every node" in v for v in verdicts), verdicts
+    # The interval slider and the model box reach the run: a 60 % band of naive at every program,
+    # the LSTM drawn beside it with its run-to-run spread.
+    run = job.result
+    assert run.interval == pytest.approx(0.6)
+    programs = run.forecast[run.forecast["model"] != "bottom-up"]
+    assert set(programs["model"]) == {"naive"} and len(programs) == 5 * 3
+    captions = " ".join(c.value for c in at.caption)
+    assert "calibrated 60% prediction interval" in captions and "run-to-run spread" in captions
     # The run's nodes: the 5 programs and, bottom-up, the portfolio and the whole above them.
     nodes = at.selectbox(key="fc_show").options
     assert nodes[:2] == ["All", "Enterprise IT"] and len(nodes) == 7

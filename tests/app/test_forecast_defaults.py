@@ -18,6 +18,7 @@ def test_slider_defaults_are_the_model_defaults() -> None:
         "fc_members": d.members,
         "fc_lr": d.learning_rate,
         "fc_seed": d.seed,
+        "fc_interval": 80,
     }
     for key, value in expected.items():
         text, lo, hi, _step, default, _fmt = SLIDERS[key]

@@ -132,3 +132,17 @@ def test_empty_tables_give_a_message_figure() -> None:
     fig = backtest_chart(empty)
     assert len(fig.data) == 0
     assert "No backtest" in fig.layout.annotations[0].text
+
+
+def test_fan_chart_shows_the_lstm_and_its_run_to_run_spread_beside_the_shown_model() -> None:
+    from forecasting.charts import LSTM_TRACE
+
+    fc = _forecast(True).assign(
+        lstm_median=[6.5, 7.5, 8.5], spread_lower=[6.0, 7.0, 8.0], spread_upper=[7.5, 8.0, 9.5]
+    )
+    fig = fan_chart(_history(), fc, "A")
+    lstm = fig.data[_names(fig).index(LSTM_TRACE)]
+    assert list(lstm.y) == [6.5, 7.5, 8.5]
+    np.testing.assert_allclose(lstm.error_y.array, [1.0, 0.5, 1.0])
+    np.testing.assert_allclose(lstm.error_y.arrayminus, [0.5, 0.5, 0.5])
+    assert LSTM_TRACE not in _names(fan_chart(_history(), _forecast(True), "A"))
