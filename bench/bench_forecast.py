@@ -86,7 +86,9 @@ def run_accuracy(quick: bool = False) -> pd.DataFrame:
     if quick:
         base = ModelSettings(units=8, epochs=3, members=2)
     frames = [
-        _accuracy_case("sample portfolio, project level", _level_series(SAMPLE, None, 3), base, 6)
+        _accuracy_case(
+            "sample portfolio (synthetic), project level", _level_series(SAMPLE, None, 3), base, 6
+        )
     ]
     if NYC.exists():
         from portfolio.mapping import NYC_CAPITAL_MAPPING

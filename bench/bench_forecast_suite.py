@@ -353,11 +353,41 @@ def write_results(
     path.write_text(text, encoding="utf-8")
 
 
+def update_readme(path: Path, head: pd.DataFrame) -> None:
+    """Put the headline table, in words against the targets, between the README's suite markers."""
+    from bench.run_all import markdown
+
+    rows = pd.DataFrame(
+        {
+            "group": [f"{r['group']} ({r['series']} series)" for r in head.to_dict("records")],
+            "result": [result_words(r) for r in head.to_dict("records")],
+            "target": [target_words(r) for r in head.to_dict("records")],
+        }
+    )
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    block = (
+        f"Last run {when}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; product "
+        f"{head.attrs['product s']:.0f} s, statsforecast {head.attrs['statsforecast s']:.0f} s "
+        "(wall). Public real series, not synthetic.\n\n" + markdown(rows)
+    )
+    begin, end = "<!-- suite:begin -->", "<!-- suite:end -->"
+    text = path.read_text(encoding="utf-8")
+    start, stop = text.find(begin), text.find(end)
+    if start < 0 or stop < start:
+        raise ValueError(f"README has no {begin} ... {end} block")
+    path.write_text(
+        text[: start + len(begin)] + "\n" + block + "\n" + text[stop:], encoding="utf-8"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the suite, print the tables, write them to ``--out``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one window, a tiny LSTM")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "FORECAST_RESULTS.md")
+    parser.add_argument(
+        "--readme", action="store_true", help="also write the headline table into README.md"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     scores, timings = run(args.quick)
@@ -371,6 +401,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick:
         write_results(args.out, head, summary, timings)
         print(f"written to {args.out}")
+        if args.readme:
+            update_readme(REPO / "README.md", head)
+            print("written to README.md")
     sys.stdout.flush()
     return 0
 
