@@ -76,3 +76,16 @@ def test_model_frames_carry_each_models_calibrated_band_and_the_chosen_rows() ->
     assert chosen["model"].tolist() == ["naive", "naive"]
     assert chosen["median"].tolist() == [3.0, 3.0]
     assert isinstance(cal.calibrations["naive"], conformal.Calibration)
+
+
+def test_best_picks_only_among_the_models_that_hold_up_across_the_level() -> None:
+    rows = []
+    for node, lucky in (("a", 0.5), ("b", 5.0), ("c", 5.0)):
+        rows += [(node, "mean", 1.0, 1.0, lucky), (node, "auto_arima", 1.0, 1.0, 0.8)]
+    table = pd.DataFrame(rows, columns=["node", "model", "rmse", "mae", "mase"])
+    # mean wins node a by luck but averages 3.5 over the level; AutoARIMA averages 0.8
+    assert choice.contenders(table) == {"auto_arima"}
+    assert choice.winners(table)["a"] == "mean"
+    assert choice.pick_models(["a", "b", "c"], table, "best", MODEL_NAMES) == dict.fromkeys(
+        "abc", "auto_arima"
+    )
