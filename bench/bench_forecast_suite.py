@@ -29,6 +29,7 @@ import os
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,31 +202,34 @@ def _score(split: Split, end: int, fc: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def run(quick: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Score every model over the suite; returns (per series and window scores, timings)."""
-    splits = load_suite()
-    scores, timings = [], []
-    for split in splits:
-        settings = ModelSettings(horizon=split.horizon)
-        if quick:
-            settings = ModelSettings(horizon=split.horizon, units=8, epochs=2, members=2)
-        total = split.values.shape[1]
-        windows = 1 if quick else WINDOWS
-        for w in range(windows, 0, -1):
-            end = total - w * split.horizon
+def run(
+    quick: bool = False, on_split: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score every model over the suite; returns (per series and window scores, timings).
+
+    Windows are the outer loop (the last window of every group first), so that a run stopped early
+    still covers every group; ``on_split`` gets the scores and timings so far after each split.
+    """
+    splits = sorted(load_suite(), key=lambda s: ("YQM".index(s.group), s.group))
+    scores: list[pd.DataFrame] = []
+    timings: list[dict[str, object]] = []
+    windows = 1 if quick else WINDOWS
+    for w in range(1, windows + 1):
+        for split in splits:
+            settings = ModelSettings(horizon=split.horizon)
+            if quick:
+                settings = ModelSettings(horizon=split.horizon, units=8, epochs=2, members=2)
+            end = split.values.shape[1] - w * split.horizon
             product, p_s = _product(split, end, settings)
             reference, r_s = _reference(split, end)
             scores.append(_score(split, end, pd.concat([product, reference], ignore_index=True)))
             timings.append(
                 {"group": split.group, "window": end, "product s": p_s, "statsforecast s": r_s}
             )
-            log.info(
-                "group %s window ending %d: product %.0f s, statsforecast %.0f s",
-                split.group,
-                end,
-                p_s,
-                r_s,
-            )
+            log.info("group %s window ending %d: product %.0f s, statsforecast %.0f s",
+                     split.group, end, p_s, r_s)  # fmt: skip
+            if on_split is not None:
+                on_split(pd.concat(scores, ignore_index=True), pd.DataFrame(timings))
     return pd.concat(scores, ignore_index=True), pd.DataFrame(timings)
 
 
@@ -325,7 +329,9 @@ def write_results(
         [
             "## Forecast suite (../shared/forecast-bench, public real series)",
             "",
-            f"`python -m bench.bench_forecast_suite`, {when}, {os.cpu_count()} CPUs, load "
+            f"`python -m bench.bench_forecast_suite`, {when}"
+            + (f" (PARTIAL: {head.attrs['partial']} so far)" if "partial" in head.attrs else "")
+            + f", {os.cpu_count()} CPUs, load "
             f"average {os.getloadavg()[0]:.1f}; product {head.attrs['product s']:.0f} s, "
             f"statsforecast reference {head.attrs['statsforecast s']:.0f} s.",
             "",
@@ -390,7 +396,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    scores, timings = run(args.quick)
+
+    def partial(scores: pd.DataFrame, timings: pd.DataFrame) -> None:
+        if not args.quick:
+            done = len(timings)
+            summary = summarise(scores)
+            head = headline(summary, timings)
+            head.attrs["partial"] = f"{done} of {WINDOWS * len(GROUPS)} splits"
+            write_results(args.out, head, summary, timings)
+
+    scores, timings = run(args.quick, partial)
     summary = summarise(scores)
     head = headline(summary, timings)
     print(_fmt(head))
