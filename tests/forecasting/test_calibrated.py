@@ -8,7 +8,7 @@ import pytest
 
 from forecasting import calibrated, conformal
 from forecasting.backtest import BacktestResult
-from forecasting.outlook import drift_outlook
+from forecasting.outlook import OutlookBands, drift_outlook
 
 
 def test_outlook_probabilities_come_from_the_calibrated_paths() -> None:
@@ -23,7 +23,8 @@ def test_outlook_probabilities_come_from_the_calibrated_paths() -> None:
         {"node": "a", "period": ["p1", "p2"], "variance": [0.0, 0.0], "planned": [100.0, 100.0]}
     )
     plan = pd.DataFrame({"node": "a", "period": ["p3", "p4"], "planned": [100.0, 100.0]})
-    out = drift_outlook(history, members, plan, amber_pct=10, red_pct=30).iloc[0]
+    bands = OutlookBands(amber_pct=10, red_pct=30)
+    out = drift_outlook(history, members, plan, bands=bands).iloc[0]
     # cumulative plan 400 at the end: paths end at 0, 10, 40 and -40; |40| / 400 = 10 % is amber
     assert out["p_amber"] == pytest.approx(0.5)
     assert out["p_red"] == 0.0
