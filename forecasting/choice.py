@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting import conformal, stat_models
-from forecasting.backtest import COMBO, MODEL_NAMES, STAT_NAMES
+from forecasting.backtest import COMBO, MAX_STAT_NODES, MODEL_NAMES, STAT_NAMES
 from forecasting.baselines import BASELINE_NAMES, baseline_matrix, rate_naive_matrix
 from forecasting.errors import ForecastError
 from forecasting.windows import Panel
@@ -96,8 +96,13 @@ def choice_verdict(table: pd.DataFrame, picks: Mapping[str, str], forced: str) -
     counts = pd.Series(list(picks.values()), dtype=object).value_counts()
     shown = ", ".join(f"{m} at {c}" for m, c in counts.items())
     total = len(picks)
-    if forced != "best":
+    if forced != "best" and set(picks.values()) <= {forced}:
         head = f"Shown: {forced} at every node, as chosen (the backtest winner is not used)."
+    elif forced != "best":
+        head = (
+            f"{forced} is not available for this run (the statistical models and their "
+            f"combination run up to {MAX_STAT_NODES} nodes with a backtest); shown: {shown}."
+        )
     else:
         head = (
             f"Shown per node, the backtest winner by MASE among the level's contenders: {shown} of "

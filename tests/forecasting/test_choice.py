@@ -53,6 +53,8 @@ def test_a_forced_model_is_used_everywhere_and_lstm_where_it_is_missing() -> Non
     assert "Shown: auto_ets at every node" in choice.choice_verdict(
         _table(), dict.fromkeys(nodes, "auto_ets"), "auto_ets"
     )
+    text = choice.choice_verdict(_table(), dict.fromkeys(nodes, "lstm"), "auto_ets")
+    assert text.startswith("auto_ets is not available for this run") and "lstm at 2" in text
 
 
 def test_settings_are_validated() -> None:
