@@ -361,7 +361,7 @@ def write_results(
 
 def update_readme(path: Path, head: pd.DataFrame) -> None:
     """Put the headline table, in words against the targets, between the README's suite markers."""
-    from bench.run_all import markdown
+    from bench.results import markdown
 
     rows = pd.DataFrame(
         {
