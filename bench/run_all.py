@@ -80,6 +80,7 @@ KINDS = {
             "training", "Training in process against Ray (bench.bench_training)", "training on Ray"
         ),
         Kind("engines", "Rollup engines on Parquet (bench.bench_engines)", "rollup engines"),
+        Kind("suite", "Forecast suite (bench.bench_forecast_suite)", "forecast suite"),
     )
 }
 
@@ -220,11 +221,11 @@ def _suite(quick: bool) -> Section:
     scores, timings = suite.run(quick)
     summary = suite.summarise(scores)
     head = suite.headline(summary, timings)
-    section = Section("Forecast suite (bench.bench_forecast_suite)", table=summary)
+    section = Section(KINDS["suite"].title, table=summary)
     for row in head.to_dict("records"):
         section.summary.append(
             {
-                "benchmark": "forecast suite",
+                "benchmark": KINDS["suite"].label,
                 "case": f"group {row['group']} ({row['series']} series)",
                 "result": suite.result_words(row),
                 "target": suite.target_words(row),
