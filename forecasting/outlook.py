@@ -144,6 +144,126 @@ def _first_period(hit: np.ndarray, periods: np.ndarray) -> list[str | None]:
     return [str(periods[i, first[i]]) if hit[i].any() else None for i in rows]
 
 
+def _position_now(
+    hist: pd.DataFrame, nodes: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cumulative plan and variance to date per node, and the plan held at its last season."""
+    known = set(hist["node"])
+    orphans = [n for n in nodes if n not in known]
+    if orphans:
+        raise ForecastError(
+            f"No history for {len(orphans)} forecast node(s), e.g. '{orphans[0]}'; the outlook "
+            "needs each node's past variance and plan."
+        )
+    season = season_from_periods(sorted(hist["period"].unique()))
+    by_node = hist.groupby("node", sort=False)
+    cum_plan_now = by_node["planned"].sum().reindex(nodes).to_numpy(dtype=np.float64)
+    cum_var_now = by_node["variance"].sum().reindex(nodes).to_numpy(dtype=np.float64)
+    held = (
+        hist.groupby("node", sort=False)
+        .tail(season)
+        .groupby("node", sort=False)["planned"]
+        .mean()
+        .reindex(nodes)
+        .to_numpy(dtype=np.float64)
+    )
+    return cum_plan_now, cum_var_now, held
+
+
+def _member_paths(
+    mem: pd.DataFrame, nodes: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Paths (nodes, steps, members), the steps, which members exist per node, period labels."""
+    mem = mem.assign(step=pd.to_numeric(mem["step"], errors="coerce"))
+    if mem["step"].isna().any():
+        raise ForecastError("The member paths table has a step that is not a whole number.")
+    mem = mem.assign(step=mem["step"].astype(int))
+    dup = mem.duplicated(["node", "step", "member"])
+    if dup.any():
+        node = mem.loc[dup, "node"].iloc[0]
+        raise ForecastError(f"Node '{node}': a member has two values for the same step.")
+    steps = np.sort(mem["step"].unique())
+    member_ids = list(dict.fromkeys(mem["member"]))
+    columns = pd.MultiIndex.from_product([steps, member_ids], names=["step", "member"])
+    wide = mem.pivot(index="node", columns=["step", "member"], values="value").reindex(
+        index=nodes, columns=columns
+    )
+    paths = wide.to_numpy(dtype=np.float64).reshape(len(nodes), len(steps), len(member_ids))
+    # nodes may have different numbers of members, but each member must cover every step
+    present = np.isfinite(paths)
+    broken = (present.any(axis=1) & ~present.all(axis=1)).any(axis=1)
+    if broken.any():
+        bad = [n for n, b in zip(nodes, broken, strict=True) if b][:5]
+        raise ForecastError(
+            "Every member path must cover every forecast step; incomplete paths for: "
+            f"{', '.join(bad)}."
+        )
+    labels = mem.groupby(["node", "step"], sort=False)["period"]
+    if (labels.nunique() > 1).any():
+        raise ForecastError("The member paths give two different periods for one node and step.")
+    periods = (
+        labels.first().unstack("step").reindex(index=nodes, columns=steps).to_numpy(dtype=object)
+    )
+    return paths, steps, present.all(axis=1), periods
+
+
+def _point_path(
+    point: pd.DataFrame | None, nodes: list[str], steps: np.ndarray, paths: np.ndarray
+) -> np.ndarray:
+    """The given point forecast per node and step, else the member median."""
+    point_path = np.nanmedian(paths, axis=2)
+    if point is None:
+        return point_path
+    col = "median" if "median" in point.columns else "value"
+    _require(point, ["node", "step", col], "point forecast")
+    pt = pd.DataFrame(
+        {
+            "node": point["node"].astype(str),
+            "step": pd.to_numeric(point["step"], errors="coerce"),
+            "point": _numeric(point, col, "point forecast"),
+        }
+    ).drop_duplicates(["node", "step"], keep="last")
+    given = (
+        pt.pivot(index="node", columns="step", values="point")
+        .reindex(index=nodes, columns=steps)
+        .to_numpy(dtype=np.float64)
+    )
+    return np.where(np.isfinite(given), given, point_path)
+
+
+def _future_plan(
+    future_planned: pd.DataFrame | None,
+    nodes: list[str],
+    periods: np.ndarray,
+    held: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Planned flow per node and step (the plan where given, else held) and its source."""
+    n_nodes, n_steps = periods.shape
+    plan_future = np.full((n_nodes, n_steps), np.nan)
+    if future_planned is not None:
+        _require(future_planned, ["node", "period", "planned"], "future plan")
+        fp = pd.DataFrame(
+            {
+                "node": future_planned["node"].astype(str),
+                "period": future_planned["period"].astype(str),
+                "planned": _numeric(future_planned, "planned", "future plan"),
+            }
+        ).drop_duplicates(["node", "period"], keep="last")
+        keys = pd.DataFrame(
+            {
+                "node": np.repeat(np.asarray(nodes, dtype=object), n_steps),
+                "period": periods.reshape(-1).astype(str),
+            }
+        )
+        looked_up = keys.merge(fp, on=["node", "period"], how="left")["planned"]
+        plan_future = looked_up.to_numpy(dtype=np.float64).reshape(n_nodes, n_steps)
+    from_plan = np.isfinite(plan_future)
+    source = np.where(
+        from_plan.all(axis=1), "plan", np.where(from_plan.any(axis=1), "mixed", "held")
+    )
+    return np.where(from_plan, plan_future, held[:, None]), source
+
+
 def drift_outlook(
     history: pd.DataFrame,
     members: pd.DataFrame,
@@ -184,100 +304,10 @@ def drift_outlook(
     mem = mem.assign(value=_numeric(mem, "value", "member paths"))
 
     nodes = list(dict.fromkeys(mem["node"]))
-    known = set(hist["node"])
-    orphans = [n for n in nodes if n not in known]
-    if orphans:
-        raise ForecastError(
-            f"No history for {len(orphans)} forecast node(s), e.g. '{orphans[0]}'; the outlook "
-            "needs each node's past variance and plan."
-        )
-    season = season_from_periods(sorted(hist["period"].unique()))
-    by_node = hist.groupby("node", sort=False)
-    cum_plan_now = by_node["planned"].sum().reindex(nodes).to_numpy(dtype=np.float64)
-    cum_var_now = by_node["variance"].sum().reindex(nodes).to_numpy(dtype=np.float64)
-    held = (
-        hist.groupby("node", sort=False)
-        .tail(season)
-        .groupby("node", sort=False)["planned"]
-        .mean()
-        .reindex(nodes)
-        .to_numpy(dtype=np.float64)
-    )
-
-    mem = mem.assign(step=pd.to_numeric(mem["step"], errors="coerce"))
-    if mem["step"].isna().any():
-        raise ForecastError("The member paths table has a step that is not a whole number.")
-    mem = mem.assign(step=mem["step"].astype(int))
-    dup = mem.duplicated(["node", "step", "member"])
-    if dup.any():
-        node = mem.loc[dup, "node"].iloc[0]
-        raise ForecastError(f"Node '{node}': a member has two values for the same step.")
-    steps = np.sort(mem["step"].unique())
-    member_ids = list(dict.fromkeys(mem["member"]))
-    columns = pd.MultiIndex.from_product([steps, member_ids], names=["step", "member"])
-    wide = mem.pivot(index="node", columns=["step", "member"], values="value").reindex(
-        index=nodes, columns=columns
-    )
-    n_nodes, n_steps = len(nodes), len(steps)
-    paths = wide.to_numpy(dtype=np.float64).reshape(n_nodes, n_steps, len(member_ids))
-    # nodes may have different numbers of members, but each member must cover every step
-    present = np.isfinite(paths)
-    broken = (present.any(axis=1) & ~present.all(axis=1)).any(axis=1)
-    if broken.any():
-        bad = [n for n, b in zip(nodes, broken, strict=True) if b][:5]
-        raise ForecastError(
-            "Every member path must cover every forecast step; incomplete paths for: "
-            f"{', '.join(bad)}."
-        )
-    has_member = present.all(axis=1)  # [nodes, members]
-    labels = mem.groupby(["node", "step"], sort=False)["period"]
-    if (labels.nunique() > 1).any():
-        raise ForecastError("The member paths give two different periods for one node and step.")
-    periods = (
-        labels.first().unstack("step").reindex(index=nodes, columns=steps).to_numpy(dtype=object)
-    )
-
-    point_path = np.nanmedian(paths, axis=2)
-    if point is not None:
-        col = "median" if "median" in point.columns else "value"
-        _require(point, ["node", "step", col], "point forecast")
-        pt = pd.DataFrame(
-            {
-                "node": point["node"].astype(str),
-                "step": pd.to_numeric(point["step"], errors="coerce"),
-                "point": _numeric(point, col, "point forecast"),
-            }
-        ).drop_duplicates(["node", "step"], keep="last")
-        given = (
-            pt.pivot(index="node", columns="step", values="point")
-            .reindex(index=nodes, columns=steps)
-            .to_numpy(dtype=np.float64)
-        )
-        point_path = np.where(np.isfinite(given), given, point_path)
-
-    plan_future = np.full((n_nodes, n_steps), np.nan)
-    if future_planned is not None:
-        _require(future_planned, ["node", "period", "planned"], "future plan")
-        fp = pd.DataFrame(
-            {
-                "node": future_planned["node"].astype(str),
-                "period": future_planned["period"].astype(str),
-                "planned": _numeric(future_planned, "planned", "future plan"),
-            }
-        ).drop_duplicates(["node", "period"], keep="last")
-        keys = pd.DataFrame(
-            {
-                "node": np.repeat(np.asarray(nodes, dtype=object), n_steps),
-                "period": periods.reshape(-1).astype(str),
-            }
-        )
-        looked_up = keys.merge(fp, on=["node", "period"], how="left")["planned"]
-        plan_future = looked_up.to_numpy(dtype=np.float64).reshape(n_nodes, n_steps)
-    from_plan = np.isfinite(plan_future)
-    plan_future = np.where(from_plan, plan_future, held[:, None])
-    source = np.where(
-        from_plan.all(axis=1), "plan", np.where(from_plan.any(axis=1), "mixed", "held")
-    )
+    cum_plan_now, cum_var_now, held = _position_now(hist, nodes)
+    paths, steps, has_member, periods = _member_paths(mem, nodes)
+    point_path = _point_path(point, nodes, steps, paths)
+    plan_future, source = _future_plan(future_planned, nodes, periods, held)
 
     cum_plan = cum_plan_now[:, None] + np.cumsum(plan_future, axis=1)
     cum_var_point = cum_var_now[:, None] + np.cumsum(point_path, axis=1)
