@@ -201,7 +201,8 @@ class Scaler:
             raise ForecastError("The saved 'es' scaler state is malformed (array lengths).")
         if not (np.isfinite(alpha).all() and np.isfinite(season).all()):
             raise ForecastError("The saved 'es' scaler state has invalid values.")
-        return cls(kind, difference, *arrays, alpha=alpha, season=season)
+        tl, ts, cl, cs = arrays
+        return cls(kind, difference, tl, ts, cl, cs, alpha=alpha, season=season)
 
 
 def _loc_scale(x: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:

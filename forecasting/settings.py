@@ -9,6 +9,7 @@ from typing import Any, Literal
 from forecasting.errors import ForecastError
 
 SCALERS = ("standard", "minmax", "window", "es")
+LOSSES = ("mse", "mae", "huber")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class ModelSettings:
     difference: bool = False
     calendar: bool = True
     tune_seconds: float = 30.0
+    loss: Literal["mse", "mae", "huber"] = "mse"
     members: int = 5
     seed: int = 7
     val_fraction: float = 0.2
@@ -85,6 +87,10 @@ class ModelSettings:
         if self.scaler not in SCALERS:
             raise ForecastError(
                 f"Model setting 'scaler' must be one of {', '.join(SCALERS)} (got {self.scaler!r})."
+            )
+        if self.loss not in LOSSES:
+            raise ForecastError(
+                f"Model setting 'loss' must be one of {', '.join(LOSSES)} (got {self.loss!r})."
             )
         for name in ("difference", "calendar"):
             if not isinstance(getattr(self, name), bool):
