@@ -33,7 +33,7 @@ import pandas as pd
 from forecasting import autoconfig
 from forecasting.ensemble import fit_ensemble, predict_members
 from forecasting.settings import ModelSettings
-from forecasting.training import ProgressFn
+from forecasting.training import ProgressEvent, ProgressFn
 from forecasting.windows import Panel
 
 TUNING_COLUMNS = ["lookback", "units", "learning_rate", "score", "seconds", "status"]
@@ -69,6 +69,18 @@ def candidates(requested: ModelSettings, base: ModelSettings, longest: int) -> l
         rates = autoconfig.LEARNING_RATE_GRID
         out += [replace(base, learning_rate=r) for r in rates if r != base.learning_rate]
     return out
+
+
+def _as_candidate(progress: ProgressFn | None, i: int, n: int) -> ProgressFn | None:
+    """Progress events of candidate ``i`` (from 0) of ``n``, reported as network i + 1 of n."""
+    if progress is None:
+        return None
+    report = progress
+
+    def relay(e: ProgressEvent) -> None:
+        report(replace(e, member=i + 1, members=n))
+
+    return relay
 
 
 def _score(
@@ -121,7 +133,8 @@ def choose_settings(
     notes = []
     if k < backtest_k:
         notes.append(
-            f"The backtest used {k} cut-off(s), not {backtest_k}: the history is too short for more."
+            f"The backtest used {k} cut-off(s), not {backtest_k}: the history is too short "
+            "for more."
             if k
             else f"No backtest was possible: {total} periods are too few for a lookback of "
             f"{base.lookback} and a horizon of {h} with a test part."
@@ -170,7 +183,8 @@ def choose_settings(
             table.loc[i:, "status"] = "skipped (time budget)"
             break
         t0 = time.perf_counter()
-        table.loc[i, "score"] = _score(cand, panel, fit_upto, origins, rows, progress, cancel)
+        relay = _as_candidate(progress, i, len(grid))
+        table.loc[i, "score"] = _score(cand, panel, fit_upto, origins, rows, relay, cancel)
         table.loc[i, "seconds"] = time.perf_counter() - t0
         table.loc[i, "status"] = "scored"
         longest_run = max(longest_run, float(table.loc[i, "seconds"]))
