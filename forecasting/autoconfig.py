@@ -6,7 +6,8 @@ yearly or unrecognised labels):
 
 - horizon: ``HORIZON[m]`` (6 months, 4 quarters, 2 years), at most a quarter of the history
   (at least 1), so a short file still keeps most of its periods for training;
-- lookback: ``LOOKBACK[m]`` (12 months, 8 quarters, 4 years), at most half of what the horizon
+- lookback: ``LOOKBACK[m]`` (12 periods whatever the season: long cycles such as the yearly lynx
+  series of the development suite need them), at most half of what the horizon
   leaves (at least 1), so that every node of full length yields several training windows: with
   8 periods a lookback of 3 and a horizon of 2 give 4 windows per node;
 - units and learning rate: ``UNITS`` and ``LEARNING_RATE``, the first point of the grid that
@@ -26,7 +27,7 @@ from forecasting.baselines import season_from_periods
 from forecasting.settings import ModelSettings
 
 HORIZON = {12: 6, 4: 4, 1: 2}
-LOOKBACK = {12: 12, 4: 8, 1: 4}
+LOOKBACK = {12: 12, 4: 12, 1: 12}
 UNITS = 32
 LEARNING_RATE = 3e-3
 UNITS_GRID = (UNITS, 64, 16)

@@ -22,12 +22,12 @@ EXPECTED = {
     (12, 100): (12, 6),
     (4, 8): (3, 2),
     (4, 12): (4, 3),
-    (4, 24): (8, 4),
-    (4, 100): (8, 4),
+    (4, 24): (10, 4),
+    (4, 100): (12, 4),
     (1, 8): (3, 2),
-    (1, 12): (4, 2),
-    (1, 24): (4, 2),
-    (1, 100): (4, 2),
+    (1, 12): (5, 2),
+    (1, 24): (11, 2),
+    (1, 100): (12, 2),
 }
 
 
@@ -46,7 +46,7 @@ def test_values_that_were_set_are_kept() -> None:
     given = ModelSettings(lookback=5, horizon=7, units=8, learning_rate=0.01)
     assert resolve_defaults(given, 12, 8) == given
     half = resolve_defaults(ModelSettings(horizon=1), 4, 100)
-    assert (half.lookback, half.horizon) == (8, 1)
+    assert (half.lookback, half.horizon) == (12, 1)
 
 
 def test_an_unknown_season_is_treated_as_yearly() -> None:
