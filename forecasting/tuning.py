@@ -108,6 +108,48 @@ def _score(
     return float(np.mean(errors))
 
 
+@dataclass(frozen=True)
+class _Split:
+    """Where the search trains and validates: backtest cut-offs kept, the end of the candidates'
+    training part, the validation origins and the longest lookback allowed."""
+
+    backtest_k: int
+    fit_upto: int
+    origins: tuple[int, ...]
+    longest: int
+
+
+def _split(panel: Panel, base: ModelSettings, backtest_k: int) -> _Split:
+    total = len(panel.periods)
+    h, extra = base.horizon, 1 if base.difference else 0
+    allowed = autoconfig.feasible_cutoffs(total, base.lookback, h, difference=base.difference)
+    k = min(backtest_k, allowed)
+    upto = total - h - k + 1 if k else total
+    n_val = min(h, MAX_VALIDATION_ORIGINS)
+    fit_upto = upto - h - n_val + 1
+    shortest = int(panel.lengths.min()) if len(panel.nodes) else 0
+    longest = min(
+        shortest - h - extra,
+        total - 2 * h - k - extra + 1 if k else total,
+        autoconfig.max_lookback(total, h),
+        fit_upto - h - extra,
+    )
+    return _Split(k, fit_upto, tuple(range(fit_upto - 1, fit_upto - 1 + n_val)), longest)
+
+
+def _backtest_note(k: int, asked: int, total: int, base: ModelSettings) -> list[str]:
+    if k >= asked:
+        return []
+    if k:
+        return [
+            f"The backtest used {k} cut-off(s), not {asked}: the history is too short for more."
+        ]
+    return [
+        f"No backtest was possible: {total} periods are too few for a lookback of "
+        f"{base.lookback} and a horizon of {base.horizon} with a test part."
+    ]
+
+
 def choose_settings(
     panel: Panel,
     requested: ModelSettings,
@@ -125,33 +167,11 @@ def choose_settings(
         base: ``requested`` resolved by ``autoconfig.resolve_defaults``.
         backtest_k: the backtest cut-offs asked for (0: none).
     """
-    total = len(panel.periods)
-    h, extra = base.horizon, 1 if base.difference else 0
-    k = min(
-        backtest_k, autoconfig.feasible_cutoffs(total, base.lookback, h, difference=base.difference)
-    )
-    notes = []
-    if k < backtest_k:
-        notes.append(
-            f"The backtest used {k} cut-off(s), not {backtest_k}: the history is too short "
-            "for more."
-            if k
-            else f"No backtest was possible: {total} periods are too few for a lookback of "
-            f"{base.lookback} and a horizon of {h} with a test part."
-        )
-    upto = total - h - k + 1 if k else total
-    n_val = min(h, MAX_VALIDATION_ORIGINS)
-    fit_upto = upto - h - n_val + 1
-    origins = list(range(fit_upto - 1, fit_upto - 1 + n_val))
-    shortest = int(panel.lengths.min()) if len(panel.nodes) else 0
-    longest = min(
-        shortest - h - extra,
-        total - 2 * h - k - extra + 1 if k else total,
-        autoconfig.max_lookback(total, h),
-        fit_upto - h - extra,
-    )
-    grid = candidates(requested, base, longest) if base.tune_seconds > 0 else [base]
-    rows = np.flatnonzero(panel.start + extra <= origins[0] - max(c.lookback for c in grid) + 1)
+    sp = _split(panel, base, backtest_k)
+    k, extra = sp.backtest_k, 1 if base.difference else 0
+    notes = _backtest_note(k, backtest_k, len(panel.periods), base)
+    grid = candidates(requested, base, sp.longest) if base.tune_seconds > 0 else [base]
+    rows = np.flatnonzero(panel.start + extra <= sp.origins[0] - max(c.lookback for c in grid) + 1)
     table = pd.DataFrame(
         {
             "lookback": [c.lookback for c in grid],
@@ -164,7 +184,7 @@ def choose_settings(
     )
     if not requested.automatic:
         return Choice(base, k, table.iloc[0:0], " ".join(notes))
-    if len(grid) == 1 or len(rows) == 0 or fit_upto - base.lookback - h - extra < 0:
+    if len(grid) == 1 or len(rows) == 0 or sp.fit_upto - base.lookback - base.horizon - extra < 0:
         why = (
             "no search: a time budget of 0 s"
             if base.tune_seconds <= 0
@@ -175,30 +195,44 @@ def choose_settings(
         table.loc[0, "status"] = f"chosen ({why})"
         notes.append(f"Automatic settings ({why}): {_describe(base)}.")
         return Choice(base, k, table.iloc[:1], " ".join(notes))
-    started = time.perf_counter()
-    longest_run = 0.0
-    for i, cand in enumerate(grid):
-        elapsed = time.perf_counter() - started
-        if i > 0 and elapsed + longest_run > base.tune_seconds:
-            table.loc[i:, "status"] = "skipped (time budget)"
-            break
-        t0 = time.perf_counter()
-        relay = _as_candidate(progress, i, len(grid))
-        table.loc[i, "score"] = _score(cand, panel, fit_upto, origins, rows, relay, cancel)
-        table.loc[i, "seconds"] = time.perf_counter() - t0
-        table.loc[i, "status"] = "scored"
-        longest_run = max(longest_run, float(table.loc[i, "seconds"]))
+    _search(grid, table, panel, sp, rows, progress, cancel)
     best = int(table["score"].idxmin())
     table.loc[best, "status"] = "chosen"
-    chosen = grid[best]
     ran = int(table["score"].notna().sum())
     skipped = len(grid) - ran
     notes.append(
-        f"Automatic settings: {_describe(chosen)}, the best of {ran} candidate(s) on an inner "
+        f"Automatic settings: {_describe(grid[best])}, the best of {ran} candidate(s) on an inner "
         f"validation split"
         + (f" ({skipped} skipped by the {base.tune_seconds:g} s time budget)." if skipped else ".")
     )
-    return Choice(chosen, k, table, " ".join(notes))
+    return Choice(grid[best], k, table, " ".join(notes))
+
+
+def _search(
+    grid: list[ModelSettings],
+    table: pd.DataFrame,
+    panel: Panel,
+    sp: _Split,
+    rows: np.ndarray,
+    progress: ProgressFn | None,
+    cancel: threading.Event | None,
+) -> None:
+    """Score the candidates in order into ``table`` until the time budget says stop."""
+    budget = grid[0].tune_seconds
+    started = time.perf_counter()
+    longest_run = 0.0
+    for i, cand in enumerate(grid):
+        if i > 0 and time.perf_counter() - started + longest_run > budget:
+            table.loc[i:, "status"] = "skipped (time budget)"
+            return
+        t0 = time.perf_counter()
+        relay = _as_candidate(progress, i, len(grid))
+        table.loc[i, "score"] = _score(
+            cand, panel, sp.fit_upto, list(sp.origins), rows, relay, cancel
+        )
+        table.loc[i, "seconds"] = time.perf_counter() - t0
+        table.loc[i, "status"] = "scored"
+        longest_run = max(longest_run, float(table.loc[i, "seconds"]))
 
 
 def _describe(s: ModelSettings) -> str:
