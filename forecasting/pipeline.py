@@ -312,7 +312,8 @@ def run_forecast(
         if left_out:
             short = _with_skipped(short, panel, left_out, needed)
         forecast = delta.assign(
-            median=delta["median_rec"],
+            # the same sum for all three keeps lower <= median <= upper exact after rounding
+            median=delta["median"] + delta["shift"],
             lower=delta["lower"] + delta["shift"],
             upper=delta["upper"] + delta["shift"],
         )[["node", "period", "step", "median", "lower", "upper"]]
