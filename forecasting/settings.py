@@ -24,7 +24,8 @@ class ModelSettings:
     training windows, then larger batches so that an epoch stays about 128 batches
     (``training.auto_batch_size``). ``scaler="es"`` is the exponential-smoothing normaliser
     (``forecasting.smoothing``); ``calendar`` adds the period's position in its season as inputs
-    (``forecasting.calendar``). The defaults were tuned on the forecast development suite
+    (``forecasting.calendar``); ``loss`` is the training loss (MAE by default: the errors are
+    judged by their absolute size, MASE). The defaults were tuned on the forecast development suite
     (``../shared/forecast-bench``), never on the sample portfolio.
 
     Raises:
@@ -44,7 +45,7 @@ class ModelSettings:
     difference: bool = False
     calendar: bool = True
     tune_seconds: float = 30.0
-    loss: Literal["mse", "mae", "huber"] = "mse"
+    loss: Literal["mse", "mae", "huber"] = "mae"
     members: int = 5
     seed: int = 7
     val_fraction: float = 0.2

@@ -89,9 +89,10 @@ def test_no_search_without_a_budget_or_anything_automatic() -> None:
 
 
 def test_the_search_never_sees_the_backtest_periods_and_is_deterministic() -> None:
-    # with 3 cut-offs and a horizon of 2 the backtest tests periods 35..39; tuning stops at 35
+    # 3 cut-offs, horizon 2: the first cut-off is period 35, so the backtest tests periods 36..39
+    # and the search may use periods 0..35 only
     first = _choose(_panel(), QUICK, k=3)
-    changed = _choose(_panel(shift_after=35), QUICK, k=3)
+    changed = _choose(_panel(shift_after=36), QUICK, k=3)
     assert first.backtest_k == 3
     pd.testing.assert_frame_equal(
         first.table.drop(columns="seconds"), changed.table.drop(columns="seconds")
