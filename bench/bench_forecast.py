@@ -139,7 +139,8 @@ def run(quick: bool = False) -> pd.DataFrame:
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
         from forecasting.training import auto_batch_size
 
-        windows = n * (PERIODS - settings.lookback - settings.horizon + 1)
+        used = ens.settings  # automatic (0) lookback and horizon resolved for the calendar
+        windows = n * (PERIODS - used.lookback - used.horizon + 1)
         rows.append(
             {
                 "nodes": n,

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting import conformal, metrics, stat_models
+from forecasting.autoconfig import resolve_defaults
 from forecasting.baselines import (
     BASELINE_NAMES,
     PLAN_BASELINES,
@@ -184,9 +185,10 @@ def run_backtest(
         ForecastError: the data is too short for ``k`` cut-offs with this lookback and horizon.
         TrainingCancelled: cancel was set during training.
     """
+    total = len(panel.periods)
+    settings = resolve_defaults(settings, season, total)
     h, lb = settings.horizon, settings.lookback
     extra = 1 if settings.difference else 0
-    total = len(panel.periods)
     if k < 1:
         raise ForecastError("The backtest needs at least one cut-off.")
     origins = origins_for(total, h, k)

@@ -1,7 +1,9 @@
 """Save and load a trained ensemble: one ``.keras`` file per member plus ``bundle.json``.
 
 ``bundle.json`` holds the format name and version, the settings, the scaler state, the node list,
-the training calendar and the SHA-256 of every member file (no pickle anywhere). Saving writes to a
+the training calendar, its season length and the SHA-256 of every member file (no pickle anywhere).
+Version 2 added the season, calendar inputs and the ``es`` scaler; a version 1 bundle is read as
+it was trained (no calendar inputs). Saving writes to a
 temporary folder beside the target and renames it into place, so a crash or a cancel never leaves a
 half-written bundle. Loading checks the manifest and every hash before Keras reads a file, then
 loads each member with ``keras.saving.load_model(safe_mode=True)``.
@@ -18,6 +20,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from forecasting.calendar import CALENDAR_FEATURES, uses_calendar
 from forecasting.ensemble import Ensemble
 from forecasting.errors import ForecastError
 from forecasting.model import quiet_tensorflow
@@ -25,7 +28,7 @@ from forecasting.scaling import Scaler
 from forecasting.settings import ModelSettings
 
 FORMAT = "cost-drift-lstm-ensemble"
-VERSION = 1
+VERSION = 2
 MANIFEST = "bundle.json"
 MAX_ZIP_BYTES = 500 * 1024 * 1024
 
@@ -74,6 +77,7 @@ def save_bundle(ensemble: Ensemble, path: str | Path) -> Path:
             "nodes": list(ensemble.nodes),
             "periods": list(ensemble.periods),
             "trained_upto": ensemble.trained_upto,
+            "season": ensemble.season,
             "members": files,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -148,8 +152,14 @@ def load_bundle(path: str | Path) -> Ensemble:
     """
     folder = Path(path)
     manifest = read_manifest(folder)
+    saved = manifest["settings"]
+    if manifest["version"] == 1 and isinstance(saved, dict):
+        saved = {**saved, "calendar": False}  # version 1 had no calendar inputs
+    season = manifest.get("season", 1)
+    if season not in (1, 4, 12):
+        raise _bad(folder, f"the season length {season!r} is not 1, 4 or 12")
     try:
-        settings = ModelSettings.from_dict(manifest["settings"])
+        settings = ModelSettings.from_dict(saved)
         scaler = Scaler.from_dict(manifest["scaler"])
     except ForecastError as exc:
         raise _bad(folder, str(exc).rstrip(".")) from exc
@@ -169,7 +179,8 @@ def load_bundle(path: str | Path) -> Ensemble:
                 folder, f"Keras could not read {entry['file']} ({type(exc).__name__})"
             ) from exc
         shapes = [tuple(t.shape[1:]) for t in model.inputs]
-        if shapes != [(settings.lookback, 2), (settings.horizon, 1)]:
+        cal = CALENDAR_FEATURES if uses_calendar(settings.calendar, season) else 0
+        if shapes != [(settings.lookback, 2 + cal), (settings.horizon, 1 + cal)]:
             raise _bad(folder, f"{entry['file']} does not match the saved settings")
         models.append(model)
     return Ensemble(
@@ -179,6 +190,7 @@ def load_bundle(path: str | Path) -> Ensemble:
         periods=periods,
         trained_upto=int(manifest["trained_upto"]),
         models=tuple(models),
+        season=int(season),
     )
 
 

@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecasting import hierarchy
+from forecasting import calendar, hierarchy
+from forecasting.autoconfig import resolve_defaults
+from forecasting.baselines import season_from_periods
 from forecasting.errors import ForecastError
 from forecasting.executor import Executor, MemberFit, train_members
 from forecasting.scaling import Scaler, fit_scaler, subset_scaler
@@ -31,7 +33,8 @@ class Ensemble:
     """Trained members plus everything needed to use them again.
 
     ``nodes`` is the scaler's node order; ``periods`` the calendar the ensemble was trained on and
-    ``trained_upto`` how many of its periods the training saw.
+    ``trained_upto`` how many of its periods the training saw; ``season`` the season length of
+    those labels (12, 4 or 1), which places the calendar inputs and the ``es`` seasonal profile.
     """
 
     settings: ModelSettings
@@ -42,6 +45,7 @@ class Ensemble:
     models: tuple[Any, ...] = field(repr=False)
     histories: tuple[dict[str, list[float]], ...] = field(default=(), repr=False)
     train_seconds: float = 0.0
+    season: int = 1
 
     @property
     def members(self) -> int:
@@ -61,19 +65,26 @@ def fit_ensemble(
 ) -> Ensemble:
     """Fit the scaler on periods ``< upto`` and train ``settings.members`` networks on the windows
     that end before ``upto`` (default: all periods), in this process or on ``executor``.
+    Automatic (0) settings take the defaults of ``autoconfig.resolve_defaults`` for the panel's
+    calendar (no search; see ``tuning``).
 
     Raises:
         ForecastError: no complete window; TrainingCancelled: cancel was set.
     """
     end = len(panel.periods) if upto is None else int(upto)
+    season = season_from_periods(panel.periods)
+    settings = resolve_defaults(settings, season, len(panel.periods))
+    positions = _positions(panel, season, settings.horizon)
     scaler = fit_scaler(
         panel.target,
         panel.covariate,
         fit_end=end,
         kind=settings.scaler,
         difference=settings.difference,
+        positions=positions[: len(panel.periods)],
+        season=season,
     )
-    zt, zc = scaler.transform(panel.target, panel.covariate)
+    zt, zc = scaler.transform(panel.target, panel.covariate, positions[: len(panel.periods)])
     w = training_windows(
         zt, zc, scaler.start(panel.start), settings.lookback, settings.horizon, upto=end
     )
@@ -84,6 +95,8 @@ def fit_ensemble(
             f"{' (plus one for differencing)' if settings.difference else ''}."
         )
     w, _ = scaler.relative(w)
+    if calendar.uses_calendar(settings.calendar, season):
+        w = calendar.with_calendar(w, positions, season)
     train, val = split_by_time(w, settings.val_fraction)
     t0 = time.perf_counter()
     fits = [
@@ -104,6 +117,14 @@ def fit_ensemble(
         models=tuple(models),
         histories=tuple(histories),
         train_seconds=time.perf_counter() - t0,
+        season=season,
+    )
+
+
+def _positions(panel: Panel, season: int, horizon: int) -> np.ndarray:
+    """Season positions of the panel's periods and of ``horizon`` periods after them."""
+    return calendar.extend_positions(
+        calendar.season_positions(panel.periods, season), horizon, season
     )
 
 
@@ -142,16 +163,24 @@ def predict_members(
         return np.empty((ensemble.members, 0, s.horizon))
     scaler: Scaler = subset_scaler(ensemble.scaler, scaler_rows)
     raw_t = panel.target[panel_rows]
-    zt, zc = scaler.transform(raw_t, panel.covariate[panel_rows])
+    positions = _positions(panel, ensemble.season, s.horizon)
+    total = len(panel.periods)
+    zt, zc = scaler.transform(raw_t, panel.covariate[panel_rows], positions[:total])
     fut = None if future_covariate is None else scaler.transform_future(future_covariate)
     w = origin_windows(zt, zc, s.lookback, s.horizon, origin=origin, future_covariate=fut)
     if not np.isfinite(w.past).all():
         raise ForecastError("Some nodes lack the lookback history at the forecast origin.")
     w, offset = scaler.relative(w)
+    if calendar.uses_calendar(s.calendar, ensemble.season):
+        w = calendar.with_calendar(w, positions, ensemble.season)
     last = raw_t[:, origin]
     node = np.arange(len(panel_rows))
+    ahead = np.broadcast_to(positions[origin + 1 : origin + 1 + s.horizon], (len(node), s.horizon))
     return np.stack(
-        [scaler.inverse(predict(model, w), node, offset, last) for model in ensemble.models]
+        [
+            scaler.inverse(predict(model, w), node, offset, last, positions=ahead)
+            for model in ensemble.models
+        ]
     )
 
 

@@ -71,5 +71,7 @@ def build_model(
     )
     out = keras.layers.Dense(horizon, name="horizon")(joined)
     model = keras.Model(inputs=[past, future], outputs=out, name="drift_lstm")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate), loss="mse")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate), loss=settings.loss
+    )
     return model

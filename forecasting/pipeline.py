@@ -13,13 +13,14 @@ import logging
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from forecasting import calibrated, hierarchy
+from forecasting.autoconfig import resolve_defaults
 from forecasting.backtest import (
     BACKTEST_COLUMNS,
     SPREAD_COLUMNS,
@@ -35,6 +36,7 @@ from forecasting.executor import Executor
 from forecasting.outlook import OutlookBands, drift_outlook
 from forecasting.settings import ModelSettings
 from forecasting.training import ProgressFn
+from forecasting.tuning import TUNING_COLUMNS, choose_settings
 from forecasting.windows import Panel, future_covariate_matrix, short_nodes, to_panel
 
 log = logging.getLogger(__name__)
@@ -71,7 +73,8 @@ class ForecastRun:
     wins;
     ``members_spread``: node, rmse_mean, rmse_std, rmse_min, rmse_max; ``outlook``: one row per
     node; ``verdict``: plain words; ``skipped``: node, periods, needed, reason;
-    ``train_seconds``: wall time spent training.
+    ``train_seconds``: wall time spent training; ``tuning``: the automatic settings' search
+    (``tuning.TUNING_COLUMNS``, one row per candidate; empty when every setting was given).
     """
 
     forecast: pd.DataFrame
@@ -87,6 +90,7 @@ class ForecastRun:
     skipped: pd.DataFrame
     ensemble: Ensemble
     train_seconds: float
+    tuning: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TUNING_COLUMNS))
 
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -219,6 +223,9 @@ def run_forecast(
     tree = None if edges is None else hierarchy.as_hierarchy(edges)
     panel = to_panel(series, settings.target, settings.covariate)
     season = season_from_periods(panel.periods)
+    requested = settings
+    if ensemble is None:
+        settings = resolve_defaults(settings, season, len(panel.periods))
     extra = 1 if settings.difference else 0
     h = settings.horizon
     total = len(panel.periods)
@@ -254,6 +261,19 @@ def run_forecast(
         )
     work = _sub_panel(panel, rows)
     train_seconds = 0.0
+    tuning = pd.DataFrame(columns=TUNING_COLUMNS)
+    note = ""
+    if ensemble is None:
+        choice = choose_settings(
+            work, requested, settings, backtest_k=backtest_k, progress=progress, cancel=cancel
+        )
+        settings, backtest_k, tuning, note = (
+            choice.settings,
+            choice.backtest_k,
+            choice.table,
+            choice.note,
+        )
+        train_seconds += float(tuning["seconds"].sum())
 
     bt: BacktestResult | None = None
     if backtest_k > 0:
@@ -291,6 +311,7 @@ def run_forecast(
         spread = pd.DataFrame(columns=SPREAD_COLUMNS)
         residuals = None
         verdict = "No backtest was run, so the LSTM was not compared with the baselines."
+    verdict = f"{verdict} {note}".strip()
 
     if ensemble is None:
         ens = fit_ensemble(
@@ -347,7 +368,8 @@ def run_forecast(
         if left_out:
             short = _with_skipped(short, panel, left_out, needed)
         forecast = delta.assign(
-            median=delta["median_rec"],
+            # the same sum for all three keeps lower <= median <= upper exact after rounding
+            median=delta["median"] + delta["shift"],
             lower=delta["lower"] + delta["shift"],
             upper=delta["upper"] + delta["shift"],
         )[forecast.columns.tolist()]
@@ -396,4 +418,5 @@ def run_forecast(
         skipped=short[SKIPPED_COLUMNS].reset_index(drop=True),
         ensemble=ens,
         train_seconds=train_seconds,
+        tuning=tuning,
     )

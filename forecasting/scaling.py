@@ -6,6 +6,10 @@ Kinds (fitted per node on the periods before ``fit_end`` only; a backtest never 
 - ``minmax``: ``z`` in [-1, 1] over the fitted range: ``z = (x - mid) / half_range``.
 - ``window``: window-relative: each window is shifted by its own last observed value (the origin)
   and divided by the node's fitted std, so the network sees shapes, not levels.
+- ``es`` (after the M4 winner, see ``forecasting.smoothing``): the node's additive seasonal
+  profile is subtracted, each window is shifted by its exponentially smoothed level and divided
+  by the node's mean absolute period-to-period change; the inverse adds the season of the
+  forecast periods back. Needs the season position of every period (``positions``).
 
 A flat training part (std or range 0) gets a scale of 1 so that nothing divides by zero.
 With ``difference`` the target is first turned into period-to-period changes; the inverse adds the
@@ -20,15 +24,20 @@ from typing import Any
 
 import numpy as np
 
+from forecasting import smoothing
 from forecasting.errors import ForecastError
 from forecasting.windows import Windows
 
-KINDS = ("standard", "minmax", "window")
+KINDS = ("standard", "minmax", "window", "es")
 
 
 @dataclass(frozen=True)
 class Scaler:
-    """Fitted per-node parameters; arrays are (nodes,) in the panel's node order."""
+    """Fitted per-node parameters; arrays are (nodes,) in the panel's node order.
+
+    ``alpha`` (nodes,) and ``season`` (nodes, season length) are the ``es`` kind's smoothing
+    weights and seasonal profiles (None for the other kinds).
+    """
 
     kind: str
     difference: bool
@@ -36,6 +45,17 @@ class Scaler:
     target_scale: np.ndarray
     cov_loc: np.ndarray
     cov_scale: np.ndarray
+    alpha: np.ndarray | None = None
+    season: np.ndarray | None = None
+
+    def _season_at(self, node: np.ndarray, positions: np.ndarray | None) -> np.ndarray | float:
+        """The seasonal profile of each ``node`` row at ``positions`` (0.0 without a profile)."""
+        if self.season is None or self.season.shape[1] <= 1:
+            return 0.0
+        if positions is None:
+            raise ForecastError("The 'es' scaler needs the season position of every period.")
+        pos = np.asarray(positions, dtype=np.int64)
+        return self.season[np.asarray(node, dtype=np.int64)[:, None], pos]
 
     # -- transforms on whole panels ---------------------------------------------------------
     def prepare_target(self, target: np.ndarray) -> np.ndarray:
@@ -46,9 +66,16 @@ class Scaler:
         out[:, 1:] = target[:, 1:] - target[:, :-1]
         return out
 
-    def transform(self, target: np.ndarray, covariate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Scaled (nodes, periods) target and covariate panels (target differenced when asked)."""
+    def transform(
+        self, target: np.ndarray, covariate: np.ndarray, positions: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Scaled (nodes, periods) target and covariate panels (target differenced when asked,
+        the seasonal profile at ``positions``, one per period, taken out for ``es``)."""
         t = self.prepare_target(target)
+        if self.season is not None:
+            rows = np.arange(t.shape[0])
+            pos = None if positions is None else np.broadcast_to(positions, t.shape)
+            t = t - self._season_at(rows, pos)
         zt = (t - self.target_loc[:, None]) / self.target_scale[:, None]
         zc = (np.asarray(covariate, dtype="float64") - self.cov_loc[:, None]) / self.cov_scale[
             :, None
@@ -67,14 +94,18 @@ class Scaler:
 
     # -- window-relative shift --------------------------------------------------------------
     def relative(self, w: Windows) -> tuple[Windows, np.ndarray]:
-        """Shift windows by their last observed target and covariate (``window`` kind only).
+        """Shift windows by their last observed target (``window``) or its smoothed level
+        (``es``) and by their last covariate; other kinds are returned as they are.
 
         Returns:
             The shifted windows and the per-window target offsets needed by :meth:`inverse`.
         """
-        if self.kind != "window" or len(w) == 0:
+        if self.kind not in ("window", "es") or len(w) == 0:
             return w, np.zeros(len(w))
-        t_off = w.past[:, -1, 0].copy()
+        if self.kind == "es" and self.alpha is not None:
+            t_off = smoothing.window_level(w.past[:, :, 0], self.alpha[w.node])
+        else:
+            t_off = w.past[:, -1, 0].copy()
         c_off = w.past[:, -1, 1].copy()
         past = w.past.copy()
         past[:, :, 0] -= t_off[:, None]
@@ -97,6 +128,7 @@ class Scaler:
         node: np.ndarray,
         offset: np.ndarray,
         last_level: np.ndarray,
+        positions: np.ndarray | None = None,
     ) -> np.ndarray:
         """Scaled predictions (m, horizon) back to currency.
 
@@ -105,11 +137,14 @@ class Scaler:
             node: panel row of each prediction.
             offset: per-row window offsets from :meth:`relative` (zeros for other kinds).
             last_level: the raw target at each row's origin (used to undo differencing).
+            positions: (m, horizon) season positions of the predicted periods (``es`` only).
         """
         z = np.asarray(z, dtype="float64")
         x = (z + offset[:, None]) * self.target_scale[node][:, None] + self.target_loc[node][
             :, None
         ]
+        if self.season is not None:
+            x = x + self._season_at(node, positions)
         if self.difference:
             x = last_level[:, None] + np.cumsum(x, axis=1)
         return x
@@ -117,7 +152,7 @@ class Scaler:
     # -- persistence --------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready state (lists of floats)."""
-        return {
+        out: dict[str, Any] = {
             "kind": self.kind,
             "difference": self.difference,
             "target_loc": self.target_loc.tolist(),
@@ -125,6 +160,10 @@ class Scaler:
             "cov_loc": self.cov_loc.tolist(),
             "cov_scale": self.cov_scale.tolist(),
         }
+        if self.alpha is not None and self.season is not None:
+            out["alpha"] = self.alpha.tolist()
+            out["season"] = self.season.tolist()
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Scaler:
@@ -150,7 +189,20 @@ class Scaler:
             np.isfinite(a).all() for a in arrays
         ):
             raise ForecastError("The saved scaler state has invalid scales.")
-        return cls(kind, difference, *arrays)
+        if kind != "es":
+            return cls(kind, difference, *arrays)
+        try:
+            alpha = np.asarray(d["alpha"], dtype="float64")
+            season = np.asarray(d["season"], dtype="float64")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ForecastError(f"The saved 'es' scaler state is incomplete ({exc}).") from exc
+        n = arrays[0].shape[0]
+        if alpha.shape != (n,) or season.ndim != 2 or season.shape[0] != n:
+            raise ForecastError("The saved 'es' scaler state is malformed (array lengths).")
+        if not (np.isfinite(alpha).all() and np.isfinite(season).all()):
+            raise ForecastError("The saved 'es' scaler state has invalid values.")
+        tl, ts, cl, cs = arrays
+        return cls(kind, difference, tl, ts, cl, cs, alpha=alpha, season=season)
 
 
 def _loc_scale(x: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
@@ -178,8 +230,13 @@ def fit_scaler(
     fit_end: int,
     kind: str = "standard",
     difference: bool = False,
+    positions: np.ndarray | None = None,
+    season: int = 1,
 ) -> Scaler:
     """Fit per-node parameters on the periods before ``fit_end`` (NaN = not observed).
+
+    ``positions`` (one per period) and ``season`` give the ``es`` kind its seasonal profile; the
+    other kinds ignore them.
 
     Raises:
         ForecastError: unknown kind, or ``fit_end`` leaves no period to fit on.
@@ -191,11 +248,40 @@ def fit_scaler(
     probe = Scaler(kind, difference, *(np.zeros(0),) * 4)
     t = probe.prepare_target(np.asarray(target, dtype="float64"))[:, :fit_end]
     c = np.asarray(covariate, dtype="float64")[:, :fit_end]
+    if kind == "es":
+        return _fit_es(t, c, difference, positions, season)
     tl, ts = _loc_scale(t, kind)
     cl, cs = _loc_scale(c, "standard" if kind == "window" else kind)
     if kind == "window":
         cl = np.zeros_like(cl)
     return Scaler(kind, difference, tl, ts, cl, cs)
+
+
+def _fit_es(
+    t: np.ndarray, c: np.ndarray, difference: bool, positions: np.ndarray | None, season: int
+) -> Scaler:
+    """The ``es`` kind's parameters from the training part ``t`` (target) and ``c`` (covariate)."""
+    m = max(int(season), 1)
+    if m > 1 and positions is None:
+        raise ForecastError("The 'es' scaler needs the season position of every period.")
+    pos = np.zeros(t.shape[1], dtype=np.int64) if positions is None else np.asarray(positions)
+    profile = smoothing.seasonal_profile(t, pos[: t.shape[1]], m)
+    deseason = t - profile[:, pos[: t.shape[1]]]
+    scale = smoothing.step_scale(deseason)
+    _, fallback = _loc_scale(deseason, "standard")
+    flat = ~np.isfinite(scale) | (scale <= 1e-9 * np.maximum(fallback, 1e-300))
+    scale = np.where(flat, fallback, scale)
+    cl, cs = _loc_scale(c, "standard")
+    return Scaler(
+        "es",
+        difference,
+        np.zeros(t.shape[0]),
+        scale,
+        np.zeros_like(cl),
+        cs,
+        alpha=smoothing.fit_alpha(deseason),
+        season=profile,
+    )
 
 
 def subset_scaler(scaler: Scaler, rows: np.ndarray) -> Scaler:
@@ -208,4 +294,6 @@ def subset_scaler(scaler: Scaler, rows: np.ndarray) -> Scaler:
         scaler.target_scale[r],
         scaler.cov_loc[r],
         scaler.cov_scale[r],
+        alpha=None if scaler.alpha is None else scaler.alpha[r],
+        season=None if scaler.season is None else scaler.season[r],
     )

@@ -8,34 +8,44 @@ from typing import Any, Literal
 
 from forecasting.errors import ForecastError
 
-SCALERS = ("standard", "minmax", "window")
+SCALERS = ("standard", "minmax", "window", "es")
+LOSSES = ("mse", "mae", "huber")
 
 
 @dataclass(frozen=True)
 class ModelSettings:
     """Everything that shapes an LSTM ensemble; validated on creation.
 
-    Defaults were chosen by the forecasting benchmark (``bench/bench_forecast.py``): one LSTM
-    layer of 32 units with window-relative scaling beat two layers and standard scaling on the
-    sample portfolio, and trains 1,000 nodes in minutes. ``batch_size=0`` means automatic: 32
-    windows per batch up to 4,096 training windows, then larger batches so that an epoch stays
-    about 128 batches (see ``training.auto_batch_size``).
+    A value of 0 means automatic for ``lookback``, ``horizon``, ``units``, ``learning_rate`` and
+    ``batch_size``. Lookback and horizon then follow the data's frequency and length, and
+    lookback, units and learning rate are chosen from a small grid on an inner validation split
+    within ``tune_seconds`` (``forecasting.autoconfig`` and ``forecasting.tuning``; 0 seconds takes
+    the grid's first point without a search). ``batch_size=0``: 32 windows per batch up to 4,096
+    training windows, then larger batches so that an epoch stays about 128 batches
+    (``training.auto_batch_size``). ``scaler="es"`` is the exponential-smoothing normaliser
+    (``forecasting.smoothing``); ``calendar`` adds the period's position in its season as inputs
+    (``forecasting.calendar``); ``loss`` is the training loss (MAE by default: the errors are
+    judged by their absolute size, MASE). The defaults were tuned on the forecast development suite
+    (``../shared/forecast-bench``), never on the sample portfolio.
 
     Raises:
         ForecastError: a value is out of its range, with the allowed range in the message.
     """
 
     layers: int = 1
-    units: int = 32
+    units: int = 0
     dropout: float = 0.1
-    lookback: int = 12
-    horizon: int = 6
+    lookback: int = 0
+    horizon: int = 0
     epochs: int = 60
     batch_size: int = 0
-    learning_rate: float = 3e-3
+    learning_rate: float = 0.0
     patience: int = 5
-    scaler: Literal["standard", "minmax", "window"] = "window"
+    scaler: Literal["standard", "minmax", "window", "es"] = "es"
     difference: bool = False
+    calendar: bool = True
+    tune_seconds: float = 30.0
+    loss: Literal["mse", "mae", "huber"] = "mae"
     members: int = 5
     seed: int = 7
     val_fraction: float = 0.2
@@ -63,13 +73,14 @@ class ModelSettings:
                 )
 
         _int("layers", 1, 3)
-        _int("units", 1, 1024)
+        _int("units", 0, 1024)
         _float("dropout", 0.0, 0.9)
-        _int("lookback", 1, 520)
-        _int("horizon", 1, 120)
+        _int("lookback", 0, 520)
+        _int("horizon", 0, 120)
         _int("epochs", 1, 10_000)
         _int("batch_size", 0, 65_536)
-        _float("learning_rate", 0.0, 1.0, open_lo=True)
+        _float("learning_rate", 0.0, 1.0)
+        _float("tune_seconds", 0.0, 3600.0)
         _int("patience", 0, 10_000)
         _int("members", 1, 50)
         _int("seed", 0, 2**31 - 1 - 50)
@@ -78,10 +89,15 @@ class ModelSettings:
             raise ForecastError(
                 f"Model setting 'scaler' must be one of {', '.join(SCALERS)} (got {self.scaler!r})."
             )
-        if not isinstance(self.difference, bool):
+        if self.loss not in LOSSES:
             raise ForecastError(
-                f"Model setting 'difference' must be true or false (got {self.difference!r})."
+                f"Model setting 'loss' must be one of {', '.join(LOSSES)} (got {self.loss!r})."
             )
+        for name in ("difference", "calendar"):
+            if not isinstance(getattr(self, name), bool):
+                raise ForecastError(
+                    f"Model setting '{name}' must be true or false (got {getattr(self, name)!r})."
+                )
         q = tuple(self.quantiles)
         if (
             len(q) != 2
@@ -103,6 +119,12 @@ class ModelSettings:
             raise ForecastError(
                 "Model settings 'target' and 'covariate' must be different columns."
             )
+
+    @property
+    def automatic(self) -> tuple[str, ...]:
+        """Names of the settings left to the data (value 0): lookback, horizon, units, rate."""
+        names = ("lookback", "horizon", "units", "learning_rate")
+        return tuple(n for n in names if getattr(self, n) == 0)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (quantiles as a list)."""

@@ -47,13 +47,13 @@ _D = ModelSettings()  # slider defaults come from the core's defaults, never typ
 _C = ChoiceSettings()
 SLIDERS: dict[str, tuple[str, float, float, float, float, str | None]] = {
     "fc_layers": ("LSTM layers", 1, 3, 1, _D.layers, None),
-    "fc_units": ("Units per layer", 4, 128, 4, _D.units, None),
+    "fc_units": ("Units per layer (0 = automatic)", 0, 128, 4, _D.units, None),
     "fc_dropout": ("Dropout", 0.0, 0.5, 0.05, _D.dropout, "%.2f"),
-    "fc_lookback": ("Lookback (periods)", 2, 36, 1, _D.lookback, None),
-    "fc_horizon": ("Horizon (periods)", 1, 12, 1, _D.horizon, None),
+    "fc_lookback": ("Lookback, periods (0 = automatic)", 0, 36, 1, _D.lookback, None),
+    "fc_horizon": ("Horizon, periods (0 = automatic)", 0, 12, 1, _D.horizon, None),
     "fc_epochs": ("Epochs", 1, 200, 1, _D.epochs, None),
     "fc_members": ("Networks in the ensemble", 1, 10, 1, _D.members, None),
-    "fc_lr": ("Learning rate", 0.0005, 0.02, 0.0005, _D.learning_rate, "%.4f"),
+    "fc_lr": ("Learning rate (0 = automatic)", 0.0, 0.02, 0.0005, _D.learning_rate, "%.4f"),
     "fc_seed": ("Seed", 0, 9999, 1, _D.seed, None),
     "fc_backtest": ("Backtest cut-offs", 0, 12, 1, ForecastChoices().backtest_k, None),
     "fc_interval": ("Prediction interval (%)", 50, 95, 5, round(_C.interval * 100), None),

@@ -156,7 +156,9 @@ class TrainingJob:
         if self.active and self.cancel.is_set():
             return "Cancelling: training stops at the end of the current batch ..."
         if self.state == "running" and e is not None:
-            stage = "Backtest" if e.stage == "backtest" else "Final fit"
+            stage = {"tuning": "Choosing settings", "backtest": "Backtest"}.get(
+                e.stage, "Final fit"
+            )
             loss = f", loss {e.loss:.4g}" if e.loss is not None else ""
             return (
                 f"{stage}: network {e.member} of {e.members}, epoch {e.epoch} of {e.epochs}{loss}"

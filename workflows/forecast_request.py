@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
+from forecasting.autoconfig import resolve_horizon
 from forecasting.choice import ChoiceSettings
 from forecasting.outlook import OutlookBands, drift_outlook
 from forecasting.settings import ModelSettings
@@ -215,7 +216,8 @@ def build_request(
         history=history.reset_index(drop=True),
         last_period=portfolio.periods[-1],
         frequency=portfolio.frequency,
-        settings=settings,
+        # An automatic horizon is fixed on the file's calendar, so the forecast periods have names.
+        settings=resolve_horizon(settings, portfolio.periods),
         backtest_k=choices.backtest_k,
         reconcile=choices.reconcile,
         bands=outlook_bands(rule),

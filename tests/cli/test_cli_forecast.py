@@ -162,7 +162,6 @@ def test_csv_writes_the_other_tables_beside_out(csv_file: Path, tmp_path: Path) 
         (["--level", "7"], "level must be from 0"),
         (["--node", "Nope"], "'Nope' is not a node"),
         (["--load", "/nonexistent/model"], "not a usable Cost Drift model"),
-        (["--backtest", "40"], "needs at least"),
         (["--backtest", "-1"], "0 or more"),
         (["--scaler", "robust"], "invalid choice"),
         (["--model", "prophet"], "invalid choice"),
@@ -212,3 +211,25 @@ def test_reconcile_models_every_level_and_returns_coherent_forecasts(tmp_path: P
     assert set(summed.index) == set(median.index)
     leaves = [(n, k) for n in ops + dev for k in (1, 2)]
     assert not np.allclose(median.loc[leaves], summed["median"].loc[leaves], rtol=1e-6)
+
+
+def test_twelve_quarters_forecast_with_the_default_flags(tmp_path: Path) -> None:
+    rows = []
+    for j, project in enumerate(("Alpha", "Beta", "Gamma")):
+        for t in range(12):
+            planned = 1000.0 * (1 + j) * (1 + 0.2 * (t % 4))
+            period = f"{2022 + t // 4}-Q{t % 4 + 1}"
+            rows.append(("Ops", project, period, planned, planned * (1 + 0.02 * t) + 13 * (t % 3)))
+    path = tmp_path / "quarters.csv"
+    pd.DataFrame(rows, columns=["program", "project", "period", "planned", "actual"]).to_csv(
+        path, index=False
+    )
+    proc = _cli(str(path), *MAPPING, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert list(out) == ["forecast", "backtest", "members", "outlook"]
+    assert {r["period"] for r in out["forecast"]} == {"2025-Q1", "2025-Q2", "2025-Q3"}
+    projects = {"Ops / Alpha", "Ops / Beta", "Ops / Gamma"}  # the default level, and above it
+    assert {r["node"] for r in out["forecast"]} == {"All", "Ops", *projects}
+    assert "The backtest used 3 cut-off(s), not 6" in proc.stderr
+    assert "Automatic settings" in proc.stderr and "lookback 4, horizon 3" in proc.stderr

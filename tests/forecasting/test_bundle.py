@@ -175,3 +175,30 @@ def test_a_cancel_mid_training_leaves_no_bundle(tmp_path: Path) -> None:
         save_bundle(ens, target)
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_season_calendar_inputs_and_es_state_are_saved(trained, saved: Path) -> None:
+    ens = trained[0]
+    manifest = json.loads((saved / "bundle.json").read_text())
+    assert manifest["season"] == 12 and ens.season == 12
+    assert manifest["settings"]["calendar"] is True and manifest["settings"]["scaler"] == "es"
+    assert len(manifest["scaler"]["season"][0]) == 12 and len(manifest["scaler"]["alpha"]) == 2
+    loaded = load_bundle(saved)
+    assert loaded.season == 12 and loaded.models[0].inputs[0].shape[-1] == 4
+    assert ens.scaler.alpha is not None and loaded.scaler.alpha is not None
+    np.testing.assert_array_equal(loaded.scaler.alpha, ens.scaler.alpha)
+
+
+def test_a_version_1_bundle_loads_without_calendar_inputs(tmp_path: Path) -> None:
+    old = ModelSettings(**{**TINY.to_dict(), "calendar": False, "scaler": "window"})
+    ens = fit_ensemble(_panel(), old)
+    folder = save_bundle(ens, tmp_path / "old")
+    manifest = json.loads((folder / "bundle.json").read_text())
+    manifest["version"] = 1
+    del manifest["season"], manifest["settings"]["calendar"], manifest["settings"]["tune_seconds"]
+    (folder / "bundle.json").write_text(json.dumps(manifest))
+    loaded = load_bundle(folder)
+    assert loaded.settings.calendar is False and loaded.season == 1
+    np.testing.assert_array_equal(
+        predict_members(loaded, _panel(), 13), predict_members(ens, _panel(), 13)
+    )

@@ -45,7 +45,9 @@ def run() -> ForecastRun:
     result = run_forecast(
         _series(), TINY, edges=EDGES, future=FUTURE, backtest_k=2, progress=events.append
     )
-    assert {e.stage for e in events} == {"backtest", "final"}
+    # the learning rate is left automatic: the search reports its own stage first
+    assert {e.stage for e in events} == {"tuning", "backtest", "final"}
+    assert events[0].stage == "tuning" and events[-1].stage == "final"
     return result
 
 

@@ -27,7 +27,7 @@ def _panel(n: int = 3, t: int = 20) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return target, cov, start
 
 
-@pytest.mark.parametrize("kind", ["standard", "minmax", "window"])
+@pytest.mark.parametrize("kind", ["standard", "minmax", "window", "es"])
 @pytest.mark.parametrize("difference", [False, True])
 def test_windows_scale_and_invert_back_to_currency(kind: str, difference: bool) -> None:
     target, cov, start = _panel()
@@ -110,7 +110,7 @@ def test_bad_state_and_kind_are_forecast_errors() -> None:
     values=st.lists(
         st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), min_size=8, max_size=30
     ),
-    kind=st.sampled_from(["standard", "minmax", "window"]),
+    kind=st.sampled_from(["standard", "minmax", "window", "es"]),
     difference=st.booleans(),
 )
 def test_round_trip_property(values: list[float], kind: str, difference: bool) -> None:
@@ -123,3 +123,61 @@ def test_round_trip_property(values: list[float], kind: str, difference: bool) -
     back = sc.inverse(shifted.target, w.node, offset, target[0, w.origin])
     expected = np.stack([target[0, o + 1 : o + 3] for o in w.origin])
     np.testing.assert_allclose(back, expected, rtol=1e-9, atol=1e-9 * (1 + np.abs(target).max()))
+
+
+def _seasonal(n: int = 3, t: int = 40) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quarterly series that change sign: an additive season, a trend and noise, sizes 1 to 100."""
+    steps = np.arange(t)
+    season = np.array([5.0, -2.0, -6.0, 3.0])
+    target = np.stack(
+        [
+            (10.0**i) * (season[steps % 4] + 0.2 * steps - 4 + RNG.normal(0, 0.5, t))
+            for i in range(n)
+        ]
+    )
+    return target, np.zeros_like(target), steps % 4
+
+
+@pytest.mark.parametrize("difference", [False, True])
+def test_es_inverse_is_exact_with_the_season_put_back(difference: bool) -> None:
+    target, cov, pos = _seasonal()
+    sc = fit_scaler(
+        target, cov, fit_end=30, kind="es", difference=difference, positions=pos, season=4
+    )
+    assert sc.season is not None and np.abs(sc.season).max() > 0
+    zt, zc = sc.transform(target, cov, pos)
+    w = training_windows(zt, zc, sc.start(np.zeros(3, dtype=np.int64)), 6, 4, upto=40)
+    shifted, offset = sc.relative(w)
+    ahead = pos[w.origin[:, None] + np.arange(1, 5)[None, :]]
+    back = sc.inverse(shifted.target, w.node, offset, target[w.node, w.origin], positions=ahead)
+    expected = np.stack([target[i, o + 1 : o + 5] for i, o in zip(w.node, w.origin, strict=True)])
+    np.testing.assert_allclose(back, expected, rtol=1e-12, atol=1e-9)
+
+
+def test_es_is_fitted_on_the_training_part_only_and_round_trips() -> None:
+    target, cov, pos = _seasonal()
+    sc = fit_scaler(target, cov, fit_end=24, kind="es", positions=pos, season=4)
+    changed = target.copy()
+    changed[:, 24:] = -changed[:, 24:] * 50.0
+    again = fit_scaler(changed, cov, fit_end=24, kind="es", positions=pos, season=4)
+    for a, b in ((sc.season, again.season), (sc.alpha, again.alpha)):
+        assert a is not None and b is not None
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(sc.target_scale, again.target_scale)
+    # the scale is a typical step, so nodes 1, 10 and 100 times larger get 1, 10 and 100 times it
+    np.testing.assert_allclose(sc.target_scale / sc.target_scale[0], [1.0, 10.0, 100.0], rtol=0.5)
+    state = Scaler.from_dict(json.loads(json.dumps(sc.to_dict())))
+    assert state.alpha is not None and state.season is not None and sc.season is not None
+    np.testing.assert_array_equal(state.season, sc.season)
+    sub = subset_scaler(sc, np.array([2]))
+    assert sub.season is not None and sub.season.tolist() == [sc.season[2].tolist()]
+    broken = sc.to_dict()
+    del broken["season"]
+    with pytest.raises(ForecastError, match="'es' scaler state is incomplete"):
+        Scaler.from_dict(broken)
+
+
+def test_es_needs_the_positions_of_a_seasonal_calendar() -> None:
+    target, cov, _ = _seasonal()
+    with pytest.raises(ForecastError, match="season position"):
+        fit_scaler(target, cov, fit_end=24, kind="es", season=4)

@@ -17,6 +17,15 @@ def test_defaults_are_valid_and_round_trip_through_json() -> None:
     assert again.quantiles == (0.1, 0.9)
 
 
+def test_zero_means_automatic_and_the_defaults_are_all_automatic() -> None:
+    assert ModelSettings().automatic == ("lookback", "horizon", "units", "learning_rate")
+    given = ModelSettings(lookback=6, horizon=2, units=8, learning_rate=0.01)
+    assert given.automatic == ()
+    assert ModelSettings(units=16).automatic == ("lookback", "horizon", "learning_rate")
+    d = ModelSettings().to_dict()
+    assert (d["scaler"], d["calendar"], d["tune_seconds"]) == ("es", True, 30.0)
+
+
 def test_custom_values_round_trip() -> None:
     s = ModelSettings(layers=3, units=4, scaler="window", difference=True, quantiles=(0.05, 0.95))
     assert ModelSettings.from_dict(s.to_dict()) == s
@@ -27,16 +36,18 @@ def test_custom_values_round_trip() -> None:
     [
         ({"layers": 0}, "'layers' must be a whole number from 1 to 3"),
         ({"layers": 4}, "'layers'"),
-        ({"units": 0}, "'units'"),
+        ({"units": -1}, "'units' must be a whole number from 0 to 1024"),
         ({"dropout": 0.95}, "'dropout'"),
         ({"dropout": float("nan")}, "'dropout'"),
-        ({"lookback": 0}, "'lookback'"),
-        ({"horizon": 0}, "'horizon'"),
-        ({"learning_rate": 0.0}, "'learning_rate' must be a number above 0"),
+        ({"lookback": -1}, "'lookback'"),
+        ({"horizon": 121}, "'horizon'"),
+        ({"learning_rate": -0.1}, "'learning_rate' must be a number from 0.0 to 1.0"),
+        ({"tune_seconds": -1.0}, "'tune_seconds'"),
+        ({"calendar": 1}, "'calendar' must be true or false"),
         ({"batch_size": -1}, "'batch_size'"),
         ({"members": 0}, "'members'"),
         ({"val_fraction": 0.6}, "'val_fraction'"),
-        ({"scaler": "robust"}, "'scaler' must be one of standard, minmax, window"),
+        ({"scaler": "robust"}, "'scaler' must be one of standard, minmax, window, es"),
         ({"quantiles": (0.9, 0.1)}, "'quantiles'"),
         ({"layers": 2.0}, "'layers'"),
         ({"difference": "yes"}, "'difference'"),
