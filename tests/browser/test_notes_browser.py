@@ -140,25 +140,42 @@ def test_two_browsers_writing_notes_at_once_lose_nothing(server: StreamlitServer
         assert sorted(w.shown) == everything, w.name
 
 
-def test_notes_survive_a_restart_and_next_months_file(server: StreamlitServer, home: Path):
-    before = NotesStore(home / "notes.sqlite").notes(FILE)
-    assert len(before) == len(WRITERS) * NOTES_EACH  # written by the test above
-    server.stop()
-    restarted = StreamlitServer(home=home, log_path=home.parent / "notes-restarted.log").start()
+def _reopen(url: str, before: list[str], outcome: dict[str, BaseException]) -> None:
+    """Upload next month's file in a fresh browser and check the notes (run in a thread)."""
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
             try:
                 page = browser.new_page(viewport={"width": 1400, "height": 900})
                 page.set_default_timeout(APP_TIMEOUT_MS * 2)
-                open_app(page, restarted.url)
+                open_app(page, url)
                 upload_file(page, FILE, make_csv("Notes", months=27))  # three more months
                 go_to(page, "Alerts", timeout=APP_TIMEOUT_MS * 2)
                 period = by_key(page, "al_note_period").get_by_role("combobox")
                 expect(period).to_have_value("2025-03")  # the new last period is offered
-                assert sorted(_notes_shown(page)) == sorted(before["cause"])
+                assert sorted(_notes_shown(page)) == before
                 assert_no_exception(page)
             finally:
                 browser.close()
+    except BaseException as err:  # reported by the main thread
+        outcome["error"] = err
+
+
+def test_notes_survive_a_restart_and_next_months_file(server: StreamlitServer, home: Path):
+    before = NotesStore(home / "notes.sqlite").notes(FILE)
+    assert len(before) == len(WRITERS) * NOTES_EACH  # written by the test above
+    server.stop()
+    restarted = StreamlitServer(home=home, log_path=home.parent / "notes-restarted.log").start()
+    outcome: dict[str, BaseException] = {}
+    try:
+        # Playwright runs in a thread of its own: once another browser test has started
+        # Playwright's loop in the main thread, a second sync_playwright() there is refused.
+        worker = threading.Thread(
+            target=_reopen, args=(restarted.url, sorted(before["cause"]), outcome), daemon=True
+        )
+        worker.start()
+        worker.join(timeout=RUN_TIMEOUT_S)
+        assert not worker.is_alive(), "the browser session is still running"
+        assert "error" not in outcome, f"{outcome.get('error')!r}\n{restarted.log_tail()}"
     finally:
         restarted.stop()
