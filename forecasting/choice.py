@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting import conformal, stat_models
-from forecasting.backtest import COMBO, MAX_STAT_NODES, MODEL_NAMES, STAT_NAMES
+from forecasting.backtest_models import COMBO, MAX_STAT_NODES, MODEL_NAMES, STAT_NAMES
 from forecasting.baselines import BASELINE_NAMES, baseline_matrix, rate_naive_matrix
 from forecasting.errors import ForecastError
 from forecasting.windows import Panel

@@ -5,43 +5,43 @@
 Nodes too short for ``lookback + horizon`` (+1 when differencing) are listed in ``skipped`` with the
 reason, never dropped silently. With ``edges`` the forecast also covers every ancestor of the
 modelled nodes, bottom-up (member by member), so totals add up exactly.
+
+Its stages, in order: the nodes to model (``forecast_nodes.prepare``), the automatic settings
+(``tuning.choose_settings``), the backtest (``backtest.backtest_stage``), the final ensemble, the
+members' paths over the horizon (``forecast_predict.predict_stage``), the chosen model and its
+calibrated band (``calibrated.modelled``), the tree (``forecast_cover.cover``) and the shown
+forecast with its outlook (:func:`assemble`).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from forecasting import calibrated, hierarchy
-from forecasting.autoconfig import resolve_defaults
-from forecasting.backtest import (
-    BACKTEST_COLUMNS,
-    SPREAD_COLUMNS,
-    SUMMARY_COLUMNS,
-    BacktestResult,
-    run_backtest,
-)
-from forecasting.baselines import season_from_periods
+from forecasting.backtest import BacktestOptions, BacktestStage, backtest_stage
 from forecasting.choice import ChoiceSettings
-from forecasting.ensemble import Ensemble, fit_ensemble, member_paths, predict_members
+from forecasting.ensemble import Ensemble, fit_ensemble
 from forecasting.errors import ForecastError
 from forecasting.executor import Executor
+from forecasting.forecast_cover import Cover, Covered, cover
+from forecasting.forecast_nodes import SKIPPED_COLUMNS, Prepared, prepare, with_skipped
+from forecasting.forecast_predict import Predicted, next_period_labels, predict_stage
 from forecasting.outlook import OutlookBands, drift_outlook
 from forecasting.settings import ModelSettings
 from forecasting.training import ProgressFn
-from forecasting.tuning import TUNING_COLUMNS, choose_settings
-from forecasting.windows import Panel, future_covariate_matrix, short_nodes, to_panel
+from forecasting.tuning import TUNING_COLUMNS, Choice, choose_settings
+
+__all__ = ["FORECAST_COLUMNS", "ForecastRun", "next_period_labels", "run_forecast"]
 
 log = logging.getLogger(__name__)
 
-SKIPPED_COLUMNS = ["node", "periods", "needed", "reason"]
 FORECAST_COLUMNS = [
     "node",
     "period",
@@ -93,54 +93,6 @@ class ForecastRun:
     tuning: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TUNING_COLUMNS))
 
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
-
-
-def next_period_labels(last: str, n: int) -> list[str]:
-    """The ``n`` labels after ``last`` for ``YYYY-MM``, ``YYYY-Qn`` and ``YYYY`` labels; other
-    labels get ``"<last>+1"``, ``"<last>+2"``, ... (pass ``future_periods`` for those)."""
-    if m := _MONTH.match(last):
-        y, mo = int(m.group(1)), int(m.group(2)) - 1
-        return [f"{y + (mo + i) // 12:04d}-{(mo + i) % 12 + 1:02d}" for i in range(1, n + 1)]
-    if m := _QUARTER.match(last):
-        y, q = int(m.group(1)), int(m.group(2)) - 1
-        return [f"{y + (q + i) // 4:04d}-Q{(q + i) % 4 + 1}" for i in range(1, n + 1)]
-    if m := _YEAR.match(last):
-        return [f"{int(m.group(1)) + i:04d}" for i in range(1, n + 1)]
-    return [f"{last}+{i}" for i in range(1, n + 1)]
-
-
-def _sub_panel(panel: Panel, rows: np.ndarray) -> Panel:
-    return Panel(
-        tuple(panel.nodes[i] for i in rows),
-        panel.periods,
-        panel.target[rows],
-        panel.covariate[rows],
-        panel.start[rows],
-    )
-
-
-def _with_ancestors(
-    frame: pd.DataFrame, tree: hierarchy.Hierarchy, value_cols: Sequence[str]
-) -> pd.DataFrame:
-    """Add every ancestor's rows as sums of the given nodes' rows (keys: all non-value columns)."""
-    parts = [frame]
-    src = frame.assign(_anc=frame["node"].map(lambda n: list(tree.ancestors_of(str(n)))))
-    up = src[src["_anc"].map(len) > 0].explode("_anc")
-    if not up.empty:
-        keys = [c for c in frame.columns if c not in value_cols and c != "node"]
-        summed = (
-            up.drop(columns="node")
-            .rename(columns={"_anc": "node"})
-            .groupby(["node", *keys], sort=False, as_index=False)[list(value_cols)]
-            .sum()
-        )
-        parts.insert(0, summed[frame.columns.tolist()])
-    return pd.concat(parts, ignore_index=True)
-
-
 def _with_spread(forecast: pd.DataFrame, spread: pd.DataFrame) -> pd.DataFrame:
     """Add the LSTM's median and members' spread beside the shown forecast; where the shown model
     has no calibrated band (no backtest), the LSTM's own spread is its band."""
@@ -154,20 +106,97 @@ def _with_spread(forecast: pd.DataFrame, spread: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _with_skipped(
-    short: pd.DataFrame, panel: Panel, reasons: dict[str, str], needed: int
-) -> pd.DataFrame:
-    """``short`` with a row per node of ``reasons`` (node -> why), each with its length."""
-    lengths = dict(zip(panel.nodes, panel.lengths, strict=True))
-    extra = pd.DataFrame(
-        {
-            "node": list(reasons),
-            "periods": [int(lengths[n]) for n in reasons],
-            "needed": needed,
-            "reason": list(reasons.values()),
-        }
+def assemble(covered: Covered, bands: OutlookBands | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shown forecast (``FORECAST_COLUMNS``) and the predictive paths behind the outlook."""
+    forecast = _with_spread(covered.forecast, covered.band).merge(
+        covered.planned, on=["node", "period"], how="left"
+    )[FORECAST_COLUMNS]
+    predictive = calibrated.predictive_members(forecast, covered.node_cal)
+    uncalibrated = covered.paths[~covered.paths["node"].isin(set(predictive["node"]))]
+    return forecast, pd.concat([predictive, uncalibrated], ignore_index=True)
+
+
+def _check_request(backtest_k: int, reconciled: bool, has_tree: bool) -> None:
+    if backtest_k < 0:
+        raise ForecastError(
+            f"The number of backtest cut-offs must be 0 or more (got {backtest_k})."
+        )
+    if reconciled and not has_tree:
+        raise ForecastError("Reconciliation needs the hierarchy (edges) of the nodes.")
+
+
+def _fit_final(prep: Prepared, opts: BacktestOptions) -> Ensemble:
+    """The ensemble trained on the whole history: the one that forecasts."""
+    return fit_ensemble(
+        prep.work,
+        prep.settings,
+        stage="final",
+        progress=opts.progress,
+        cancel=opts.cancel,
+        executor=opts.executor,
     )
-    return pd.concat([short, extra], ignore_index=True)
+
+
+def _tuned(prep: Prepared, backtest_k: int, opts: BacktestOptions) -> Choice:
+    """The automatic settings' search (none with a loaded ensemble: its settings stand)."""
+    if opts.ensemble is not None:
+        return Choice(prep.settings, backtest_k, pd.DataFrame(columns=TUNING_COLUMNS), "")
+    return choose_settings(
+        prep.work,
+        prep.requested,
+        prep.settings,
+        backtest_k=backtest_k,
+        progress=opts.progress,
+        cancel=opts.cancel,
+    )
+
+
+def _skipped(prep: Prepared, bt: BacktestStage, covered: Covered) -> pd.DataFrame:
+    """Every node set apart, with the reason: too short, unknown, or left out on the way."""
+    short = prep.skipped
+    if not bt.skipped.empty:
+        short = pd.concat([short, bt.skipped], ignore_index=True)
+    if covered.left_out:
+        short = with_skipped(short, prep.panel, dict(covered.left_out), prep.needed)
+    return short[SKIPPED_COLUMNS].reset_index(drop=True)
+
+
+def _modelled_cover(
+    prep: Prepared,
+    bt: BacktestStage,
+    pred: Predicted,
+    pick: ChoiceSettings,
+    reconcile: Literal["ols", "wls", "mint"] | None,
+) -> tuple[calibrated.Modelled, Covered]:
+    """The chosen model's calibrated forecast of the modelled nodes, carried over the tree."""
+    mod = calibrated.modelled(
+        calibrated.ModelledInputs(
+            prep.work,
+            bt.result,
+            np.median(pred.values, axis=0),
+            pred.plan,
+            prep.season,
+            pred.periods,
+            pick,
+        )
+    )
+    base = Covered(
+        forecast=mod.chosen.drop(columns="model").assign(model=mod.chosen["model"]),
+        paths=pred.paths,
+        node_cal=dict(mod.node_cal),
+        planned=pred.planned,
+        history=pred.history,
+    )
+    how = Cover(
+        prep.tree,
+        reconcile,
+        bt.result,
+        mod.picks,
+        prep.work.nodes,
+        prep.settings.quantiles,
+        pick.interval,
+    )
+    return mod, cover(base, how)
 
 
 def run_forecast(
@@ -214,209 +243,37 @@ def run_forecast(
     if ensemble is not None:
         settings = ensemble.settings
     pick = choice_settings if choice_settings is not None else ChoiceSettings()
-    if backtest_k < 0:
-        raise ForecastError(
-            f"The number of backtest cut-offs must be 0 or more (got {backtest_k})."
-        )
-    if reconcile is not None and edges is None:
-        raise ForecastError("Reconciliation needs the hierarchy (edges) of the nodes.")
-    tree = None if edges is None else hierarchy.as_hierarchy(edges)
-    panel = to_panel(series, settings.target, settings.covariate)
-    season = season_from_periods(panel.periods)
-    requested = settings
-    if ensemble is None:
-        settings = resolve_defaults(settings, season, len(panel.periods))
-    extra = 1 if settings.difference else 0
-    h = settings.horizon
-    total = len(panel.periods)
-
-    if ensemble is None:
-        needed = settings.lookback + h + extra
-        short = short_nodes(panel, needed)
-        short["reason"] = [
-            f"has {p} period(s); a lookback of {settings.lookback} plus a horizon of {h}"
-            f"{' plus one for differencing' if extra else ''} needs {needed}"
-            for p in short["periods"]
-        ]
-    else:
-        needed = settings.lookback + extra
-        short = short_nodes(panel, needed)
-        short["reason"] = [
-            f"has {p} period(s); the loaded model needs {needed}" for p in short["periods"]
-        ]
-        known = set(ensemble.nodes)
-        unknown = [n for n in panel.nodes if n not in known and n not in set(short["node"])]
-        if unknown:
-            why = "not in the loaded model (it was trained on other nodes)"
-            short = _with_skipped(short, panel, dict.fromkeys(unknown, why), needed)
-    skipped_set = set(short["node"])
-    rows = np.asarray(
-        [i for i, n in enumerate(panel.nodes) if n not in skipped_set], dtype=np.int64
-    )
-    if len(rows) == 0:
-        raise ForecastError(
-            f"No node can be forecast: every one of the {len(panel.nodes)} node(s) is too short "
-            f"or unknown to the model (first: '{short['node'].iloc[0]}', "
-            f"{short['reason'].iloc[0]})."
-        )
-    work = _sub_panel(panel, rows)
-    train_seconds = 0.0
-    tuning = pd.DataFrame(columns=TUNING_COLUMNS)
-    note = ""
-    if ensemble is None:
-        choice = choose_settings(
-            work, requested, settings, backtest_k=backtest_k, progress=progress, cancel=cancel
-        )
-        settings, backtest_k, tuning, note = (
-            choice.settings,
-            choice.backtest_k,
-            choice.table,
-            choice.note,
-        )
-        train_seconds += float(tuning["seconds"].sum())
-
-    bt: BacktestResult | None = None
-    if backtest_k > 0:
-        bt = run_backtest(
-            work,
-            settings,
-            backtest_k,
-            season=season,
-            ensemble=ensemble,
-            progress=progress,
-            cancel=cancel,
-            executor=executor,
-            level=pick.interval,
-        )
-        if ensemble is None and bt.ensemble is not None:
-            train_seconds += bt.ensemble.train_seconds
-        if not bt.skipped.empty:
-            short = pd.concat(
-                [
-                    short,
-                    bt.skipped.assign(reason="too short for the backtest (forecast only)"),
-                ],
-                ignore_index=True,
-            )
-        backtest, summary, spread, residuals, verdict = (
-            bt.table,
-            bt.summary,
-            bt.members_spread,
-            bt.residuals,
-            bt.verdict,
-        )
-    else:
-        backtest = pd.DataFrame(columns=BACKTEST_COLUMNS)
-        summary = pd.DataFrame(columns=SUMMARY_COLUMNS)
-        spread = pd.DataFrame(columns=SPREAD_COLUMNS)
-        residuals = None
-        verdict = "No backtest was run, so the LSTM was not compared with the baselines."
-    verdict = f"{verdict} {note}".strip()
-
-    if ensemble is None:
-        ens = fit_ensemble(
-            work, settings, stage="final", progress=progress, cancel=cancel, executor=executor
-        )
-        train_seconds += ens.train_seconds
-    else:
-        ens = ensemble
-
-    periods = (
-        list(future_periods)
-        if future_periods is not None
-        else next_period_labels(panel.periods[-1], h)
-    )
-    if len(periods) != h:
-        raise ForecastError(
-            f"{len(periods)} forecast period label(s) were given for a horizon of {h}."
-        )
-    fut_cov = future_covariate_matrix(work, future, periods, settings.covariate, season)
-    values = predict_members(ens, work, total - 1, future_covariate=fut_cov)
-    paths = member_paths(values, work.nodes, periods)
-    planned = pd.DataFrame(
-        {
-            "node": np.repeat(np.asarray(work.nodes, dtype=object), h),
-            "period": np.tile(np.asarray(periods, dtype=object), len(work.nodes)),
-            "planned": fut_cov.reshape(-1),
-        }
-    )
-    history = series.loc[series["node"].astype(str).isin(set(work.nodes))].rename(
-        columns={settings.target: "variance", settings.covariate: "planned"}
-    )[["node", "period", "variance", "planned"]]
-    history = history.assign(node=history["node"].astype(str), period=history["period"].astype(str))
-
-    mod = calibrated.modelled(
-        calibrated.ModelledInputs(
-            work, bt, np.median(values, axis=0), fut_cov, season, periods, pick
-        )
-    )
-    node_cal = dict(mod.node_cal)
-    q = settings.quantiles
-    forecast = mod.chosen.drop(columns="model").assign(model=mod.chosen["model"])
-    if reconcile is not None:
-        assert tree is not None
-        keep, left_out = hierarchy.reconcilable(work.nodes, tree)
-        rec = hierarchy.reconcile(
-            forecast[forecast["node"].isin(keep)], tree, reconcile, residuals, column="median"
-        )
-        delta = forecast.merge(
-            rec, on=["node", "period", "step"], how="left", suffixes=("", "_rec")
-        )
-        # Nodes left out of the reconciliation keep their own forecast (a shift of 0).
-        delta["median_rec"] = delta["median_rec"].fillna(delta["median"])
-        delta["shift"] = delta["median_rec"] - delta["median"]
-        if left_out:
-            short = _with_skipped(short, panel, left_out, needed)
-        forecast = delta.assign(
-            # the same sum for all three keeps lower <= median <= upper exact after rounding
-            median=delta["median"] + delta["shift"],
-            lower=delta["lower"] + delta["shift"],
-            upper=delta["upper"] + delta["shift"],
-        )[forecast.columns.tolist()]
-        shifted = paths.merge(
-            delta[["node", "period", "step", "shift"]], on=["node", "period", "step"]
-        )
-        all_paths = shifted.assign(value=shifted["value"] + shifted["shift"]).drop(columns="shift")
-        lstm_band = hierarchy.summarise(all_paths, q)
-    elif tree is not None:
-        planned = _with_ancestors(planned, tree, ["planned"])
-        history = _with_ancestors(history, tree, ["variance", "planned"])
-        anc, anc_cal = calibrated.ancestors(
-            calibrated.AncestorInputs(forecast, mod.picks, bt, tree, history, pick.interval)
-        )
-        node_cal.update(anc_cal)
-        forecast = pd.concat([anc[forecast.columns.tolist()], forecast], ignore_index=True)
-        lstm_band = hierarchy.bottom_up(paths, tree, q)
-        all_paths = hierarchy.bottom_up_members(paths, tree)
-    else:
-        lstm_band = hierarchy.summarise(paths, q)
-        all_paths = paths
-    forecast = _with_spread(forecast, lstm_band).merge(planned, on=["node", "period"], how="left")
-    forecast = forecast[FORECAST_COLUMNS]
-    predictive = calibrated.predictive_members(forecast, node_cal)
-    uncalibrated = all_paths[~all_paths["node"].isin(set(predictive["node"]))]
-    predictive = pd.concat([predictive, uncalibrated], ignore_index=True)
-    outlook = drift_outlook(
-        history,
-        predictive,
-        planned,
-        bands=bands,
-        point=forecast[["node", "period", "step", "median"]],
-    )
-    verdict = f"{verdict} {mod.verdict}"
+    _check_request(backtest_k, reconcile is not None, edges is not None)
+    prep = prepare(series, settings, edges, ensemble)
+    opts = BacktestOptions(prep.season, ensemble, progress, cancel, executor, pick.interval)
+    choice = _tuned(prep, backtest_k, opts)
+    prep = replace(prep, settings=choice.settings)
+    bt = backtest_stage(prep.work, prep.settings, choice.backtest_k, opts)
+    ens = ensemble if ensemble is not None else _fit_final(prep, opts)
+    pred = predict_stage(prep, ens, future, future_periods)
+    mod, covered = _modelled_cover(prep, bt, pred, pick, reconcile)
+    forecast, predictive = assemble(covered, bands)
+    seconds = float(choice.table["seconds"].sum()) if ensemble is None else 0.0
+    seconds += bt.seconds + (ens.train_seconds if ensemble is None else 0.0)
     return ForecastRun(
         forecast=forecast.reset_index(drop=True),
-        members=all_paths.reset_index(drop=True),
+        members=covered.paths.reset_index(drop=True),
         model_forecasts=mod.models,
         predictive=predictive,
         interval=pick.interval,
-        backtest=backtest,
-        backtest_summary=summary,
-        members_spread=spread,
-        outlook=outlook,
-        verdict=verdict,
-        skipped=short[SKIPPED_COLUMNS].reset_index(drop=True),
+        backtest=bt.table,
+        backtest_summary=bt.summary,
+        members_spread=bt.spread,
+        outlook=drift_outlook(
+            covered.history,
+            predictive,
+            covered.planned,
+            bands=bands,
+            point=forecast[["node", "period", "step", "median"]],
+        ),
+        verdict=f"{f'{bt.verdict} {choice.note}'.strip()} {mod.verdict}",
+        skipped=_skipped(prep, bt, covered),
         ensemble=ens,
-        train_seconds=train_seconds,
-        tuning=tuning,
+        train_seconds=seconds,
+        tuning=choice.table,
     )

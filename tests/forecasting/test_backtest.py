@@ -6,14 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.backtest import (
-    BACKTEST_COLUMNS,
-    MODEL_NAMES,
-    origins_for,
-    run_backtest,
-    summarise_backtest,
-    verdict,
-)
+from forecasting.backtest import origins_for, run_backtest
+from forecasting.backtest_models import MODEL_NAMES
+from forecasting.backtest_scores import BACKTEST_COLUMNS, summarise_backtest, verdict
 from forecasting.baselines import baseline_matrix
 from forecasting.errors import ForecastError
 from forecasting.settings import ModelSettings

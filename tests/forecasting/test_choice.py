@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from forecasting import choice, conformal
-from forecasting.backtest import MODEL_NAMES
+from forecasting.backtest_models import MODEL_NAMES
 from forecasting.errors import ForecastError
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.backtest import MODEL_NAMES
+from forecasting.backtest_models import MODEL_NAMES
 from forecasting.errors import ForecastError
 from forecasting.pipeline import ForecastRun, next_period_labels, run_forecast
 from forecasting.settings import ModelSettings
