@@ -20,6 +20,26 @@ def _short(label: str, width: int = 48) -> str:
     return label if len(label) <= width else "…" + label[-(width - 1) :]
 
 
+def _forecast_trace(top: pd.DataFrame, money: str) -> go.Scatter:
+    """The forecast-backed EAC per node, its band as error bars."""
+    mid = top["eac_forecast"].to_numpy(dtype=float)
+    return go.Scatter(
+        x=mid,
+        y=top["node"].tolist(),
+        mode="markers",
+        name="EAC (forecast)",
+        marker={"color": FORECAST_COLOUR, "symbol": "circle", "size": 10},
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": np.nan_to_num(top["eac_upper"].to_numpy(dtype=float) - mid),
+            "arrayminus": np.nan_to_num(mid - top["eac_lower"].to_numpy(dtype=float)),
+            "color": FORECAST_COLOUR,
+        },
+        hovertemplate=f"<b>%{{y}}</b><br>EAC (forecast) {money}<extra></extra>",
+    )
+
+
 def eac_chart(table: pd.DataFrame, *, n: int = 15, currency: str = "") -> go.Figure:
     """EAC against BAC for the ``n`` worst nodes: a BAC mark and an EAC marker per method.
 
@@ -72,24 +92,7 @@ def eac_chart(table: pd.DataFrame, *, n: int = 15, currency: str = "") -> go.Fig
             )
         )
     if "eac_forecast" in top.columns:
-        mid = top["eac_forecast"].to_numpy(dtype=float)
-        fig.add_trace(
-            go.Scatter(
-                x=mid,
-                y=nodes,
-                mode="markers",
-                name="EAC (forecast)",
-                marker={"color": FORECAST_COLOUR, "symbol": "circle", "size": 10},
-                error_x={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": np.nan_to_num(top["eac_upper"].to_numpy(dtype=float) - mid),
-                    "arrayminus": np.nan_to_num(mid - top["eac_lower"].to_numpy(dtype=float)),
-                    "color": FORECAST_COLOUR,
-                },
-                hovertemplate=f"<b>%{{y}}</b><br>EAC (forecast) {money}<extra></extra>",
-            )
-        )
+        fig.add_trace(_forecast_trace(top, money))
     fig.update_layout(
         title={"text": f"Estimate at completion against BAC: the {len(top)} worst nodes"},
         height=max(360, 36 * len(top) + 200),

@@ -46,8 +46,8 @@ from portfolio.levels import build_hierarchy
 from portfolio.mapping import ColumnMapping
 from portfolio.periods import next_periods
 from portfolio.reading import DEFAULT_MAX_BYTES, RawTable, read_raw
+from portfolio.reading_notes import reading_notes
 from portfolio.regular import LeafRows, flows, levels
-from portfolio.rownums import describe_rows, plural
 from portfolio.timeline import MAX_GRID_CELLS, GridRows, make_calendar, read_timeline
 
 __all__ = [
@@ -131,47 +131,6 @@ def _has_row_numbers(index: pd.Index) -> bool:
     return bool(index.is_unique and index.is_monotonic_increasing and index[0] >= 2)
 
 
-def _reading_notes(raw: RawTable, n_rows: int, accept_cut: bool) -> list[str]:
-    """How the file was read, as notes; refuses a file cut mid-row unless accepted."""
-    file = raw.name
-    notes: list[str] = []
-    if raw.delimiter:
-        notes.append(
-            f"Read {file} as {raw.delimiter_name}-separated text in {raw.encoding.upper()}."
-        )
-    else:
-        notes.append(f"Read the first sheet of the Excel workbook {file}.")
-    if raw.header_row > 1:
-        notes.append(
-            f"The header is on row {raw.header_row}; the "
-            f"{plural(raw.header_row - 1, 'line')} above it (blank, a title or a 'sep=' hint) "
-            f"{'was' if raw.header_row == 2 else 'were'} skipped."
-        )
-    if raw.line_breaks:
-        n = len(raw.line_breaks)
-        notes.append(
-            f"{describe_rows(raw.line_breaks).capitalize()} {'holds' if n == 1 else 'hold'} a "
-            "line break inside a quoted value: each row is counted once, as a spreadsheet shows "
-            "it, so from there on a row number is below the line number a text editor shows."
-        )
-    if raw.cut_rows:
-        one = raw.cut_rows == 1
-        if not accept_cut:
-            raise InputError(
-                f"{file} looks cut off: {plural(raw.cut_rows, 'row')} at the end "
-                f"{'is' if one else 'are'} incomplete (the file ends in the middle "
-                f"of a row). The {plural(n_rows, 'complete row')} can be loaded without "
-                f"{'it' if one else 'them'} if you agree (tick 'Load without the "
-                "incomplete rows', or --accept-cut on the command line); otherwise export the "
-                "file again."
-            )
-        notes.append(
-            f"The file was cut off mid-row: {plural(raw.cut_rows, 'incomplete row')} at the end "
-            "left out, as agreed."
-        )
-    return notes
-
-
 def _header(raw: RawTable, frame: pd.DataFrame) -> Header:
     """The header as read and as written (a frame built elsewhere has only its own names)."""
     names = tuple(str(c) for c in frame.columns)
@@ -210,7 +169,7 @@ def build_portfolio(
     if not _has_row_numbers(frame.index):
         # a frame built elsewhere (not by read_raw): number the rows as a plain CSV would be
         frame = frame.set_axis(pd.RangeIndex(2, 2 + len(frame)))
-    notes = _reading_notes(raw, len(frame), accept_cut)
+    notes = reading_notes(raw, len(frame), accept_cut)
     rows_read = len(frame) + raw.cut_rows
     if len(frame) == 0:
         raise InputError(f"{file} has a header but no data rows.")
@@ -257,13 +216,7 @@ def build_portfolio(
         negative_planned_rows=n_negative,
         notes=tuple(notes),
     )
-    log.info(
-        "loaded %s: %d rows read, %d used, %d rejected",
-        file,
-        rows_read,
-        summary.rows_used,
-        rejected,
-    )
+    _log_loaded(summary)
     return Portfolio(
         data=data,
         levels=cols.levels,
@@ -273,6 +226,16 @@ def build_portfolio(
         future_plan=fut,
         summary=summary,
         decimals=_decimals(figs),
+    )
+
+
+def _log_loaded(s: LoadSummary) -> None:
+    log.info(
+        "loaded %s: %d rows read, %d used, %d rejected",
+        s.source,
+        s.rows_read,
+        s.rows_used,
+        s.rows_rejected,
     )
 
 
