@@ -13,7 +13,8 @@ Accepted formats (one per file; a column that mixes them is refused, naming the 
 - US dates ``01/31/2024``, ``1/31/2024 10:22``, ``05/01/2014 12:00:00 AM``. Slash dates are read
   month first; when a first number is above 12 (and no second one is) the column is read day first.
 
-Every distinct label is parsed once and mapped back to the rows, so a million rows cost no more
+The formats themselves (names, examples, patterns) are in ``portfolio.period_formats``. Every
+distinct label is parsed once and mapped back to the rows, so a million rows cost no more
 than their few hundred distinct periods.
 """
 
@@ -25,82 +26,8 @@ import numpy as np
 import pandas as pd
 
 from portfolio.errors import InputError
+from portfolio.period_formats import ADVICE, FAMILIES, LABEL_FREQ, MONTHS
 from portfolio.rownums import describe_rows, first_rows
-
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for m in names
-}
-
-# (family name, example shown to the analyst, regex); checked in order
-_FAMILIES: tuple[tuple[str, str, str], ...] = (
-    ("month", "2024-01", r"^(?P<y>\d{4})[-/](?P<m>\d{1,2})$"),
-    ("month name", "Jan 2024", r"^(?P<mn>[A-Za-z]{3,9})\.?[ -](?P<y>\d{4})$"),
-    ("quarter", "2024-Q1", r"^(?P<y>\d{4})\s*-?\s*[Qq](?P<q>[1-4])$"),
-    ("quarter first", "Q1 2024", r"^[Qq](?P<q>[1-4])\s*-?\s*(?P<y>\d{4})$"),
-    ("year", "2024", r"^(?P<y>\d{4})$"),
-    ("fiscal year", "FY2024", r"^[Ff][Yy]\s*-?\s*(?P<y>\d{4})$"),
-    (
-        "fiscal quarter",
-        "FY2024 Q1",
-        r"^[Ff][Yy]\s*-?\s*(?P<y>\d{4})\s*[- ]?\s*[Qq](?P<q>[1-4])$",
-    ),
-    (
-        "ISO date",
-        "2024-01-31",
-        r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
-        r"(?:[T ](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?"
-        r"\s*(?:Z|[+-]\d{2}:?\d{2})?$",
-    ),
-    (
-        "slashed ISO date",
-        "2024/01/31",
-        r"^(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})"
-        r"(?:[T ](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?$",
-    ),
-    (
-        "dotted date",
-        "31.01.2024",
-        r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})"
-        r"(?:\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$",
-    ),
-    (
-        "US date",
-        "01/31/2024",
-        r"^(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})"
-        r"(?:\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<p>[AaPp][Mm])?)?$",
-    ),
-)
-_LABEL_FREQ = {
-    "month": "M",
-    "month name": "M",
-    "quarter": "Q",
-    "quarter first": "Q",
-    "year": "Y",
-    "fiscal year": "Y",
-    "fiscal quarter": "Q",
-}
-ADVICE = (
-    "Use one format for the whole column: dates (2024-01-31 or 01/31/2024), "
-    "months (2024-01), quarters (2024-Q1), years (2024) or fiscal years (FY2024)."
-)
 
 
 @dataclass(frozen=True)
@@ -157,11 +84,11 @@ def _distinct(col: pd.Series, column: str, file: str) -> _Labels:
 
 
 def _match_families(labels: _Labels) -> tuple[np.ndarray, dict[int, pd.DataFrame]]:
-    """The format (index into `_FAMILIES`) of each distinct label and its regex groups."""
+    """The format (index into `FAMILIES`) of each distinct label and its regex groups."""
     uniq = labels.uniq
     family_of = np.full(len(uniq), -1, dtype=np.int64)
     extracted: dict[int, pd.DataFrame] = {}
-    for i, (_, _, rx) in enumerate(_FAMILIES):
+    for i, (_, _, rx) in enumerate(FAMILIES):
         todo = family_of < 0
         if not todo.any():
             break
@@ -180,10 +107,10 @@ def _match_families(labels: _Labels) -> tuple[np.ndarray, dict[int, pd.DataFrame
 def _check_one_format(labels: _Labels, family_of: np.ndarray) -> np.ndarray:
     """The formats used (sorted indices); refuses a column mixing formats, naming the rows."""
     used = np.unique(family_of)
-    if len({_family_group(_FAMILIES[i][0]) for i in used}) <= 1:
+    if len({_family_group(FAMILIES[i][0]) for i in used}) <= 1:
         return used
     parts = [
-        f"{_FAMILIES[i][1]} style on {describe_rows(labels.rows_of(family_of == i))}" for i in used
+        f"{FAMILIES[i][1]} style on {describe_rows(labels.rows_of(family_of == i))}" for i in used
     ]
     minority = min(used, key=lambda i: len(labels.rows_of(family_of == i)))
     raise InputError(
@@ -202,7 +129,7 @@ def _label_months(name: str, ex: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         m = ex["m"].astype(np.int64).to_numpy()
         return _month_index(y, np.clip(m, 1, 12)), (m < 1) | (m > 12)
     if name == "month name":
-        m = ex["mn"].str.lower().map(_MONTHS).to_numpy(dtype=float, na_value=np.nan)
+        m = ex["mn"].str.lower().map(MONTHS).to_numpy(dtype=float, na_value=np.nan)
         return _month_index(y, np.nan_to_num(m, nan=1.0).astype(np.int64)), np.isnan(m)
     if name in ("quarter", "quarter first", "fiscal quarter"):
         q = ex["q"].astype(np.int64).to_numpy()
@@ -224,13 +151,13 @@ def parse_periods(col: pd.Series, *, column: str, file: str) -> ParsedPeriods:
     month_u = np.zeros(n, dtype=np.int64)
     stamp_u = np.zeros(n, dtype=np.int64)
     invalid = np.zeros(n, dtype=bool)
-    family = _FAMILIES[int(used[0])][0]
-    native = _LABEL_FREQ.get(family, "D")
+    family = FAMILIES[int(used[0])][0]
+    native = LABEL_FREQ.get(family, "D")
     for i in used:
         ex = extracted[int(i)]
         idx = ex.index.to_numpy()
-        name = _FAMILIES[int(i)][0]
-        if name in _LABEL_FREQ:
+        name = FAMILIES[int(i)][0]
+        if name in LABEL_FREQ:
             month_u[idx], invalid[idx] = _label_months(name, ex)
             continue
         stamps, bad = _date_stamps(ex, name, labels, idx)

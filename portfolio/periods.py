@@ -22,7 +22,8 @@ import re
 import numpy as np
 
 from portfolio.errors import InputError
-from portfolio.period_parse import ADVICE, ParsedPeriods, parse_periods
+from portfolio.period_formats import ADVICE
+from portfolio.period_parse import ParsedPeriods, parse_periods
 
 __all__ = [
     "ADVICE",
