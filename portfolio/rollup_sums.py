@@ -18,7 +18,7 @@ from portfolio.tree import RowTree, Tree
 
 _SNAP = 1e-9
 # Sums of whole numbers are exact in a float while every partial sum stays below 2**53.
-_EXACT_LIMIT = float(2**53)
+EXACT_LIMIT = float(2**53)
 
 
 def _push_up(cells: np.ndarray, tree: Tree) -> None:
@@ -98,7 +98,7 @@ def _minor_units(
     with np.errstate(over="ignore", invalid="ignore"):
         p_minor, a_minor = np.rint(planned * scale), np.rint(actual * scale)
         gross = float(np.abs(p_minor).sum()) + float(np.abs(a_minor).sum())
-    if not gross < _EXACT_LIMIT:
+    if not gross < EXACT_LIMIT:
         return None
     return p_minor, a_minor, scale
 
@@ -142,6 +142,29 @@ def _float_figures(
     if decimals is None:
         return fig
     return Figures(*(np.round(getattr(fig, f.name), decimals) for f in fields(Figures)))
+
+
+@dataclass(frozen=True)
+class Precision:
+    """How a rollup adds up its amounts (the SQL engines follow the same rule).
+
+    Attributes:
+        decimals: The amounts' decimal places (None: more than `portfolio.decimals.MAX_DECIMALS`).
+        exact: Summed as whole minor units (every total below `EXACT_LIMIT` of them); else as
+            floats with the noise snapped to 0, rounded to ``decimals`` when known.
+    """
+
+    decimals: int | None
+    exact: bool
+
+
+def precision(data: pd.DataFrame, decimals: int | None) -> Precision:
+    """The way `node_figures` sums the ``planned`` and ``actual`` of ``data``."""
+    planned_in = data["planned"].to_numpy(dtype=np.float64)
+    actual_in = data["actual"].to_numpy(dtype=np.float64)
+    if decimals is None:
+        decimals = widest(decimals_of(planned_in), decimals_of(actual_in))
+    return Precision(decimals, _minor_units(planned_in, actual_in, decimals) is not None)
 
 
 def node_figures(data: pd.DataFrame, cells: Cells, decimals: int | None) -> Figures:

@@ -32,6 +32,7 @@ from portfolio.engines.local import ALERTS_COLUMNS, InputSpec, load_input, rollu
 from portfolio.errors import InputError
 from portfolio.load import Portfolio
 from portfolio.rollup import OUTPUT_COLUMNS
+from portfolio.rollup_sums import precision
 
 ENGINES = ("auto", "pandas", "duckdb", "spark")
 AUTO_DUCKDB_ROWS = 2_000_000
@@ -126,7 +127,7 @@ def _plan(session: Any, job: Job) -> str:
         p = load_input(job.input)
         table = pa.Table.from_pandas(p.data, preserve_index=False)
         cells_from_frame(session, table, p.levels)
-        cells = Cells(levels=p.levels, periods=p.periods)
+        cells = Cells(levels=p.levels, periods=p.periods, sums=precision(p.data, p.decimals))
     k = len(cells.levels)
 
     def query(dense: bool, escape: bool) -> OutputQuery:
@@ -216,7 +217,7 @@ def rollup_frame(p: Portfolio, choice: EngineChoice = EngineChoice()) -> pd.Data
 
     with _session(engine, choice) as session:
         cells_from_frame(session, pa.Table.from_pandas(p.data, preserve_index=False), p.levels)
-        cells = Cells(levels=p.levels, periods=p.periods)
+        cells = Cells(levels=p.levels, periods=p.periods, sums=precision(p.data, p.decimals))
         k = len(p.levels)
 
         def query(dense: bool, escape: bool) -> OutputQuery:

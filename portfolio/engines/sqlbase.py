@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
+from portfolio.engines.sqlsums import FLOAT_SUMS, Precision
 from portfolio.engines.sqltext import Dialect
 from portfolio.errors import InputError
 from portfolio.rownums import MAX_SHOWN
@@ -44,11 +45,14 @@ class Cells:
         on_duplicates: Raises the duplicate-rows message given their count, when duplicates
             are (leaf, period label) repeats that the rollup's finest grouping set counts
             (None when they were checked here already, or are summed).
+        sums: How the rollup adds up the amounts (``portfolio.engines.sqlsums``): the pandas
+            rollup's rule for these amounts.
     """
 
     levels: tuple[str, ...]
     periods: tuple[str, ...]
     on_duplicates: Callable[[int], None] | None = None
+    sums: Precision = FLOAT_SUMS
 
 
 def rows_text(first: Sequence[int], total: int) -> str:

@@ -25,6 +25,7 @@ first row of each offending value.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import pyarrow as pa
@@ -32,6 +33,7 @@ import pyarrow as pa
 from portfolio.columns import Header, map_columns
 from portfolio.engines.sqlbase import Cells, Ctx, Session, rows_text
 from portfolio.engines.sqlperiods import periods_and_rest
+from portfolio.engines.sqlsums import NOT_MONEY, Precision, places_sql, precision_of
 from portfolio.engines.sqltext import level_names
 from portfolio.errors import InputError
 from portfolio.mapping import AmountSpec, ColumnMapping
@@ -100,20 +102,23 @@ def validated_cells(s: Session, schema: pa.Schema, file: str, mapping: ColumnMap
     planned_name, actual_name = mapped.planned_name, mapped.actual_name
 
     depth = " + ".join(f"CASE WHEN {lv} <> '' THEN 1 ELSE 0 END" for lv in ls)
-    n = _scan(c, alias, depth)
+    n, sums = _scan(c, alias, depth)
     if n["no_cost"] == n["n"]:
         raise InputError(
             f"{file}: no row has a cost figure: '{planned_name}' and '{actual_name}' are blank "
             "on every row."
         )
     _check_hierarchy(c, n, levels, depth)
-    return periods_and_rest(
+    cells = periods_and_rest(
         c, n, levels, period_col, mapping, (p_spec, a_spec), (planned_name, actual_name)
     )
+    return dataclasses.replace(cells, sums=sums)
 
 
-def _scan(c: Ctx, alias: dict[str, str], depth: str) -> dict[str, int]:
-    """One scan counting every per-row problem; raises on an empty file or amounts not finite."""
+def _scan(c: Ctx, alias: dict[str, str], depth: str) -> tuple[dict[str, int], Precision]:
+    """One scan counting every per-row problem and finding the amounts' decimal places and
+    gross size (the pandas rollup's exact-sum rule); raises on an empty file or amounts not
+    finite."""
     ls, cost = c.ls, c.cost
     checks = {f"bad_{a}": f"NOT ({a} - {a} = 0)" for a in alias.values()}
     checks["no_cost"] = f"NOT {cost}"
@@ -126,8 +131,11 @@ def _scan(c: Ctx, alias: dict[str, str], depth: str) -> dict[str, int]:
     checks["p_blank"] = f"{cost} AND {c.p1} IS NULL AND {c.a1} IS NOT NULL"
     checks["plan_only"] = f"{cost} AND {c.a1} IS NULL AND {c.p1} IS NOT NULL"
     sums = ", ".join(f"SUM(CASE WHEN {w} THEN 1 ELSE 0 END) AS {n}" for n, w in checks.items())
-    got = c.s.rows(f"SELECT COUNT(*) AS n, {sums} FROM raw")[0]
-    n = dict(zip(["n", *checks], (int(v or 0) for v in got), strict=True))
+    places = ", ".join(f"MAX({places_sql(a, c.s.dialect)})" for a in alias.values())
+    gross = f"SUM(ABS({c.planned})), SUM(ABS({c.actual}))"
+    got = c.s.rows(f"SELECT COUNT(*) AS n, {sums}, {places}, {gross} FROM raw")[0]
+    counts, most, sizes = got[: len(checks) + 1], got[len(checks) + 1 : -2], got[-2:]
+    n = dict(zip(["n", *checks], (int(v or 0) for v in counts), strict=True))
     if n["n"] == 0:
         raise InputError(f"{c.file} has a header but no data rows.")
     for col, a in alias.items():
@@ -144,7 +152,9 @@ def _scan(c: Ctx, alias: dict[str, str], depth: str) -> dict[str, int]:
                 "if there is no figure.",
                 col,
             )
-    return n
+    widest = max(int(v or 0) for v in most)
+    decimals = None if widest == NOT_MONEY else widest
+    return n, precision_of(decimals, sum(float(v or 0.0) for v in sizes))
 
 
 def _check_hierarchy(c: Ctx, n: dict[str, int], levels: tuple[str, ...], depth: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,7 +43,7 @@ def plan_output(
     """
     k = len(cells.levels)
     s.register("calendar", pa.table({"period": pa.array(list(cells.periods), pa.string())}))
-    materialize("g", aggregate_sql(k))
+    materialize("g", aggregate_sql(k, cells.sums, s.dialect))
     sep = " OR ".join(f"instr({c}, '{SEP}') > 0" for c in level_names(k))
     got = s.rows(
         "SELECT SUM(CASE WHEN leafset = 1 THEN 1 ELSE 0 END), "
@@ -54,4 +55,5 @@ def plan_output(
     if dup_rows and cells.on_duplicates is not None:
         cells.on_duplicates(dup_rows)
     dense = full == leaves * len(cells.periods)
-    return Plan(sql=output_sql(query(dense, with_sep > 0)), periods=cells.periods)
+    q = dataclasses.replace(query(dense, with_sep > 0), sums=cells.sums)
+    return Plan(sql=output_sql(q), periods=cells.periods)

@@ -4,19 +4,20 @@ Input: a view ``cells`` with the level columns ``l1 .. lk`` (text, ``''`` below 
 ``period`` (a label of the calendar), ``planned`` and ``actual`` (flows, doubles), and a small
 table ``calendar(period)`` holding every period of the calendar. Period labels (``2024-01``,
 ``2024-Q1``, ``2024``) sort in calendar order, so they order the windows and the output.
+How amounts are added up (exact minor units, or floats snapped) is ``portfolio.engines.sqlsums``.
 
 1. ``aggregate_sql``: one ``GROUP BY GROUPING SETS`` pass: ``(period)``, ``(l1, period)``, ...
    ``(l1 .. lk, period)`` (the rollup), plus ``(l1 .. lk)`` (one row per leaf, ``leafset = 1``,
    used to tell whether the table is dense and never output). Each group carries the sums of
-   planned and actual, the sums of their sizes (the gross amounts behind each figure, for the
-   rounding snap of ``portfolio.rollup``) and the row count (``n > 1`` at the finest set is a
-   duplicate leaf and period).
+   planned and actual (``sqlsums.aggregate_columns``) and the row count (``n > 1`` at the finest
+   set is a duplicate leaf and period).
 2. ``output_sql``: drop the groups whose deepest level is blank (a ragged leaf is already its
    parent's group: a blank lower level makes a leaf at the level above), build the node id,
    parent and name as ``portfolio.rollup`` does (`` / `` inside a value written `` ∕ ``), make the
    table dense over the calendar when some node lacks a period, the cumulative figures by window
-   sums over each node's periods, the snap to 0 below 1e-9 of the gross amount, the variance
-   percentages (NULL where the plan is 0), and, for alerts, the rule of ``portfolio.alerts``:
+   sums over each node's periods, the figures from the sums (``sqlsums.figure_steps``), the
+   variance percentages (NULL where the plan is 0), and, for alerts, the rule of
+   ``portfolio.alerts``:
    basis, direction, floor, amber/red bands, unplanned spend, and persistence as a window count
    of the last ``k`` periods in the band (the table is dense, so ``k`` rows are ``k`` periods).
    Ordered by level, node id (binary order, as Python sorts str), period.
@@ -27,10 +28,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portfolio.alerts import AlertRule
+from portfolio.engines.sqlsums import (
+    DOUBLE_ZERO,
+    FLOAT_SUMS,
+    Precision,
+    aggregate_columns,
+    carried,
+    figure_steps,
+    zero,
+)
 from portfolio.rollup import ESCAPED_SEP, ROOT, SEP
-
-SNAP = "1e-9"
-DOUBLE_ZERO = "CAST(0 AS DOUBLE)"
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,10 @@ class Dialect:
         """``expr`` cast to text."""
         return f"CAST({expr} AS {'VARCHAR' if self.name == 'duckdb' else 'STRING'})"
 
+    def rint(self, expr: str) -> str:
+        """The double ``expr`` rounded to a whole number (a double)."""
+        return f"round({expr})" if self.name == "duckdb" else f"rint({expr})"
+
 
 DUCKDB = Dialect("duckdb", '"')
 SPARK = Dialect("spark", "`")
@@ -71,7 +82,7 @@ def level_names(k: int) -> list[str]:
     return [f"l{i}" for i in range(1, k + 1)]
 
 
-def aggregate_sql(k: int) -> str:
+def aggregate_sql(k: int, sums: Precision = FLOAT_SUMS, dialect: Dialect = DUCKDB) -> str:
     """Step 1: the grouping sets over ``cells`` (see the module docstring)."""
     ls = level_names(k)
     sets = ["(period)"] + [f"({', '.join(ls[:d])}, period)" for d in range(1, k + 1)]
@@ -80,8 +91,7 @@ def aggregate_sql(k: int) -> str:
     return f"""
 SELECT {", ".join(ls)}, period,
        CAST({up} AS INT) AS up, CAST(GROUPING(period) AS INT) AS leafset,
-       SUM(planned) AS p, SUM(actual) AS a,
-       SUM(ABS(planned)) AS gp, SUM(ABS(actual)) AS ga, COUNT(*) AS n
+       {aggregate_columns(sums, dialect)}, COUNT(*) AS n
 FROM cells
 GROUP BY GROUPING SETS ({", ".join(sets)})
 """
@@ -89,10 +99,6 @@ GROUP BY GROUPING SETS ({", ".join(sets)})
 
 def _esc(col: str, escape: bool = True) -> str:
     return f"replace({col}, '{SEP}', '{ESCAPED_SEP}')" if escape else col
-
-
-def _snap(value: str, gross: str) -> str:
-    return f"CASE WHEN ABS({value}) <= {SNAP} * ({gross}) THEN {DOUBLE_ZERO} ELSE {value} END"
 
 
 def _status_sql(rule: AlertRule) -> tuple[str, str]:
@@ -145,6 +151,7 @@ class OutputQuery:
         latest: Keep only the last period of every node (after the persistence windows).
         escape: Some level value holds `` / ``: write it `` ∕ `` inside node ids.
         extra: Also output ``parent`` and ``name``.
+        sums: How the amounts are added up (``sqlsums``; the grouping sets must agree).
     """
 
     levels: int
@@ -153,6 +160,7 @@ class OutputQuery:
     latest: bool = False
     escape: bool = True
     extra: bool = False
+    sums: Precision = FLOAT_SUMS
 
 
 def output_sql(q: OutputQuery, source: str = "g") -> str:
@@ -171,10 +179,11 @@ def output_sql(q: OutputQuery, source: str = "g") -> str:
         f"ELSE concat_ws('{SEP}', {parent_parts}) END"
     )
     name = f"CASE WHEN up = {q.levels} THEN '{ROOT}' ELSE {deepest} END"
+    sums = carried(q.sums)
     nodes = f"""
 n AS (
   SELECT {node} AS node, CAST({depth} AS BIGINT) AS level, {parent} AS parent, {name} AS name,
-         period, p, a, gp, ga
+         period, {", ".join(sums)}
   FROM {source}
   WHERE leafset = 0 AND (up = {q.levels} OR {deepest} <> '')
 )"""
@@ -182,35 +191,23 @@ n AS (
         grid = """
 d AS (SELECT * FROM n)"""
     else:
+        filled = ", ".join(f"COALESCE(n.{c}, {zero(q.sums)}) AS {c}" for c in sums)
         grid = f"""
 x AS (SELECT DISTINCT node, level, parent, name FROM n),
 d AS (
-  SELECT x.node, x.level, x.parent, x.name, c.period,
-         COALESCE(n.p, {DOUBLE_ZERO}) AS p, COALESCE(n.a, {DOUBLE_ZERO}) AS a,
-         COALESCE(n.gp, {DOUBLE_ZERO}) AS gp, COALESCE(n.ga, {DOUBLE_ZERO}) AS ga
+  SELECT x.node, x.level, x.parent, x.name, c.period, {filled}
   FROM x CROSS JOIN calendar c
   LEFT JOIN n ON n.node = x.node AND n.period = c.period
 )"""
     cum = "PARTITION BY node ORDER BY period ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+    running = ", ".join(f"SUM({c}) OVER cw AS c{c}" for c in sums)
+    keys = "node, level, parent, name, period"
     steps = f"""
 w AS (
-  SELECT node, level, parent, name, period, p, a, gp, ga,
-         SUM(p) OVER cw AS cp, SUM(a) OVER cw AS ca,
-         SUM(gp) OVER cw AS cgp, SUM(ga) OVER cw AS cga
+  SELECT {keys}, {", ".join(sums)}, {running}
   FROM d
   WINDOW cw AS ({cum})
-),
-s AS (
-  SELECT node, level, parent, name, period, gp, ga, cgp, cga,
-         {_snap("p", "gp")} AS planned, {_snap("a", "ga")} AS actual,
-         {_snap("cp", "cgp")} AS cum_planned, {_snap("ca", "cga")} AS cum_actual
-  FROM w
-),
-v AS (
-  SELECT *, {_snap("actual - planned", "gp + ga")} AS variance,
-         {_snap("cum_actual - cum_planned", "cgp + cga")} AS cum_variance
-  FROM s
-),
+),{figure_steps(q.sums, keys)},
 r AS (
   SELECT *, CASE WHEN planned <> 0 THEN variance / planned END AS variance_pct,
          CASE WHEN cum_planned <> 0 THEN cum_variance / cum_planned END AS cum_variance_pct
