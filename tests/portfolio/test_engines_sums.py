@@ -88,9 +88,7 @@ def test_float_sums_where_exact_sums_are_not_possible(
 
 
 amounts = st.one_of(
-    st.integers(-(10**12), 10**12).flatmap(
-        lambda n: st.integers(0, 11).map(lambda d: n / 10**d)
-    ),
+    st.integers(-(10**12), 10**12).flatmap(lambda n: st.integers(0, 11).map(lambda d: n / 10**d)),
     st.floats(-1e12, 1e12, allow_nan=False),
     st.just(0.0),
 )
