@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from portfolio import messages
 from portfolio.decimals import decimals_of
 from portfolio.errors import InputError
 from portfolio.rownums import describe_rows, first_rows
@@ -170,10 +171,9 @@ def _raise_not_finite(
     bad_rows = rows[bad]
     example = str(arr[int(np.flatnonzero(bad)[0])].as_py()).strip()
     raise InputError(
-        f"{file}: column '{column}' has values that are not finite amounts on "
-        f"{describe_rows(bad_rows)} (e.g. {example!r}): NaN, infinity, numbers too large, or "
-        f"spreadsheet errors such as #N/A cannot be added up. Fix them in the source, or leave the "
-        f"cell blank if there is no figure.",
+        messages.NOT_FINITE.format(
+            file=file, column=column, rows=describe_rows(bad_rows), example=example
+        ),
         column=column,
         rows=first_rows(bad_rows),
     )

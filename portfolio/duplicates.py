@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from portfolio import messages
 from portfolio.columns import MappedColumns
 from portfolio.errors import InputError
 from portfolio.figures import Figures
@@ -33,10 +34,14 @@ def _refuse(
     when = f" in {figs.frame[period].iloc[first_pos].strip()!r}" if period is not None else ""
     bad = rows[bad_pos]
     raise InputError(
-        f"{file}: {plural(len(bad), 'row')} repeat an item and period already in the file "
-        f"({describe_rows(bad)}); for example '{path}'{when} is on "
-        f"{describe_rows(rows[group_mask])}. Remove the repeats, or tick 'Sum duplicate "
-        "rows' (--sum-duplicates) to add them up.",
+        messages.REPEATED_ITEM_PERIOD.format(
+            file=file,
+            count=plural(len(bad), "row"),
+            rows=describe_rows(bad),
+            path=path,
+            when=when,
+            group_rows=describe_rows(rows[group_mask]),
+        ),
         column=cols.levels[-1] if period is None else period,
         rows=first_rows(bad),
     )

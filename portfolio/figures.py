@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from portfolio import messages
 from portfolio.amounts import ParsedAmounts, parse_amounts
 from portfolio.columns import MappedColumns, named
 from portfolio.decimals import widest
@@ -138,8 +139,7 @@ def read_figures(
     keep = ~no_cost
     if not keep.any():
         raise InputError(
-            f"{file}: no row has a cost figure: '{cols.planned_name}' and '{cols.actual_name}' "
-            "are blank on every row."
+            messages.NO_COST.format(file=file, planned=cols.planned_name, actual=cols.actual_name)
         )
     if not keep.all():
         frame = frame[keep]
@@ -193,8 +193,12 @@ def plan_ahead(
         bad = rows[p_blank & ~a_blank]
         col = cols.planned.first
         raise InputError(
-            f"{file}: {named(col, 'planned')} is blank on {describe_rows(bad)} although "
-            f"'{cols.actual_name}' has a figure. Enter 0 where nothing was planned.",
+            messages.PLANNED_BLANK.format(
+                file=file,
+                named=named(col, "planned"),
+                rows=describe_rows(bad),
+                actual=cols.actual_name,
+            ),
             column=col,
             rows=first_rows(bad),
         )
@@ -206,8 +210,12 @@ def plan_ahead(
     if at.frequency == "single":
         bad = rows[plan_only]
         raise InputError(
-            f"{file}: {named(actual_col, 'actual')} is blank on {describe_rows(bad)} "
-            f"although '{cols.planned_name}' has a figure. Enter 0 where nothing was spent.",
+            messages.ACTUAL_BLANK.format(
+                file=file,
+                named=named(actual_col, "actual"),
+                rows=describe_rows(bad),
+                planned=cols.planned_name,
+            ),
             column=actual_col,
             rows=first_rows(bad),
         )
@@ -219,9 +227,9 @@ def plan_ahead(
     if inside.any():
         bad = rows[inside]
         raise InputError(
-            f"{file}: {named(actual_col, 'actual')} is blank on {describe_rows(bad)}, "
-            "in periods up to the item's last actual figure. Enter 0 where nothing was spent "
-            "(a blank actual is only read as plan ahead after an item's last actual).",
+            messages.ACTUAL_BLANK_BEFORE_LAST.format(
+                file=file, named=named(actual_col, "actual"), rows=describe_rows(bad)
+            ),
             column=actual_col,
             rows=first_rows(bad),
         )

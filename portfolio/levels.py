@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from portfolio import messages
 from portfolio.errors import InputError
 from portfolio.rownums import describe_rows, first_rows
 
@@ -68,16 +69,20 @@ def build_hierarchy(frame: pd.DataFrame, levels: Sequence[str], *, file: str) ->
         if bad_at[k].any():
             below = [levels[j] for j in range(k + 1, len(levels))]
             raise InputError(
-                f"{file}: column '{lvl}' is blank on {describe_rows(rows[bad_at[k]])} while a "
-                f"lower level ({', '.join(repr(b) for b in below)}) is filled. Only the lowest "
-                "levels may be blank (the row is then an item directly under the level above).",
+                messages.LEVEL_GAP.format(
+                    file=file,
+                    column=lvl,
+                    rows=describe_rows(rows[bad_at[k]]),
+                    below=", ".join(repr(b) for b in below),
+                ),
                 column=lvl,
                 rows=first_rows(rows[bad_at[k]]),
             )
     if blank[0].any():
         raise InputError(
-            f"{file}: column '{levels[0]}' is blank on {describe_rows(rows[blank[0]])}: every row "
-            "needs at least its top hierarchy level.",
+            messages.TOP_LEVEL_BLANK.format(
+                file=file, column=levels[0], rows=describe_rows(rows[blank[0]])
+            ),
             column=levels[0],
             rows=first_rows(rows[blank[0]]),
         )
@@ -128,10 +133,13 @@ def _check_leaf_parents(
             parent_rows = rows[deeper & (p == p[first])]
             leaf_rows = rows[clash & (p == p[first])]
             raise InputError(
-                f"{file}: '{path}' is an item on {describe_rows(leaf_rows)} (column "
-                f"'{levels[d]}' blank) but has items below it on {describe_rows(parent_rows)}. "
-                "A parent's figures must be the sum of its children: put those amounts on a child "
-                f"row (fill in '{levels[d]}'), or move them.",
+                messages.ITEM_AND_PARENT.format(
+                    file=file,
+                    path=path,
+                    leaf_rows=describe_rows(leaf_rows),
+                    column=levels[d],
+                    parent_rows=describe_rows(parent_rows),
+                ),
                 column=levels[d],
                 rows=first_rows(rows[clash]),
             )

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from portfolio import messages
 from portfolio.columns import Header, map_columns
 from portfolio.decimals import widest
 from portfolio.duplicates import sorted_rows
@@ -139,10 +140,7 @@ def _header(raw: RawTable, frame: pd.DataFrame) -> Header:
 
 def _require_actuals(src: LeafRows, actual_name: str, file: str) -> None:
     if len(src.data_sel) == 0:
-        raise InputError(
-            f"{file}: no row has an actual figure ('{actual_name}' is blank everywhere), so "
-            "there is nothing to compare the plan with yet."
-        )
+        raise InputError(messages.NO_ACTUAL_YET.format(file=file, actual=actual_name))
 
 
 _LEVEL_NOTE = (
@@ -172,7 +170,7 @@ def build_portfolio(
     notes = reading_notes(raw, len(frame), accept_cut)
     rows_read = len(frame) + raw.cut_rows
     if len(frame) == 0:
-        raise InputError(f"{file} has a header but no data rows.")
+        raise InputError(messages.NO_DATA_ROWS.format(file=file))
     cols = map_columns(mapping, _header(raw, frame), file, notes)
     figs = read_figures(frame, cols, mapping, file, notes)
     hier = build_hierarchy(figs.frame, cols.levels, file=file)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from portfolio import messages
 from portfolio.errors import InputError
 from portfolio.period_formats import ADVICE, FAMILIES, LABEL_FREQ, MONTHS
 from portfolio.rownums import describe_rows, first_rows
@@ -75,8 +76,7 @@ def _distinct(col: pd.Series, column: str, file: str) -> _Labels:
         blank_codes = np.flatnonzero((uniq == "").to_numpy())
         blank = (codes < 0) | np.isin(codes, blank_codes)
         raise InputError(
-            f"{file}: column '{column}' is blank on {describe_rows(rows[blank])}. "
-            "Every row needs its period.",
+            messages.PERIOD_BLANK.format(file=file, column=column, rows=describe_rows(rows[blank])),
             column=column,
             rows=first_rows(rows[blank]),
         )

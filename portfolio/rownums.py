@@ -17,8 +17,12 @@ def first_rows(rows: Sequence[int] | np.ndarray, limit: int = MAX_SHOWN) -> tupl
 
 def describe_rows(rows: Sequence[int] | np.ndarray, limit: int = MAX_SHOWN) -> str:
     """'row 5', 'rows 5, 9 and 12' or 'rows 5, 9, 12, 14, 20 and 37 more'."""
-    total = len(rows)
-    shown = first_rows(rows, limit)
+    return describe_count(first_rows(rows, limit), len(rows), limit)
+
+
+def describe_count(first: Sequence[int], total: int, limit: int = MAX_SHOWN) -> str:
+    """`describe_rows` from the first rows and the count alone (the SQL engines fetch no more)."""
+    shown = [int(r) for r in sorted(first)[:limit]]
     if total == 0:
         return "no rows"
     if total == 1:

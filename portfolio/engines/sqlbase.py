@@ -1,6 +1,7 @@
 """What the SQL checks share: the ``Session`` an SQL engine provides, the ``Cells`` they hand
-to the rollup, the row wording of ``portfolio.rownums`` from a count and the first rows, and the
-context of one check run."""
+to the rollup, and the context of one check run, which words a failed check with a template of
+``portfolio.messages`` and the row wording of ``portfolio.rownums`` (from a count and the first
+rows)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pyarrow as pa
 from portfolio.engines.sqlsums import FLOAT_SUMS, Precision
 from portfolio.engines.sqltext import Dialect
 from portfolio.errors import InputError
-from portfolio.rownums import MAX_SHOWN
+from portfolio.rownums import MAX_SHOWN, describe_count
 
 
 class Session(Protocol):
@@ -57,20 +58,7 @@ class Cells:
 
 def rows_text(first: Sequence[int], total: int) -> str:
     """``portfolio.rownums.describe_rows`` from the first rows and the count alone."""
-    shown = [int(r) for r in sorted(first)[:MAX_SHOWN]]
-    if total == 0:
-        return "no rows"
-    if total == 1:
-        return f"row {shown[0]}"
-    parts = [str(r) for r in shown]
-    if total <= MAX_SHOWN:
-        return "rows " + ", ".join(parts[:-1]) + " and " + parts[-1]
-    return "rows " + ", ".join(parts) + f" and {total - MAX_SHOWN} more"
-
-
-def named(column: str, role: str) -> str:
-    norm = " ".join(str(column).casefold().split())
-    return f"column '{column}'" if norm == role else f"column '{column}' ({role})"
+    return describe_count(first, total)
 
 
 @dataclass(frozen=True)
@@ -94,6 +82,10 @@ class Ctx:
     def count(self, where: str, view: str = "raw") -> int:
         return int(self.s.rows(f"SELECT COUNT(*) FROM {view} WHERE {where}")[0][0])
 
-    def raise_rows(self, where: str, total: int, text: str, column: str) -> None:
+    def raise_rows(self, where: str, total: int, template: str, column: str, **fields: str) -> None:
+        """Raise ``template`` (of ``portfolio.messages``) naming the first rows ``where`` holds
+        (``total`` of them) and ``column``; ``fields`` fill the rest of the template."""
         first = self.first(where)
-        raise InputError(text.format(rows=rows_text(first, total)), column=column, rows=first)
+        rows = rows_text(first, total)
+        message = template.format(file=self.file, column=column, rows=rows, **fields)
+        raise InputError(message, column=column, rows=first)

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
+from portfolio import messages
 from portfolio.columns import Header, map_columns
 from portfolio.engines.sqlbase import Cells, Ctx, Session, rows_text
 from portfolio.engines.sqlperiods import periods_and_rest
@@ -58,9 +59,7 @@ def _check_types(schema: pa.Schema, amounts: Sequence[str], file: str, engine: s
             or pa.types.is_null(t)
         ):
             raise InputError(
-                f"{file}: column '{col}' holds {t} values in the Parquet file; the {engine} "
-                "engine reads amounts stored as numbers. Use --engine pandas (it reads text "
-                "amounts such as '$1,234.56'), or write the column as numbers.",
+                messages.SQL_TEXT_AMOUNTS.format(file=file, column=col, kind=t, engine=engine),
                 column=col,
             )
 
@@ -73,10 +72,7 @@ def validated_cells(s: Session, schema: pa.Schema, file: str, mapping: ColumnMap
         InputError: The first problem found, worded as the pandas loader words it.
     """
     if mapping.measure != "flow":
-        raise InputError(
-            f"The {s.engine} engine rolls up flows (spend per period) only; for a running total "
-            "or re-forecast (--measure level) use --engine pandas."
-        )
+        raise InputError(messages.SQL_LEVEL_MEASURE.format(file=file, engine=s.engine))
     names = tuple(str(c) for c in schema.names)
     mapped = map_columns(mapping, Header(names=names, written=names), file, [])
     levels, period_col = mapped.levels, mapped.period
@@ -105,8 +101,7 @@ def validated_cells(s: Session, schema: pa.Schema, file: str, mapping: ColumnMap
     n, sums = _scan(c, alias, depth)
     if n["no_cost"] == n["n"]:
         raise InputError(
-            f"{file}: no row has a cost figure: '{planned_name}' and '{actual_name}' are blank "
-            "on every row."
+            messages.NO_COST.format(file=file, planned=planned_name, actual=actual_name)
         )
     _check_hierarchy(c, n, levels, depth)
     cells = periods_and_rest(
@@ -137,21 +132,13 @@ def _scan(c: Ctx, alias: dict[str, str], depth: str) -> tuple[dict[str, int], Pr
     counts, most, sizes = got[: len(checks) + 1], got[len(checks) + 1 : -2], got[-2:]
     n = dict(zip(["n", *checks], (int(v or 0) for v in counts), strict=True))
     if n["n"] == 0:
-        raise InputError(f"{c.file} has a header but no data rows.")
+        raise InputError(messages.NO_DATA_ROWS.format(file=c.file))
     for col, a in alias.items():
         if n[f"bad_{a}"]:
             where = f"NOT ({a} - {a} = 0)"
             first_value = c.s.rows(f"SELECT {a} FROM raw_r WHERE {where} ORDER BY __row LIMIT 1")
             example = str(pa.array([first_value[0][0]], pa.float64()).cast(pa.string())[0])
-            c.raise_rows(
-                where,
-                n[f"bad_{a}"],
-                f"{c.file}: column '{col}' has values that are not finite amounts on {{rows}} "
-                f"(e.g. {example!r}): NaN, infinity, numbers too large, or spreadsheet errors "
-                "such as #N/A cannot be added up. Fix them in the source, or leave the cell blank "
-                "if there is no figure.",
-                col,
-            )
+            c.raise_rows(where, n[f"bad_{a}"], messages.NOT_FINITE, col, example=example)
     widest = max(int(v or 0) for v in most)
     decimals = None if widest == NOT_MONEY else widest
     return n, precision_of(decimals, sum(float(v or 0.0) for v in sizes))
@@ -167,21 +154,14 @@ def _check_hierarchy(c: Ctx, n: dict[str, int], levels: tuple[str, ...], depth: 
             c.raise_rows(
                 where,
                 n[f"gap_{lv}"],
-                f"{c.file}: column '{levels[i]}' is blank on {{rows}} while a lower level "
-                f"({', '.join(repr(b) for b in below)}) is filled. Only the lowest levels may be "
-                "blank (the row is then an item directly under the level above).",
+                messages.LEVEL_GAP,
                 levels[i],
+                below=", ".join(repr(b) for b in below),
             )
     top = f"{c.cost} AND {ls[0]} = ''"
     n_top = n["top"]
     if n_top:
-        c.raise_rows(
-            top,
-            n_top,
-            f"{c.file}: column '{levels[0]}' is blank on {{rows}}: every row needs at least its "
-            "top hierarchy level.",
-            levels[0],
-        )
+        c.raise_rows(top, n_top, messages.TOP_LEVEL_BLANK, levels[0])
     if not n["ragged"]:
         return
     for dd in range(1, len(ls)):
@@ -210,9 +190,13 @@ def _check_hierarchy(c: Ctx, n: dict[str, int], levels: tuple[str, ...], depth: 
         all_first = c.first(leaf_where, "raw_clash")
         path = " / ".join(path_values)
         raise InputError(
-            f"{c.file}: '{path}' is an item on {leaf_rows} (column '{levels[dd]}' blank) but has "
-            f"items below it on {parent_rows}. A parent's figures must be the sum of its "
-            f"children: put those amounts on a child row (fill in '{levels[dd]}'), or move them.",
+            messages.ITEM_AND_PARENT.format(
+                file=c.file,
+                path=path,
+                leaf_rows=leaf_rows,
+                column=levels[dd],
+                parent_rows=parent_rows,
+            ),
             column=levels[dd],
             rows=all_first,
         )

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from portfolio.engines.sqlbase import Cells, Ctx, named, rows_text
+from portfolio import messages
+from portfolio.columns import named
+from portfolio.engines.sqlbase import Cells, Ctx, rows_text
 from portfolio.errors import InputError
 from portfolio.mapping import AmountSpec, ColumnMapping
 from portfolio.periods import calendar, check_frequency, label_of, parse_periods, to_ordinal
@@ -86,10 +88,7 @@ def _frequency(c: Ctx, pm: pd.DataFrame, native: str, wanted: str, column: str) 
 def _periods(c: Ctx, n: dict[str, int], column: str, mapping: ColumnMapping) -> _Periods:
     if n["per_blank"]:
         c.raise_rows(
-            f"{c.cost} AND (per IS NULL OR per = '')",
-            n["per_blank"],
-            f"{c.file}: column '{column}' is blank on {{rows}}. Every row needs its period.",
-            column,
+            f"{c.cost} AND (per IS NULL OR per = '')", n["per_blank"], messages.PERIOD_BLANK, column
         )
     pm, native, _family = _parse_distinct(c, column)
     month = pm["month"].to_numpy(dtype=np.int64)
@@ -135,9 +134,10 @@ def periods_and_rest(
         c.raise_rows(
             f"{c.cost} AND {c.p1} IS NULL AND {c.a1} IS NOT NULL",
             n["p_blank"],
-            f"{c.file}: {named(col, 'planned')} is blank on {{rows}} although "
-            f"'{actual_name}' has a figure. Enter 0 where nothing was planned.",
+            messages.PLANNED_BLANK,
             col,
+            named=named(col, "planned"),
+            actual=actual_name,
         )
     keys = ", ".join(c.ls)
     future = "FALSE"
@@ -175,10 +175,7 @@ def periods_and_rest(
             f"WHERE {c.cost} AND NOT {future}"
         )[0]
         if not int(got[0]):
-            raise InputError(
-                f"{c.file}: no row has an actual figure ('{actual_name}' is blank everywhere), "
-                "so there is nothing to compare the plan with yet."
-            )
+            raise InputError(messages.NO_ACTUAL_YET.format(file=c.file, actual=actual_name))
         first_ord, last_ord = int(got[1]), int(got[2])
     else:
         got = c.s.rows("SELECT MIN(ord), MAX(ord) FROM pmap")[0]
@@ -212,9 +209,10 @@ def _plan_ahead(
         c.raise_rows(
             plan_only,
             count,
-            f"{c.file}: {named(actual_col, 'actual')} is blank on {{rows}} although "
-            f"'{planned_name}' has a figure. Enter 0 where nothing was spent.",
+            messages.ACTUAL_BLANK,
             actual_col,
+            named=named(actual_col, "actual"),
+            planned=planned_name,
         )
     c.s.view(
         "last_actual",
@@ -231,10 +229,9 @@ def _plan_ahead(
     if n_inside:
         first = c.first(inside, "raw_la")
         raise InputError(
-            f"{c.file}: {named(actual_col, 'actual')} is blank on "
-            f"{rows_text(first, n_inside)}, in periods up to the item's last actual figure. "
-            "Enter 0 where nothing was spent (a blank actual is only read as plan ahead after "
-            "an item's last actual).",
+            messages.ACTUAL_BLANK_BEFORE_LAST.format(
+                file=c.file, named=named(actual_col, "actual"), rows=rows_text(first, n_inside)
+            ),
             column=actual_col,
             rows=first,
         )
@@ -273,10 +270,14 @@ def raise_duplicates(c: Ctx, levels: tuple[str, ...], period_col: str | None, to
         cell = c.s.rows(f"SELECT per FROM pick_rows WHERE __row = {group_first[0]}")[0][0]
         when = f" in {str(cell).strip()!r}"
     raise InputError(
-        f"{c.file}: {plural(total, 'row')} repeat an item and period already in the file "
-        f"({rows_text(bad_first, total)}); for example '{path}'{when} is on "
-        f"{rows_text(group_first, n_group)}. Remove the repeats, or tick 'Sum duplicate "
-        "rows' (--sum-duplicates) to add them up.",
+        messages.REPEATED_ITEM_PERIOD.format(
+            file=c.file,
+            count=plural(total, "row"),
+            rows=rows_text(bad_first, total),
+            path=path,
+            when=when,
+            group_rows=rows_text(group_first, n_group),
+        ),
         column=levels[-1] if period_col is None else period_col,
         rows=bad_first,
     )

@@ -19,7 +19,7 @@ from portfolio.errors import InputError
 from portfolio.mapping import ColumnMapping
 from tests.portfolio.engine_cases import LEVELS, assert_same_rows, portfolios, rules
 from tests.portfolio.engine_cases import write_parquet as write_frame
-from tests.portfolio.test_engines_validation import BAD, MAPPING, base
+from tests.portfolio.test_engines_validation import BAD, MAPPING, base, said
 
 pytest.importorskip("pyspark")
 
@@ -75,9 +75,9 @@ def test_bad_row_named_the_same_way(case: str, tmp_path: Path) -> None:
     frame = BAD[case](base()).astype({"planned": "float64", "actual": "float64"})
     # two parts in a folder whose name Spark writes URL-encoded: rows numbered across the parts
     spec = InputSpec(str(write_frame(frame, tmp_path / "bad lake", parts=2)), MAPPING)
-    said = []
+    told = []
     for engine in ("pandas", "spark"):
         with pytest.raises(InputError) as err:
             on(engine, spec)
-        said.append(str(err.value))
-    assert said[0] == said[1]
+        told.append(said(err.value))
+    assert told[0] == told[1]
