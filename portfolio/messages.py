@@ -75,9 +75,9 @@ NO_ACTUAL_YET = (
 )
 
 SQL_TEXT_AMOUNTS = (
-    "{file}: column '{column}' holds {kind} values in the Parquet file; the {engine} engine "
-    "reads amounts stored as numbers. Use --engine pandas (it reads text amounts such as "
-    "'$1,234.56'), or write the column as numbers."
+    "{file}: column '{column}' holds its amounts as text with more than {limit:,} different "
+    "values; the {engine} engine reads text amounts through a table of at most that many. Use "
+    "--engine pandas, or write the column as numbers."
 )
 
 SQL_LEVEL_MEASURE = (

@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from portfolio import messages
 from portfolio.alerts import AlertRule
 from portfolio.engines.local import ALERTS_COLUMNS, InputSpec, load_input, rollup_table
 from portfolio.errors import InputError
@@ -136,13 +137,24 @@ def _plan(session: Any, job: Job) -> str:
     return plan_output(session, cells, query, session.materialize).sql
 
 
+def _pandas_only(job: Job, engine: str) -> None:
+    """Refuse, before an SQL engine starts, what only the pandas engine does: the baseline
+    plan's columns (``--baseline``)."""
+    baseline = job.input.mapping.baseline
+    if engine != "pandas" and baseline is not None:
+        text = messages.SQL_BASELINE.format(file=job.input.file, engine=engine, column=baseline)
+        raise InputError(text, column=baseline)
+
+
 def run_frame(job: Job) -> pd.DataFrame:
     """Run ``job``; its output table (``ROLLUP_COLUMNS``, plus ``status`` for alerts).
 
     Raises:
-        InputError: Bad input (the same message on every engine), or an engine that cannot run.
+        InputError: Bad input (the same message on every engine), what only the pandas engine
+            does (``messages.SQL_*``), or an engine that cannot run.
     """
     engine = choose_engine(job)
+    _pandas_only(job, engine)
     if engine == "pandas":
         return rollup_table(load_input(job.input), job.rule, job.latest)
     with _session(engine, job.choice) as session:
@@ -187,6 +199,7 @@ def write_parquet(job: Job, out: Path) -> None:
         InputError: As ``run_frame``, or ``out`` cannot be written.
     """
     engine = choose_engine(job)
+    _pandas_only(job, engine)
     try:
         with _replacing(Path(out)) as tmp:
             if engine == "pandas":

@@ -26,12 +26,12 @@ first row of each offending value.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 
 import pyarrow as pa
 
 from portfolio import messages
 from portfolio.columns import Header, map_columns
+from portfolio.engines.sqlamounts import NUMBER, is_number, text_amounts
 from portfolio.engines.sqlbase import Cells, Ctx, Session, rows_text
 from portfolio.engines.sqlperiods import periods_and_rest
 from portfolio.engines.sqlsums import NOT_MONEY, Precision, places_sql, precision_of
@@ -49,19 +49,16 @@ def _amount_expr(spec: AmountSpec, alias: dict[str, str]) -> str:
     return f"CASE WHEN {a} IS NULL THEN NULL ELSE {a} {sign} COALESCE({b}, 0) END"
 
 
-def _check_types(schema: pa.Schema, amounts: Sequence[str], file: str, engine: str) -> None:
-    for col in amounts:
-        t = schema.field(col).type
-        if not (
-            pa.types.is_integer(t)
-            or pa.types.is_floating(t)
-            or pa.types.is_decimal(t)
-            or pa.types.is_null(t)
-        ):
-            raise InputError(
-                messages.SQL_TEXT_AMOUNTS.format(file=file, column=col, kind=t, engine=engine),
-                column=col,
-            )
+def _amounts(s: Session, schema: pa.Schema, alias: dict[str, str], file: str) -> tuple[str, str]:
+    """The select list of the amount columns (doubles) and the joins that read text ones."""
+    selects, joins = [], []
+    for col, a in alias.items():
+        if is_number(schema.field(col).type):
+            selects.append(f"CAST(src.{s.dialect.quote(col)} AS DOUBLE) AS {a}")
+        else:
+            joins.append(text_amounts(s, col, a, file))
+            selects.append(f"lk_{a}.{NUMBER} AS {a}")
+    return ", ".join(selects), " ".join(joins)
 
 
 def validated_cells(s: Session, schema: pa.Schema, file: str, mapping: ColumnMapping) -> Cells:
@@ -78,7 +75,6 @@ def validated_cells(s: Session, schema: pa.Schema, file: str, mapping: ColumnMap
     levels, period_col = mapped.levels, mapped.period
     p_spec, a_spec = mapped.planned, mapped.actual
     amount_cols = list(dict.fromkeys(p_spec.columns + a_spec.columns))
-    _check_types(schema, amount_cols, file, s.engine)
     d = s.dialect
     alias = {c: f"m{i}" for i, c in enumerate(amount_cols)}
     ls = tuple(level_names(len(levels)))
@@ -87,10 +83,10 @@ def validated_cells(s: Session, schema: pa.Schema, file: str, mapping: ColumnMap
         for c, a in zip(levels, ls, strict=True)
     ]
     select.append(f"{d.strip(d.text(d.quote(period_col)))} AS per" if period_col else "'' AS per")
-    select += [f"CAST({d.quote(c)} AS DOUBLE) AS {a}" for c, a in alias.items()]
-    body = ", ".join(select)
-    s.view("raw", f"SELECT {body} FROM raw_src")
-    s.view("raw_r", f"SELECT {body}, __row FROM raw_rows")
+    numbers, joins = _amounts(s, schema, alias, file)
+    body = ", ".join([*select, numbers])
+    s.view("raw", f"SELECT {body} FROM raw_src src {joins}")
+    s.view("raw_r", f"SELECT {body}, src.__row FROM raw_rows src {joins}")
     planned, actual = _amount_expr(p_spec, alias), _amount_expr(a_spec, alias)
     p_first, a_first = alias[p_spec.first], alias[a_spec.first]
     cost = f"({p_first} IS NOT NULL OR {a_first} IS NOT NULL)"

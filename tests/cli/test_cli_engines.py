@@ -118,3 +118,19 @@ def run_env(env: dict[str, str], *args: str):
     from tests.cli.test_cli import COMMAND
 
     return subprocess.run([*COMMAND, *args], capture_output=True, timeout=120, env=env)
+
+
+def test_baseline_on_an_sql_engine_is_exit_2_with_advice(sample_csv: Path, tmp_path: Path) -> None:
+    frame = pd.read_csv(sample_csv, keep_default_na=False, na_values=[""])
+    csv = tmp_path / "with-baseline.csv"
+    frame.assign(original=frame["planned"]).to_csv(csv, index=False)
+    out = tmp_path / "out.parquet"
+    done = run(
+        "alerts", str(csv), "--baseline", "original", "--engine", "duckdb",
+        "--format", "parquet", "--out", str(out),
+    )  # fmt: skip
+    assert done.returncode == 2 and b"Traceback" not in done.stderr
+    assert b"--engine pandas" in done.stderr and b"--baseline 'original'" in done.stderr
+    assert not out.exists()
+    pandas = run("alerts", str(csv), "--baseline", "original", "--engine", "pandas")
+    assert pandas.returncode == 0 and b"baseline_variance" in pandas.stdout.splitlines()[0]

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from portfolio.alerts import AlertRule
-from portfolio.engines import EngineChoice, InputSpec, Job, run_frame, write_parquet
+from portfolio.engines import EngineChoice, InputSpec, Job, load_input, run_frame, write_parquet
 from portfolio.errors import InputError
-from portfolio.mapping import ColumnMapping
+from portfolio.mapping import IT_DASHBOARD_MAPPING, NYC_CAPITAL_MAPPING, ColumnMapping
 from tests.portfolio.engine_cases import LEVELS, assert_same_rows, portfolios, rules
 from tests.portfolio.engine_cases import write_parquet as write_frame
-from tests.portfolio.test_engines_validation import BAD, MAPPING, base, said
+from tests.portfolio.test_engines_validation import BAD, MAPPING, base, said, text_amounts
 
 pytest.importorskip("pyspark")
 
@@ -81,3 +81,38 @@ def test_bad_row_named_the_same_way(case: str, tmp_path: Path) -> None:
             on(engine, spec)
         told.append(said(err.value))
     assert told[0] == told[1]
+
+
+def test_text_amounts_read_and_refused_as_pandas_does(tmp_path: Path) -> None:
+    spec = InputSpec(str(write_frame(text_amounts(base()), tmp_path / "text.parquet")), MAPPING)
+    assert_same_rows(on("pandas", spec), on("spark", spec))
+    bad = text_amounts(base())
+    bad.loc[[4, 9], "actual"] = "twelve"
+    bad_spec = InputSpec(str(write_frame(bad, tmp_path / "bad.parquet")), MAPPING)
+    told = []
+    for engine in ("pandas", "spark"):
+        with pytest.raises(InputError) as err:
+            on(engine, bad_spec)
+        told.append(said(err.value))
+    assert told[0] == told[1] and told[0][1] == "actual"
+
+
+@pytest.mark.realdata
+def test_real_files_same_rows(
+    it_dashboard_csv: Path, nyc_capital_csv: Path, tmp_path: Path
+) -> None:
+    for path, mapping in (
+        (it_dashboard_csv, IT_DASHBOARD_MAPPING),
+        (nyc_capital_csv, NYC_CAPITAL_MAPPING),
+    ):
+        spec = InputSpec(str(path), mapping)
+        pandas = on("pandas", spec, AlertRule())
+        assert_same_rows(pandas, on("spark", spec, AlertRule()))  # amounts to the bit
+        p = load_input(spec)
+        assert p.decimals is not None
+        data = p.data.round({"planned": p.decimals, "actual": p.decimals})
+        flows = write_frame(data, tmp_path / f"{path.stem}.parquet")
+        lake = ColumnMapping(levels=p.levels, period="period")
+        if p.frequency == "single":
+            lake = ColumnMapping(levels=p.levels, period=None, period_label=p.periods[0])
+        assert_same_rows(pandas, on("spark", InputSpec(str(flows), lake), AlertRule()))

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from portfolio.engines import EngineChoice, InputSpec, Job, run_frame
+from portfolio import messages
+from portfolio.engines import EngineChoice, InputSpec, Job, run_frame, sqlamounts
 from portfolio.errors import InputError
 from portfolio.mapping import ColumnMapping
 from tests.portfolio.engine_cases import assert_same_rows, write_parquet
@@ -158,10 +159,68 @@ def test_summed_duplicates_and_plan_ahead_same_rows(tmp_path: Path) -> None:
     assert runs[0]["period"].iloc[0] == "2024-01"
 
 
-def test_what_sql_does_not_read_is_refused_with_advice(tmp_path: Path) -> None:
-    text = write_parquet(base().astype({"planned": str}), tmp_path / "text.parquet")
-    said = message("duckdb", text)
-    assert "column 'planned'" in said and "--engine pandas" in said
-    level = ColumnMapping(levels=MAPPING.levels, measure="level")
+def text_amounts(frame: pd.DataFrame) -> pd.DataFrame:
+    """The amounts as an export keeps them as text: currency, thousands, negatives in brackets,
+    a blank actual on an item's last period (plan ahead)."""
+    frame = frame.copy()
+    frame["planned"] = [f"${v * 1000:,.2f}" for v in frame["planned"]]
+    frame["actual"] = [
+        f"({v:,.2f})" if i % 3 == 0 else str(v) for i, v in enumerate(frame["actual"])
+    ]
+    frame.loc[11, "actual"] = ""
+    return frame
+
+
+def decimal_commas(value: float) -> str:
+    """``1234.5`` written ``1.234,50``."""
+    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def on(engine: str, path: Path, mapping: ColumnMapping = MAPPING) -> pd.DataFrame:
+    return run_frame(Job(InputSpec(str(path), mapping), choice=EngineChoice(engine)))
+
+
+def test_text_amounts_in_parquet_read_as_pandas_reads_them(tmp_path: Path) -> None:
+    path = write_parquet(text_amounts(base()), tmp_path / "text.parquet")
+    pandas, duck = on("pandas", path), on("duckdb", path)
+    assert_same_rows(pandas, duck)
+    root = duck[(duck["level"] == 0) & (duck["period"] == "2024-01")].iloc[0]
+    assert (root["planned"], root["actual"]) == (303_000.0, 90.0)  # $100,000.00 ...; (90.00) ...
+    assert duck["period"].iloc[-1] == "2024-04"  # the blank actual is the plan ahead
+    euro = base().assign(planned=[decimal_commas(v * 1000) for v in base()["planned"]])
+    euro_path = write_parquet(euro, tmp_path / "euro.parquet")
+    assert_same_rows(on("pandas", euro_path), on("duckdb", euro_path))
+    assert on("duckdb", euro_path)["planned"].iloc[0] == 303_000.0
+
+
+@pytest.mark.parametrize(
+    "bad", ["twelve", "#N/A", "1.234,5"], ids=["not a number", "not finite", "mixed styles"]
+)
+def test_bad_text_amount_named_the_same_way(bad: str, tmp_path: Path) -> None:
+    frame = text_amounts(base())
+    frame.loc[[4, 9], "actual"] = bad
+    path = write_parquet(frame, tmp_path / "bad.parquet")
+    expected = refusal("pandas", path)
+    assert said(refusal("duckdb", path)) == said(expected)
+    assert expected.column == "actual" and 6 in expected.rows
+
+
+def test_what_sql_does_not_do_is_refused_with_advice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write_parquet(base(), tmp_path / "p.parquet")
-    assert "--engine pandas" in message("duckdb", path, level)
+    level = ColumnMapping(levels=MAPPING.levels, measure="level")
+    assert message("duckdb", path, level) == messages.SQL_LEVEL_MEASURE.format(
+        file=str(path), engine="duckdb"
+    )
+    with_baseline = base().assign(original=lambda f: f["planned"])
+    csv = tmp_path / "b.csv"
+    with_baseline.to_csv(csv, index=False)
+    baseline = ColumnMapping(levels=MAPPING.levels, baseline="original")
+    for source in (csv, write_parquet(with_baseline, tmp_path / "b.parquet")):
+        err = refusal("duckdb", source, baseline)
+        assert err.column == "original" and str(source) in err.message
+        assert "--engine pandas" in err.message and "--baseline 'original'" in err.message
+    monkeypatch.setattr(sqlamounts, "MAX_DISTINCT", 2)  # planned has 3
+    err = refusal("duckdb", write_parquet(text_amounts(base()), tmp_path / "many.parquet"))
+    assert err.column == "planned" and "--engine pandas" in err.message

@@ -51,8 +51,8 @@ def test_every_template_formats_with_its_fields() -> None:
     assert set(messages.SHARED) <= set(names)
     for name in names:
         template = getattr(messages, name)
-        fields = {f for _l, f, _s, _c in string.Formatter().parse(template) if f}
-        text = template.format(**{f: f"<{f}>" for f in fields})
-        assert "{" not in text and "<" in text and text.endswith("."), name
+        fields = {f: spec for _l, f, spec, _c in string.Formatter().parse(template) if f}
+        text = template.format(**{f: 12345 if spec else f"<{f}>" for f, spec in fields.items()})
+        assert "{" not in text and "<file>" in text and text.endswith("."), name
         if name.startswith("SQL_"):
             assert "--engine pandas" in text, name  # a refusal says what to do instead
