@@ -6,6 +6,8 @@ moment for dates); several dates of a leaf inside one calendar period are not re
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from portfolio import messages
@@ -18,16 +20,20 @@ from portfolio.rownums import describe_rows, first_rows, plural
 from portfolio.timeline import Timeline
 
 
-def _refuse(
-    figs: Figures,
-    cols: MappedColumns,
-    hier: Hierarchy,
-    timeline: Timeline,
-    repeats: tuple[int, np.ndarray],
-    file: str,
-) -> None:
+@dataclass(frozen=True)
+class _Keys:
+    """What identifies a row: its figures (and file row numbers), columns, leaf and period."""
+
+    figs: Figures
+    cols: MappedColumns
+    hier: Hierarchy
+    timeline: Timeline
+
+
+def _refuse(keys: _Keys, repeats: tuple[int, np.ndarray], file: str) -> None:
+    figs, cols, hier = keys.figs, keys.cols, keys.hier
     first_pos, bad_pos = repeats
-    leaf, stamp, rows = hier.leaf, timeline.stamp, figs.rows
+    leaf, stamp, rows = hier.leaf, keys.timeline.stamp, figs.rows
     group_mask = (leaf == leaf[first_pos]) & (stamp == stamp[first_pos])
     path = SEP.join(v.iloc[first_pos] for v in hier.values if v.iloc[first_pos] != "")
     period = cols.period
@@ -71,7 +77,7 @@ def sorted_rows(
     dup_rows_pos = order[np.repeat(sizes > 1, sizes)]
     if not sum_duplicates:
         first_pos = int(order[dup_start[sizes > 1][0]])
-        _refuse(figs, cols, hier, timeline, (first_pos, dup_rows_pos), file)
+        _refuse(_Keys(figs, cols, hier, timeline), (first_pos, dup_rows_pos), file)
     merged = len(order) - len(dup_start)
     groups = int((sizes > 1).sum())
     notes.append(

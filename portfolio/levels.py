@@ -100,7 +100,7 @@ def build_hierarchy(frame: pd.DataFrame, levels: Sequence[str], *, file: str) ->
         code, _ = pd.factorize(combined, sort=False)
         code = code.astype(np.int64)
         prefixes.append(code)
-    _check_leaf_parents(prefixes, depth, values, levels, rows, file)
+    _check_leaf_parents(prefixes, depth, values, _Source(levels, rows, file))
     n_leaves = int(code.max()) + 1 if len(code) else 0
     notes: tuple[str, ...] = ()
     if with_sep:
@@ -112,14 +112,20 @@ def build_hierarchy(frame: pd.DataFrame, levels: Sequence[str], *, file: str) ->
     return Hierarchy(values=values, depth=depth, leaf=code, n_leaves=n_leaves, notes=notes)
 
 
+@dataclass(frozen=True)
+class _Source:
+    """Where the hierarchy's rows come from, for messages: the level names, the file row
+    numbers and the file."""
+
+    levels: Sequence[str]
+    rows: np.ndarray
+    file: str
+
+
 def _check_leaf_parents(
-    prefixes: list[np.ndarray],
-    depth: np.ndarray,
-    values: tuple[pd.Series, ...],
-    levels: Sequence[str],
-    rows: np.ndarray,
-    file: str,
+    prefixes: list[np.ndarray], depth: np.ndarray, values: tuple[pd.Series, ...], src: _Source
 ) -> None:
+    levels, rows, file = src.levels, src.rows, src.file
     for d in range(1, len(levels)):
         at = depth == d
         deeper = depth > d
