@@ -1,0 +1,84 @@
+"""The size rule of the cores, read from the source: modules about one concern, functions short.
+
+In ``portfolio/`` and ``forecasting/`` (subpackages included) no module is longer than
+``MAX_MODULE_LINES`` lines and no function or method (nested ones too) spans more than
+``MAX_FUNCTION_LINES`` lines from its ``def`` to its last line, docstring included. There is no
+list of exceptions: a module or function over the limit is split along its concerns.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CORES = ("portfolio", "forecasting")
+MAX_MODULE_LINES = 300
+MAX_FUNCTION_LINES = 80
+
+
+def _modules() -> list[Path]:
+    return sorted(p for core in CORES for p in (REPO / core).rglob("*.py"))
+
+
+def long_modules(paths: list[Path], root: Path = REPO, limit: int = MAX_MODULE_LINES) -> list[str]:
+    """``path: N lines`` (relative to ``root``) for every module longer than ``limit`` lines."""
+    out = []
+    for path in paths:
+        n = len(path.read_text(encoding="utf-8").splitlines())
+        if n > limit:
+            out.append(f"{path.relative_to(root)}: {n} lines")
+    return out
+
+
+def long_functions(
+    paths: list[Path], root: Path = REPO, limit: int = MAX_FUNCTION_LINES
+) -> list[str]:
+    """``path:line name: N lines`` (relative to ``root``) for every function over ``limit``."""
+    out = []
+    for path in paths:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                n = (node.end_lineno or node.lineno) - node.lineno + 1
+                if n > limit:
+                    out.append(f"{path.relative_to(root)}:{node.lineno} {node.name}: {n} lines")
+    return out
+
+
+def test_the_cores_have_modules_to_measure() -> None:
+    names = {p.relative_to(REPO).as_posix() for p in _modules()}
+    assert {"portfolio/load.py", "forecasting/pipeline.py"} <= names
+    assert any(n.startswith("portfolio/engines/") for n in names)
+
+
+def test_no_core_module_is_over_the_limit() -> None:
+    too_long = long_modules(_modules())
+    assert not too_long, "Split these modules along their concerns:\n" + "\n".join(too_long)
+
+
+def test_no_core_function_is_over_the_limit() -> None:
+    too_long = long_functions(_modules())
+    assert not too_long, "Split these functions into named steps:\n" + "\n".join(too_long)
+
+
+@pytest.mark.parametrize(("body_lines", "flagged"), [(78, False), (79, True)])
+def test_the_function_measure_counts_def_to_last_line(
+    tmp_path: Path, body_lines: int, flagged: bool
+) -> None:
+    # def line + docstring line + body: 78 body lines make 80 lines in all, 79 make 81
+    path = tmp_path / "probe.py"
+    path.write_text(
+        'class C:\n    def f(self):\n        """Doc."""\n' + "        x = 1\n" * body_lines
+    )
+    found = long_functions([path], root=tmp_path)
+    assert found == (["probe.py:2 f: 81 lines"] if flagged else [])
+
+
+def test_the_module_measure_counts_lines(tmp_path: Path) -> None:
+    path = tmp_path / "probe.py"
+    path.write_text("x = 1\n" * 301, encoding="utf-8")
+    assert long_modules([path], root=tmp_path) == ["probe.py: 301 lines"]
+    assert long_modules([path], root=tmp_path, limit=301) == []
