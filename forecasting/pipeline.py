@@ -9,8 +9,8 @@ modelled nodes, bottom-up (member by member), so totals add up exactly.
 Its stages, in order: the nodes to model (``forecast_nodes.prepare``), the automatic settings
 (``tuning.choose_settings``), the backtest (``backtest.backtest_stage``), the final ensemble, the
 members' paths over the horizon (``forecast_predict.predict_stage``), the chosen model and its
-calibrated band (``calibrated.modelled``), the tree (``forecast_cover.cover``) and the shown
-forecast with its outlook (:func:`assemble`).
+calibrated band (``calibrated.modelled``), the tree (``forecast_cover.cover``), the shown
+forecast with its predictive paths (:func:`assemble`) and the outlook (``outlook.drift_outlook``).
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def _with_spread(forecast: pd.DataFrame, spread: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def assemble(covered: Covered, bands: OutlookBands | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def assemble(covered: Covered) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The shown forecast (``FORECAST_COLUMNS``) and the predictive paths behind the outlook."""
     forecast = _with_spread(covered.forecast, covered.band).merge(
         covered.planned, on=["node", "period"], how="left"
@@ -252,7 +252,7 @@ def run_forecast(
     ens = ensemble if ensemble is not None else _fit_final(prep, opts)
     pred = predict_stage(prep, ens, future, future_periods)
     mod, covered = _modelled_cover(prep, bt, pred, pick, reconcile)
-    forecast, predictive = assemble(covered, bands)
+    forecast, predictive = assemble(covered)
     seconds = float(choice.table["seconds"].sum()) if ensemble is None else 0.0
     seconds += bt.seconds + (ens.train_seconds if ensemble is None else 0.0)
     return ForecastRun(
