@@ -37,6 +37,7 @@ from forecasting.backtest_scores import (
     summarise_backtest,
     verdict,
 )
+from forecasting.choice import ChoiceSettings
 from forecasting.ensemble import Ensemble, fit_ensemble, predict_members
 from forecasting.errors import ForecastError
 from forecasting.executor import Executor
@@ -77,14 +78,15 @@ class BacktestResult:
 @dataclass(frozen=True)
 class BacktestOptions:
     """How one backtest runs: the season, the loaded ensemble (None: train one), where and with
-    what progress and cancel it trains, and the nominal level of the bands it scores."""
+    what progress and cancel it trains, and the nominal level of the bands it scores (every field
+    given: the defaults are ``run_backtest``'s)."""
 
-    season: int = 1
-    ensemble: Ensemble | None = None
-    progress: ProgressFn | None = None
-    cancel: threading.Event | None = None
-    executor: Executor = None
-    level: float = 0.8
+    season: int
+    ensemble: Ensemble | None
+    progress: ProgressFn | None
+    cancel: threading.Event | None
+    executor: Executor
+    level: float
 
 
 def origins_for(n_periods: int, horizon: int, k: int) -> list[int]:
@@ -160,7 +162,7 @@ def run_backtest(
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
     executor: Executor = None,
-    level: float = 0.8,
+    level: float = ChoiceSettings.interval,
 ) -> BacktestResult:
     """Score the LSTM ensemble and every baseline over the last ``k`` cut-offs (the members of
     the ensemble train in this process or on ``executor``); ``level`` is the nominal level of the
