@@ -194,6 +194,7 @@ def build_portfolio(
         baseline=figs.baseline.values if figs.baseline is not None else None,
         data_sel=order[~future[order]],
         fut_sel=order[future[order]],
+        decimals=_decimals(figs),
     )
     _require_actuals(src, cols.actual_name, file)
     grid = GridRows(hier.n_leaves, figs.rows, timeline.ordinal, src.data_sel)

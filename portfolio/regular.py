@@ -36,6 +36,8 @@ class LeafRows:
         fut_sel: Positions of the plan-ahead rows, sorted.
         baseline: Baseline plan figure per row, or None when no baseline is mapped (it goes
             into `data` as a "baseline" flow, not into the plan ahead).
+        decimals: The decimal places of the amounts, or None when unknown: the differences of
+            levels are rounded to them, so a flow carries no binary noise past the cents.
     """
 
     values: tuple[pd.Series, ...]
@@ -48,6 +50,7 @@ class LeafRows:
     data_sel: np.ndarray
     fut_sel: np.ndarray
     baseline: np.ndarray | None = None
+    decimals: int | None = None
 
     @property
     def amounts(self) -> list[np.ndarray]:
@@ -173,7 +176,7 @@ def levels(src: LeafRows, cal: Calendar) -> tuple[pd.DataFrame, pd.DataFrame]:
     flows_ = []
     for lvl in (p_lvl, *other_lvls):
         at = lvl[dense.known]
-        flows_.append(np.where(dense.new_leaf, at, at - np.roll(at, 1)))
+        flows_.append(_snapped(np.where(dense.new_leaf, at, at - np.roll(at, 1)), src.decimals))
     period = _labels_series(dense.ordinal, cal)
     data = _frame(src, rep[dense.starts][dense.leaf_pos], _data_columns(period, flows_))
     if len(src.fut_sel) == 0:
@@ -188,4 +191,13 @@ def levels(src: LeafRows, cal: Calendar) -> tuple[pd.DataFrame, pd.DataFrame]:
     prev = np.roll(fp, 1)
     fstarts = group_starts(fl)
     prev[fstarts] = last_level[fl[fstarts]]
-    return data, _future_frame(src, frep, fords, fp - prev, cal.frequency)
+    return data, _future_frame(src, frep, fords, _snapped(fp - prev, src.decimals), cal.frequency)
+
+
+def _snapped(diff: np.ndarray, decimals: int | None) -> np.ndarray:
+    """A difference of two amounts of `decimals` places, rounded to them.
+
+    Both levels are exact to those places, so the true difference is too; rounding takes off the
+    float subtraction's noise (``1234.57 - 1000.12`` is ``234.44999999999993``).
+    """
+    return diff if decimals is None else np.round(diff, decimals)

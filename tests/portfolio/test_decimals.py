@@ -114,6 +114,9 @@ def test_a_level_measure_differences_without_noise() -> None:
     m = ColumnMapping(levels=("p",), measure="level")
     p = load_portfolio(csv.encode(), m, name="lvl.csv")
     assert p.decimals == 1
+    # the loaded flows themselves (what a lake export of the data holds) carry no noise
+    assert p.data["planned"].tolist() == [100000.1, 0.2, 0.3]
+    assert p.data["actual"].tolist() == [100000.1, 0.1, 0.5]
     rolled = rollup_portfolio(p)
     x = rolled[rolled["node"] == "X"].set_index("period")
     assert x["planned"].tolist() == [100000.1, 0.2, 0.3]
