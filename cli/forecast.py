@@ -2,20 +2,24 @@
 
 Output (stable names, scripts depend on them):
 
-- ``--format json`` prints one object with the keys ``forecast``, ``backtest``, ``members`` and
-  ``outlook``, each a list of records. ``forecast`` records: ``node, period, step, median, lower,
-  upper, planned, model, lstm_median, spread_lower, spread_upper`` (``model`` the model shown at
-  the node, ``lower``/``upper`` its calibrated band at ``--interval``, ``spread_*`` the LSTM
-  members' run-to-run spread); ``backtest`` records: ``node, model, rmse, mae, mase, coverage,
+- ``--format json`` prints one object with the keys ``forecast``, ``backtest``, ``members``,
+  ``outlook`` and ``tuning``, each a list of records. ``forecast`` records: ``node, period,
+  step, median, lower, upper, planned, model, lstm_median, spread_lower, spread_upper``
+  (``model`` the model shown at the node, ``lower``/``upper`` its calibrated band at
+  ``--interval``, ``spread_*`` the LSTM members' run-to-run spread); ``backtest`` records: ``node, model, rmse, mae, mase, coverage,
   width`` with the models ``lstm``, ``naive``, ``seasonal_naive``, ``mean``, ``drift``,
   ``rate_naive``, ``auto_arima``, ``auto_ets``, ``combo``; ``members`` records: ``node,
-  rmse_mean, rmse_std, rmse_min, rmse_max`` (the spread of the members' backtest RMSE).
+  rmse_mean, rmse_std, rmse_min, rmse_max`` (the spread of the members' backtest RMSE);
+  ``tuning`` records: ``lookback, units, learning_rate, score, seconds, status`` (the search for
+  the automatic settings, one record per candidate, the chosen one with status ``chosen...``;
+  none when every searched setting was given or a saved model was used).
 - ``--format csv`` writes the forecast table to standard output or ``--out FILE``; with ``--out``
-  the other tables are written beside it as ``<stem>_backtest.csv``, ``<stem>_members.csv`` and
-  ``<stem>_outlook.csv``.
+  the other tables are written beside it as ``<stem>_backtest.csv``, ``<stem>_members.csv``,
+  ``<stem>_outlook.csv`` and ``<stem>_tuning.csv``.
 
-The verdict (the models chosen, the LSTM against the best baseline), skipped nodes and the
-progress bar go to standard error.
+The verdict (the models chosen, the LSTM against the best baseline), the settings trained with and
+how the automatic ones were chosen, skipped nodes and the progress bar go to standard error. The
+flags are defined in ``cli.forecast_args``.
 The forecasting package (and TensorFlow) is imported only when the command runs.
 """
 
@@ -32,19 +36,15 @@ from typing import Any
 import pandas as pd
 
 from cli import common as cli_common
-from forecasting.choice import MODEL_CHOICES, ChoiceSettings
-from forecasting.executor import DEFAULT_LOCAL_WORKERS, RayExecutor, configured_address
+from cli import forecast_args
+from forecasting.executor import RayExecutor, configured_address
 from portfolio.errors import InputError
 from portfolio.rollup import rollup_portfolio
 from portfolio.tablewriter import csv_bytes
-from workflows.forecast_request import (
-    DEFAULT_LEVEL_MAX_NODES,
-    ForecastChoices,
-    ForecastRequest,
-    build_request,
-)
+from workflows import forecast_report
+from workflows.forecast_request import ForecastRequest, build_request
 
-JSON_KEYS = ("forecast", "backtest", "members", "outlook")
+JSON_KEYS = ("forecast", "backtest", "members", "outlook", "tuning")
 _BAR = 24
 
 
@@ -63,123 +63,17 @@ def register(
             "best model per node (or the one chosen), a calibrated band and a drift outlook."
         ),
         epilog=(
-            "CSV output: the forecast table; with --out FILE also <stem>_backtest.csv, "
-            "<stem>_members.csv and <stem>_outlook.csv beside it. JSON output: one object with "
-            "the keys forecast, backtest, members, outlook."
+            "CSV output: the forecast table; with --out FILE also "
+            + ", ".join(f"<stem>_{key}.csv" for key in JSON_KEYS[1:])
+            + " beside it. JSON output: one object with the keys "
+            + ", ".join(JSON_KEYS)
+            + "."
         ),
     )
-    g = p.add_argument_group("what to forecast")
-    g.add_argument(
-        "--level",
-        type=int,
-        default=None,
-        metavar="N",
-        help="hierarchy level to model, 0 = whole portfolio (default: the deepest level with at "
-        f"most {DEFAULT_LEVEL_MAX_NODES} nodes, as in the app)",
-    )
-    g.add_argument(
-        "--node", default=None, metavar="ID", help="model this one node alone (its full path id)"
-    )
-    g.add_argument(
-        "--backtest",
-        type=int,
-        default=ForecastChoices().backtest_k,
-        metavar="K",
-        help="rolling-origin cut-offs for the backtest, 0 for none (default: %(default)s)",
-    )
-    g.add_argument(
-        "--model",
-        choices=MODEL_CHOICES,
-        default="best",
-        help="model shown: best = per node the backtest winner by MASE (default), or force one",
-    )
-    g.add_argument(
-        "--interval",
-        type=float,
-        default=80.0,
-        metavar="PCT",
-        help="nominal level of the calibrated band in percent, 50-95 (default: %(default).0f)",
-    )
-    g.add_argument(
-        "--reconcile",
-        choices=("ols", "wls", "mint"),
-        default=None,
-        help="model every level down to --level and reconcile them (default: bottom-up only)",
-    )
-    m = p.add_argument_group(
-        "model",
-        "defaults as in the app (forecasting.settings.ModelSettings): 1 LSTM layer of 32 units, "
-        "dropout 0.1, lookback 12, horizon 6, up to 60 epochs with patience 5, automatic batch "
-        "size, learning rate 0.003, window-relative scaling, 5 members, seed 7",
-    )
-    m.add_argument("--horizon", type=int, default=None, metavar="H", help="periods ahead")
-    m.add_argument("--lookback", type=int, default=None, metavar="L", help="periods of history")
-    m.add_argument("--layers", type=int, default=None, metavar="N", help="stacked LSTM layers 1-3")
-    m.add_argument("--units", type=int, default=None, metavar="N", help="units per LSTM layer")
-    m.add_argument("--dropout", type=float, default=None, metavar="P", help="dropout 0-0.9")
-    m.add_argument("--epochs", type=int, default=None, metavar="N", help="maximum epochs")
-    m.add_argument("--patience", type=int, default=None, metavar="N", help="early stopping")
-    m.add_argument("--batch-size", type=int, default=None, metavar="N", help="0 = automatic")
-    m.add_argument("--learning-rate", type=float, default=None, metavar="LR", help="Adam rate")
-    m.add_argument("--members", type=int, default=None, metavar="N", help="ensemble size")
-    m.add_argument("--seed", type=int, default=None, metavar="S", help="first member's seed")
-    m.add_argument(
-        "--scaler", choices=("standard", "minmax", "window"), default=None, help="scaling"
-    )
-    m.add_argument("--difference", action="store_true", help="model period-to-period changes")
-    s = p.add_argument_group("saved models")
-    s.add_argument("--save", default=None, metavar="DIR", help="save the trained ensemble to DIR")
-    s.add_argument(
-        "--load",
-        default=None,
-        metavar="PATH",
-        help="use a saved ensemble instead of training: a folder written by --save or the .zip "
-        "the app offers for download",
-    )
-    s.add_argument("--quiet", action="store_true", help="no progress bar")
-    x = p.add_argument_group(
-        "where to train",
-        "the ensemble's networks are independent fits: train them here, one after another, or "
-        "as Ray tasks (same seeds, same forecast)",
-    )
-    x.add_argument(
-        "--executor",
-        choices=("local", "ray"),
-        default="local",
-        help="local: in this process (default); ray: one Ray task per network",
-    )
-    x.add_argument(
-        "--ray-address",
-        default=None,
-        metavar="ADDR",
-        help="a running Ray cluster (ray://HOST:10001 or HOST:6379); default: the "
-        "COST_DRIFT_RAY_ADDRESS or RAY_ADDRESS environment variable, else a local Ray started "
-        "for the run",
-    )
-    x.add_argument(
-        "--ray-workers",
-        type=int,
-        default=DEFAULT_LOCAL_WORKERS,
-        metavar="N",
-        help="CPUs of a local Ray (default: %(default)s)",
-    )
+    forecast_args.add_what_args(p)
+    forecast_args.add_model_args(p)
+    forecast_args.add_run_args(p)
     p.set_defaults(handler=run)
-
-
-_SETTING_FLAGS = {
-    "horizon": "horizon",
-    "lookback": "lookback",
-    "layers": "layers",
-    "units": "units",
-    "dropout": "dropout",
-    "epochs": "epochs",
-    "patience": "patience",
-    "batch_size": "batch_size",
-    "learning_rate": "learning_rate",
-    "members": "members",
-    "seed": "seed",
-    "scaler": "scaler",
-}
 
 
 class _ProgressBar:
@@ -244,34 +138,16 @@ def _executor_from_args(args: argparse.Namespace) -> RayExecutor | None:
 
 def request_from_args(args: argparse.Namespace) -> ForecastRequest:
     """The forecast request the flags describe (built like the app's, by the same workflow)."""
-    from forecasting.settings import ModelSettings
-
     if args.load and args.save and Path(args.load).resolve() == Path(args.save).resolve():
         raise InputError("--save and --load name the same folder; save to another one.")
-    if args.backtest < 0:
-        raise InputError(f"--backtest must be 0 or more cut-offs (got {args.backtest}).")
-    overrides = {
-        field: getattr(args, flag)
-        for flag, field in _SETTING_FLAGS.items()
-        if getattr(args, flag) is not None
-    }
-    if args.difference:
-        overrides["difference"] = True
+    choices = forecast_args.choices_from_args(args)
+    settings = forecast_args.settings_from_args(args)
     portfolio = cli_common.load_from_args(args)
-    if not 50.0 <= args.interval <= 95.0:
-        raise InputError(f"--interval must be from 50 to 95 percent (got {args.interval:g}).")
-    choices = ForecastChoices(
-        level=args.level,
-        node=args.node,
-        backtest_k=args.backtest,
-        reconcile=args.reconcile,
-        choice=ChoiceSettings(model=args.model, interval=args.interval / 100.0),
-    )
     return build_request(
         portfolio,
         rollup_portfolio(portfolio),
         choices,
-        ModelSettings(**overrides),
+        settings,
         cli_common.rule_from_args(args),
     )
 
@@ -295,19 +171,13 @@ def run(args: argparse.Namespace) -> int:
     if args.save:
         saved = save_bundle(result.ensemble, args.save)
         print(f"cost-drift: model saved to {saved}", file=sys.stderr)
-    print(f"cost-drift: {result.verdict}", file=sys.stderr)
-    if not result.skipped.empty:
-        first = result.skipped.iloc[0]
-        print(
-            f"cost-drift: {len(result.skipped)} node(s) not (fully) modelled, e.g. "
-            f"'{first['node']}': {first['reason']}.",
-            file=sys.stderr,
-        )
+    _report(result)
     tables = {
         "forecast": result.forecast,
         "backtest": result.backtest,
         "members": result.members_spread,
         "outlook": result.outlook,
+        "tuning": forecast_report.tuning_table(result),
     }
     if args.format == "json":
         payload = {key: _records(tables[key]) for key in JSON_KEYS}
@@ -323,3 +193,19 @@ def run(args: argparse.Namespace) -> int:
             except OSError as exc:
                 raise InputError(f"Could not write {target}: {exc.strerror or exc}.") from exc
     return 0
+
+
+def _report(result: Any) -> None:
+    """The verdict, the settings trained with and the skipped nodes, on standard error."""
+    print(f"cost-drift: {result.verdict}", file=sys.stderr)
+    if result.ensemble is not None:
+        settings = forecast_report.settings_text(result.ensemble.settings)
+        print(f"cost-drift: trained with {settings}.", file=sys.stderr)
+    print(f"cost-drift: {forecast_report.tuning_text(result)}", file=sys.stderr)
+    if not result.skipped.empty:
+        first = result.skipped.iloc[0]
+        print(
+            f"cost-drift: {len(result.skipped)} node(s) not (fully) modelled, e.g. "
+            f"'{first['node']}': {first['reason']}.",
+            file=sys.stderr,
+        )

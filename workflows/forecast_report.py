@@ -1,0 +1,61 @@
+"""What a finished forecast run was trained with, in words, for both shells.
+
+The app's verdict area and ``cost-drift forecast`` (standard error, and the JSON key ``tuning``)
+say the same thing: the settings the networks were trained with, and how the automatic ones
+(lookback, units, learning rate) were chosen (``forecasting.tuning``: one row per candidate of
+the search, the chosen one marked).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from forecasting.settings import ModelSettings
+from forecasting.tuning import TUNING_COLUMNS
+
+
+def settings_text(settings: ModelSettings) -> str:
+    """The settings the networks trained with, as one line (0 reads "automatic")."""
+    batch = str(settings.batch_size) if settings.batch_size else "automatic"
+    layers = f"{settings.layers} layer{'s' if settings.layers > 1 else ''}"
+    return (
+        f"lookback {settings.lookback}, horizon {settings.horizon}, {layers} of "
+        f"{settings.units} units, learning rate {settings.learning_rate:g}, batch size {batch}, "
+        f"scaler {settings.scaler}, loss {settings.loss}, "
+        f"calendar inputs {'on' if settings.calendar else 'off'}, "
+        f"{settings.members} network(s), seed {settings.seed}"
+    )
+
+
+def tuning_table(run: Any) -> pd.DataFrame:
+    """The run's search for the automatic settings (``TUNING_COLUMNS``; empty when none)."""
+    table = getattr(run, "tuning", None)
+    if not isinstance(table, pd.DataFrame):
+        return pd.DataFrame(columns=TUNING_COLUMNS)
+    return table.reset_index(drop=True)
+
+
+def tuning_text(run: Any) -> str:
+    """How the automatic settings were chosen, in plain words (from the run's tuning table)."""
+    table = tuning_table(run)
+    if table.empty:
+        if getattr(run, "train_seconds", 0.0) == 0.0:
+            return "A saved model was used: its settings were chosen when it was trained."
+        return "No automatic settings: every searched setting (lookback, units, rate) was given."
+    status = table["status"].astype(str)
+    chosen = table[status.str.startswith("chosen")]
+    row = chosen.iloc[0] if not chosen.empty else table.iloc[0]
+    pick = f"lookback {int(row['lookback'])}, {int(row['units'])} units, learning rate "
+    pick += f"{float(row['learning_rate']):g}"
+    scored = int(table["score"].notna().sum())
+    if scored == 0:
+        why = str(row["status"]).removeprefix("chosen").strip(" ()")
+        return f"Automatic settings: {pick} ({why or 'no search'})."
+    skipped = int(status.str.startswith("skipped").sum())
+    tail = f"; {skipped} skipped by the time budget" if skipped else ""
+    return (
+        f"Automatic settings: {pick}, the lowest validation error (MASE-like, "
+        f"{float(row['score']):.3f}) of {scored} candidate(s) trained on an inner split{tail}."
+    )
