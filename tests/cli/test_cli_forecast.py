@@ -58,12 +58,24 @@ def json_run(csv_file: Path, tmp_path_factory: pytest.TempPathFactory):
     return proc, model
 
 
-def test_json_has_the_four_tables_with_stable_names(json_run) -> None:
+def test_json_has_the_documented_tables_with_stable_names(json_run) -> None:
     proc, _ = json_run
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert list(out) == ["forecast", "backtest", "members", "outlook"]
+    assert list(out) == ["forecast", "backtest", "members", "outlook", "tuning"]
     assert all(isinstance(v, list) and v for v in out.values())
+    # TINY leaves the learning rate automatic: the search tried the grid's two rates.
+    tuning = pd.DataFrame(out["tuning"])
+    assert list(tuning.columns) == ["lookback", "units", "learning_rate", "score", "seconds"] + [
+        "status"
+    ]
+    assert sorted(tuning["learning_rate"]) == [0.001, 0.003]
+    assert set(tuning["units"]) == {4} and set(tuning["lookback"]) == {6}
+    chosen = tuning[tuning["status"] == "chosen"]
+    assert len(chosen) == 1 and chosen["score"].iloc[0] == tuning["score"].min()
+    rate = f"learning rate {chosen['learning_rate'].iloc[0]:g}"
+    assert f"trained with lookback 6, horizon 2, 1 layer of 4 units, {rate}" in proc.stderr
+    assert "the lowest validation error" in proc.stderr
     assert set(out["backtest"][0]) == {"node", "model", "rmse", "mae", "mase", "coverage", "width"}
     assert {r["model"] for r in out["backtest"]} == {
         "lstm",
@@ -101,6 +113,8 @@ def test_saved_model_is_reused_with_load(json_run, csv_file: Path) -> None:
         str(csv_file), *MAPPING, "--load", str(model), "--backtest", "0", "--format", "json"
     )
     assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["tuning"] == []  # a saved model: nothing was searched
+    assert "A saved model was used" in again.stderr
     # the LSTM reproduces; the shown model differs (without a backtest it is the LSTM itself)
     lstm = ["node", "period", "step", "lstm_median", "spread_lower", "spread_upper"]
     first = pd.DataFrame(json.loads(proc.stdout)["forecast"])[lstm]
@@ -152,6 +166,8 @@ def test_csv_writes_the_other_tables_beside_out(csv_file: Path, tmp_path: Path) 
     assert set(pd.read_csv(tmp_path / "fc_backtest.csv")["model"]) >= {"lstm", "naive"}
     assert len(pd.read_csv(tmp_path / "fc_members.csv")) == 1
     assert "first_red_period" in pd.read_csv(tmp_path / "fc_outlook.csv").columns
+    tuning = pd.read_csv(tmp_path / "fc_tuning.csv")
+    assert (tuning["status"] == "chosen").sum() == 1
 
 
 @pytest.mark.parametrize(
@@ -164,6 +180,8 @@ def test_csv_writes_the_other_tables_beside_out(csv_file: Path, tmp_path: Path) 
         (["--load", "/nonexistent/model"], "not a usable Cost Drift model"),
         (["--backtest", "-1"], "0 or more"),
         (["--scaler", "robust"], "invalid choice"),
+        (["--loss", "hinge"], "invalid choice"),
+        (["--tune-seconds", "-2"], "'tune_seconds' must be a number from 0.0 to 3600.0"),
         (["--model", "prophet"], "invalid choice"),
         (["--interval", "99"], "--interval must be from 50 to 95"),
     ],
@@ -227,8 +245,9 @@ def test_twelve_quarters_forecast_with_the_default_flags(tmp_path: Path) -> None
     proc = _cli(str(path), *MAPPING, "--format", "json")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert list(out) == ["forecast", "backtest", "members", "outlook"]
+    assert list(out) == ["forecast", "backtest", "members", "outlook", "tuning"]
     assert {r["period"] for r in out["forecast"]} == {"2025-Q1", "2025-Q2", "2025-Q3"}
+    assert [r for r in out["tuning"] if r["status"] == "chosen"], out["tuning"]
     projects = {"Ops / Alpha", "Ops / Beta", "Ops / Gamma"}  # the default level, and above it
     assert {r["node"] for r in out["forecast"]} == {"All", "Ops", *projects}
     assert "The backtest used 3 cut-off(s), not 6" in proc.stderr

@@ -1,0 +1,52 @@
+"""The run's settings and the automatic choice in words, as both shells show them."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from forecasting.settings import ModelSettings
+from forecasting.tuning import TUNING_COLUMNS
+from workflows.forecast_report import settings_text, tuning_table, tuning_text
+
+
+def _table(rows: list[tuple[int, int, float, float, float, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=TUNING_COLUMNS)
+
+
+def test_settings_text_names_what_was_trained() -> None:
+    text = settings_text(ModelSettings(lookback=4, horizon=3, units=16, learning_rate=0.001))
+    assert "lookback 4, horizon 3, 1 layer of 16 units, learning rate 0.001" in text
+    assert "batch size automatic" in text and "scaler es" in text and "loss mae" in text
+    assert "batch size 64" in settings_text(ModelSettings(batch_size=64, layers=2))
+
+
+def test_a_search_names_the_winner_its_score_and_the_skipped() -> None:
+    table = _table(
+        [
+            (4, 32, 0.003, 0.9, 1.0, "scored"),
+            (8, 32, 0.003, 0.7, 1.2, "chosen"),
+            (4, 64, 0.003, np.nan, 0.0, "skipped (time budget)"),
+        ]
+    )
+    run = SimpleNamespace(tuning=table, train_seconds=5.0)
+    text = tuning_text(run)
+    assert "lookback 8, 32 units, learning rate 0.003" in text
+    assert "0.700" in text and "of 2 candidate(s)" in text and "1 skipped" in text
+    assert tuning_table(run).equals(table)
+
+
+def test_no_search_and_no_automatic_settings_say_so() -> None:
+    no_search = _table([(4, 32, 0.003, np.nan, 0.0, "chosen (no search: a time budget of 0 s)")])
+    text = tuning_text(SimpleNamespace(tuning=no_search, train_seconds=2.0))
+    assert text == (
+        "Automatic settings: lookback 4, 32 units, learning rate 0.003 "
+        "(no search: a time budget of 0 s)."
+    )
+    given = SimpleNamespace(tuning=_table([]), train_seconds=2.0)
+    assert "every searched setting" in tuning_text(given)
+    loaded = SimpleNamespace(tuning=_table([]), train_seconds=0.0)
+    assert "saved model" in tuning_text(loaded)
+    assert list(tuning_table(SimpleNamespace()).columns) == TUNING_COLUMNS
