@@ -11,7 +11,7 @@ import streamlit as st
 from forecasting.charts import backtest_chart, fan_chart, members_chart, outlook_chart
 from forecasting.errors import ForecastError
 from forecasting.outlook import crossing_table
-from ui import forecast_ui, tables, training, widget_state
+from ui import forecast_bundles, forecast_ui, tables, training, widget_state
 from ui.view import require
 from workflows.forecast_request import history_problem
 
@@ -41,7 +41,7 @@ result = forecast_ui.current_result()
 
 if result is None:
     st.info("Choose what to forecast and the model settings, then press **Train**.")
-    forecast_ui.bundle_panel(view, request, None)
+    forecast_bundles.bundle_panel(view, request, None)
     st.stop()
 
 run = result.run
@@ -52,6 +52,7 @@ st.caption(
     f"{run.ensemble.settings.members if run.ensemble else 0} network(s), "
     f"{run.train_seconds:.1f} s of training."
 )
+forecast_ui.automatic_choice(run)
 if not run.skipped.empty:
     with st.expander(f"{len(run.skipped)} node(s) not forecast, and why"):
         st.dataframe(run.skipped, hide_index=True, key="fc_skipped")
@@ -131,4 +132,4 @@ st.plotly_chart(
     outlook_chart(outlook, amber_pct=rule.amber_pct, red_pct=rule.red_pct), key="fc_outlook"
 )
 
-forecast_ui.bundle_panel(view, request, result)
+forecast_bundles.bundle_panel(view, request, result)

@@ -15,14 +15,14 @@ from typing import Any, TypeGuard
 import streamlit as st
 
 from ui import data
-from ui.forecast_ui import SLIDERS
+from ui.forecast_settings import SLIDERS
 from ui.sources import sources
 from ui.store import SID_PARAM, SessionStore, new_sid, valid_sid
 from ui.thresholds import THRESHOLD_CHOICES, THRESHOLD_DEFAULTS, THRESHOLD_RANGES
 
 log = logging.getLogger(__name__)
 
-# The Forecast page's choices of what to model (typed in ui/forecast_ui.py) and its sliders.
+# The Forecast page's choices of what to model (typed in ui/forecast_scope.py) and its sliders.
 FORECAST_CHOICE_KEYS = ("fc_scope", "fc_level", "fc_node")
 FORECAST_KEYS: tuple[str, ...] = (*FORECAST_CHOICE_KEYS, *SLIDERS)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from forecasting.settings import ModelSettings
-from ui.forecast_ui import SLIDERS
+from ui.forecast_settings import SLIDERS
 
 
 def test_slider_defaults_are_the_model_defaults() -> None:

@@ -11,7 +11,8 @@ from apphelp import no_exception
 from streamlit.testing.v1 import AppTest
 
 from portfolio.alerts import AlertRule
-from ui.forecast_ui import SCOPE_NODE, SLIDERS
+from ui.forecast_scope import SCOPE_NODE
+from ui.forecast_settings import SLIDERS
 from ui.persistence import FORECAST_CHOICE_KEYS, FORECAST_KEYS
 from ui.store import SessionStore
 from ui.thresholds import THRESHOLD_CHOICES, THRESHOLD_DEFAULTS, THRESHOLD_RANGES

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from apphelp import no_exception
 from streamlit.testing.v1 import AppTest
 
-from ui.forecast_ui import SLIDERS
+from ui.forecast_settings import SLIDERS
 
 THRESHOLDS = {"amber_pct": 15, "red_pct": 45, "persistence": 3}
 FORECAST = {"fc_units": 8, "fc_lookback": 5, "fc_epochs": 7, "fc_dropout": 0.25, "fc_lr": 0.004}

@@ -66,9 +66,8 @@ def test_json_has_the_documented_tables_with_stable_names(json_run) -> None:
     assert all(isinstance(v, list) and v for v in out.values())
     # TINY leaves the learning rate automatic: the search tried the grid's two rates.
     tuning = pd.DataFrame(out["tuning"])
-    assert list(tuning.columns) == ["lookback", "units", "learning_rate", "score", "seconds"] + [
-        "status"
-    ]
+    columns = ["lookback", "units", "learning_rate", "score", "seconds", "status"]
+    assert list(tuning.columns) == columns
     assert sorted(tuning["learning_rate"]) == [0.001, 0.003]
     assert set(tuning["units"]) == {4} and set(tuning["lookback"]) == {6}
     chosen = tuning[tuning["status"] == "chosen"]

@@ -1,0 +1,114 @@
+"""Forecast page: the model settings (sliders) and the model shown, from the cores' defaults.
+
+Every slider opens on the core's default (``ModelSettings()``, ``ChoiceSettings()``,
+``ForecastChoices()``): a default is typed once, in the dataclass.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from forecasting.choice import MODEL_CHOICES, ChoiceSettings
+from forecasting.errors import ForecastError
+from forecasting.settings import ModelSettings
+from ui import widget_state
+from workflows.forecast_request import ForecastChoices
+
+# key: (label, min, max, step, default, format)
+_D = ModelSettings()  # slider defaults come from the core's defaults, never typed twice
+_C = ChoiceSettings()
+SLIDERS: dict[str, tuple[str, float, float, float, float, str | None]] = {
+    "fc_layers": ("LSTM layers", 1, 3, 1, _D.layers, None),
+    "fc_units": ("Units per layer (0 = automatic)", 0, 128, 4, _D.units, None),
+    "fc_dropout": ("Dropout", 0.0, 0.5, 0.05, _D.dropout, "%.2f"),
+    "fc_lookback": ("Lookback, periods (0 = automatic)", 0, 36, 1, _D.lookback, None),
+    "fc_horizon": ("Horizon, periods (0 = automatic)", 0, 12, 1, _D.horizon, None),
+    "fc_epochs": ("Epochs", 1, 200, 1, _D.epochs, None),
+    "fc_members": ("Networks in the ensemble", 1, 10, 1, _D.members, None),
+    "fc_lr": ("Learning rate (0 = automatic)", 0.0, 0.02, 0.0005, _D.learning_rate, "%.4f"),
+    "fc_seed": ("Seed", 0, 9999, 1, _D.seed, None),
+    "fc_backtest": ("Backtest cut-offs", 0, 12, 1, ForecastChoices().backtest_k, None),
+    "fc_interval": ("Prediction interval (%)", 50, 95, 5, round(_C.interval * 100), None),
+}
+MODEL_LABELS = {
+    "best": "Best per node (backtest winner)",
+    "lstm": "LSTM ensemble",
+    "combo": "LSTM + statistical combination",
+    "auto_arima": "AutoARIMA",
+    "auto_ets": "AutoETS",
+    "rate_naive": "Rate naive (variance % to date x plan)",
+}
+_FLOAT_KEYS = {"fc_dropout", "fc_lr"}
+
+
+def clamp_restored() -> None:
+    """Bring restored or stale slider values back into their ranges (no crash on odd input)."""
+    # Only a missing, mistyped or out-of-range value is written back: rewriting a valid value on
+    # every run would send an older value to the browser while the analyst is still moving it.
+    for key, (_, lo, hi, _, default, _) in SLIDERS.items():
+        current = st.session_state.get(key)
+        value = current
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            value = default
+        value = min(max(value, lo), hi)
+        value = float(value) if key in _FLOAT_KEYS else int(value)
+        if current is None or type(current) is not type(value) or current != value:
+            st.session_state[key] = value
+
+
+def model_settings() -> tuple[ModelSettings, bool]:
+    """Draw the model sliders; return the settings and whether the core accepted them (when it
+    refused them, its message is shown and the settings are the defaults)."""
+    st.subheader("Model")
+    cols = st.columns(5)
+    for i, (key, (text, lo, hi, step, _, fmt)) in enumerate(SLIDERS.items()):
+        with cols[i % 5]:
+            cast = float if key in _FLOAT_KEYS else int
+            st.slider(
+                text,
+                cast(lo),
+                cast(hi),
+                # The current value is also the default (see ui/widget_state.py).
+                value=cast(st.session_state[key]),
+                step=cast(step),
+                format=fmt,
+                key=key,
+                persist_state="session",
+            )
+    state = st.session_state
+    try:
+        settings = ModelSettings(
+            layers=int(state["fc_layers"]),
+            units=int(state["fc_units"]),
+            dropout=float(state["fc_dropout"]),
+            lookback=int(state["fc_lookback"]),
+            horizon=int(state["fc_horizon"]),
+            epochs=int(state["fc_epochs"]),
+            members=int(state["fc_members"]),
+            learning_rate=float(state["fc_lr"]),
+            seed=int(state["fc_seed"]),
+        )
+    except ForecastError as err:
+        st.error(str(err))
+        return ModelSettings(), False
+    return settings, True
+
+
+def model_choice() -> ChoiceSettings:
+    """Draw the "Model shown" box; return it with the interval slider's nominal level."""
+    state = st.session_state
+    if state.get("fc_model") not in MODEL_CHOICES:
+        state["fc_model"] = _C.model
+    model = str(
+        st.selectbox(
+            "Model shown",
+            list(MODEL_CHOICES),
+            index=widget_state.index_of("fc_model", list(MODEL_CHOICES)),
+            key="fc_model",
+            format_func=lambda m: MODEL_LABELS.get(m, m.replace("_", " ")),
+            help="Best: per node the model with the lowest backtest MASE. The LSTM ensemble is "
+            "always trained and drawn beside the model shown.",
+            persist_state="session",
+        )
+    )
+    return ChoiceSettings(model=model, interval=int(state["fc_interval"]) / 100.0)
