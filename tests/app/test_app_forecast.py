@@ -12,6 +12,7 @@ import pytest
 from apphelp import no_exception
 from streamlit.testing.v1 import AppTest
 
+from forecasting.tuning import TUNING_COLUMNS
 from ui.store import SessionStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -86,6 +87,11 @@ def test_training_a_tiny_model_shows_the_fan_chart_backtest_and_outlook(
     assert set(programs["model"]) == {"naive"} and len(programs) == 5 * 3
     captions = " ".join(c.value for c in at.caption)
     assert "calibrated 60% prediction interval" in captions and "run-to-run spread" in captions
+    # TINY leaves the learning rate automatic: the verdict area shows the search over its grid.
+    assert f"learning rate {run.ensemble.settings.learning_rate:g}" in captions
+    assert "the lowest validation error" in captions
+    searched = [df.value for df in at.dataframe if list(df.value.columns) == TUNING_COLUMNS]
+    assert searched and sorted(searched[0]["learning_rate"]) == [0.001, 0.003]
     # The run's nodes: the 5 programs and, bottom-up, the portfolio and the whole above them.
     nodes = at.selectbox(key="fc_show").options
     assert nodes[:2] == ["All", "Enterprise IT"] and len(nodes) == 7
