@@ -10,10 +10,11 @@ Output (stable names, scripts depend on them):
   ``node, model, rmse, mae, mase, coverage, width`` with the models ``lstm``, ``naive``,
   ``seasonal_naive``, ``mean``, ``drift``, ``rate_naive``, ``auto_arima``, ``auto_ets``,
   ``combo``; ``members`` records: ``node, rmse_mean, rmse_std, rmse_min, rmse_max`` (the spread
-  of the members' backtest RMSE); ``tuning`` records: ``lookback, units, learning_rate, score,
-  seconds, status`` (the search for the automatic settings, one record per candidate, the chosen
-  one with a status starting ``chosen``; none when every searched setting was given or a saved
-  model was used).
+  of the members' backtest RMSE); ``tuning`` records: the columns of
+  ``forecasting.tuning.TUNING_COLUMNS`` (``lookback, units, learning_rate, score, ...,
+  status``), one record per candidate of the automatic settings' search, the chosen one with a
+  status starting ``chosen``; none when every searched setting was given or a saved model was
+  used.
 - ``--format csv`` writes the forecast table to standard output or ``--out FILE``; with ``--out``
   the other tables are written beside it as ``<stem>_backtest.csv``, ``<stem>_members.csv``,
   ``<stem>_outlook.csv`` and ``<stem>_tuning.csv``.

@@ -56,8 +56,8 @@ SETTING_FLAGS: tuple[SettingFlag, ...] = (
     SettingFlag(
         "tune_seconds",
         "S",
-        "time budget of the search for the automatic settings; 0 = no search (the grid's first "
-        "point)",
+        "budget in seconds of the search for the automatic settings; 0 = no search (the grid's "
+        "first point)",
     ),
     SettingFlag(
         "scaler",

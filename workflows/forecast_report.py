@@ -54,7 +54,7 @@ def tuning_text(run: Any) -> str:
         why = str(row["status"]).removeprefix("chosen").strip(" ()")
         return f"Automatic settings: {pick} ({why or 'no search'})."
     skipped = int(status.str.startswith("skipped").sum())
-    tail = f"; {skipped} skipped by the time budget" if skipped else ""
+    tail = f"; {skipped} skipped by the budget" if skipped else ""
     return (
         f"Automatic settings: {pick}, the lowest validation error (MASE-like, "
         f"{float(row['score']):.3f}) of {scored} candidate(s) trained on an inner split{tail}."

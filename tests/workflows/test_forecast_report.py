@@ -13,7 +13,10 @@ from workflows.forecast_report import settings_text, tuning_table, tuning_text
 
 
 def _table(rows: list[tuple[int, int, float, float, float, str]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=TUNING_COLUMNS)
+    """A tuning table from (lookback, units, rate, score, seconds, status) rows; other columns
+    the search may report are left empty."""
+    named = ["lookback", "units", "learning_rate", "score", "seconds", "status"]
+    return pd.DataFrame(rows, columns=named).reindex(columns=TUNING_COLUMNS)
 
 
 def test_settings_text_names_what_was_trained() -> None:
@@ -28,13 +31,13 @@ def test_a_search_names_the_winner_its_score_and_the_skipped() -> None:
         [
             (4, 32, 0.003, 0.9, 1.0, "scored"),
             (8, 32, 0.003, 0.7, 1.2, "chosen"),
-            (4, 64, 0.003, np.nan, 0.0, "skipped (time budget)"),
+            (4, 64, 0.003, np.nan, 0.0, "skipped (budget)"),
         ]
     )
     run = SimpleNamespace(tuning=table, train_seconds=5.0)
     text = tuning_text(run)
     assert "lookback 8, 32 units, learning rate 0.003" in text
-    assert "0.700" in text and "of 2 candidate(s)" in text and "1 skipped" in text
+    assert "0.700" in text and "of 2 candidate(s)" in text and "1 skipped by the budget" in text
     assert tuning_table(run).equals(table)
 
 
