@@ -66,6 +66,21 @@ class RayExecutor:
 
 Executor = RayExecutor | None  # None: train in this process
 
+
+@dataclass(frozen=True)
+class _RayRun:
+    """One ``train_members`` call sent to Ray: the shared inputs, the members, where, and how to
+    report and stop."""
+
+    train: Windows
+    val: Windows
+    settings: ModelSettings
+    fits: tuple[MemberFit, ...]
+    executor: RayExecutor
+    progress: ProgressFn | None = None
+    cancel: threading.Event | None = None
+
+
 # Where a deployment names its cluster: Cost Drift's own variable first, then Ray's.
 ADDRESS_ENV = ("COST_DRIFT_RAY_ADDRESS", "RAY_ADDRESS")
 
@@ -106,7 +121,9 @@ def train_members(
             )
             for f in fits
         ]
-    return _train_on_ray(train, val, settings, fits, executor, progress, cancel)
+    return _train_on_ray(
+        _RayRun(train, val, settings, tuple(fits), executor, progress=progress, cancel=cancel)
+    )
 
 
 def connect(executor: RayExecutor) -> Any:
@@ -217,26 +234,20 @@ def _drain(queue: Any, progress: ProgressFn | None) -> None:
             progress(event)
 
 
-def _train_on_ray(
-    train: Windows,
-    val: Windows,
-    settings: ModelSettings,
-    fits: Sequence[MemberFit],
-    executor: RayExecutor,
-    progress: ProgressFn | None,
-    cancel: threading.Event | None,
-) -> list[tuple[Any, dict[str, list[float]]]]:
+def _train_on_ray(run: _RayRun) -> list[tuple[Any, dict[str, list[float]]]]:
+    cancel, progress = run.cancel, run.progress
     if cancel is not None and cancel.is_set():
         raise TrainingCancelled()
-    ray = connect(executor)
+    ray = connect(run.executor)
     from ray.util.queue import Queue
 
     queue = Queue()
     task: Callable[..., Any] = ray.remote(num_cpus=1, max_retries=0)(_fit_remote)
-    train_ref, val_ref = ray.put(train), ray.put(val)
+    train_ref, val_ref = ray.put(run.train), ray.put(run.val)
+    settings_dict = run.settings.to_dict()
     refs = [
-        task.remote(train_ref, val_ref, settings.to_dict(), f, queue)  # type: ignore[attr-defined]
-        for f in fits
+        task.remote(train_ref, val_ref, settings_dict, f, queue)  # type: ignore[attr-defined]
+        for f in run.fits
     ]
     pending = list(refs)
     try:
@@ -257,4 +268,4 @@ def _train_on_ray(
         ) from exc
     finally:
         queue.shutdown()
-    return [(_rebuild(settings, train, weights), history) for weights, history in results]
+    return [(_rebuild(run.settings, run.train, w), history) for w, history in results]
