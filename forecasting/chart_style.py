@@ -1,14 +1,9 @@
-"""The look shared by the forecasting charts: colours, and the checks and empty figure every
-builder uses."""
+"""The look shared by the forecasting charts: colours, and the empty figure every builder uses
+(the column checks are ``forecasting.tables.require_columns``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import pandas as pd
 import plotly.graph_objects as go
-
-from forecasting.errors import ForecastError
 
 ACTUAL_COLOUR = "#1f3b73"
 FORECAST_COLOUR = "#d9480f"
@@ -17,13 +12,6 @@ PLANNED_COLOUR = "rgba(120, 120, 120, 0.22)"
 LSTM_COLOUR = "#7f7f7f"
 BASELINE_COLOUR = "#9aa5b1"
 STATUS_COLOURS = {"green": "#2b8a3e", "amber": "#f59f00", "red": "#c92a2a"}
-
-
-def require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    """Raise ``ForecastError`` naming the columns of ``columns`` the ``what`` table lacks."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ForecastError(f"The {what} table is missing the column(s) {', '.join(missing)}.")
 
 
 def empty_figure(title: str, message: str) -> go.Figure:

@@ -21,9 +21,9 @@ from forecasting.chart_style import (
     LSTM_COLOUR,
     STATUS_COLOURS,
     empty_figure,
-    require,
 )
 from forecasting.fan_chart import LSTM_TRACE, fan_chart
+from forecasting.tables import require_columns
 
 __all__ = ["LSTM_TRACE", "backtest_chart", "fan_chart", "members_chart", "outlook_chart"]
 
@@ -44,7 +44,7 @@ def backtest_chart(backtest_table: pd.DataFrame) -> go.Figure:
         Figure with one bar trace per model (named after the model) and a dashed horizontal line
         at the naive RMSE.
     """
-    require(backtest_table, ["node", "model", "rmse", "mae", "mase"], "backtest")
+    require_columns(backtest_table, ["node", "model", "rmse", "mae", "mase"], "backtest")
     title = "Backtest RMSE by model"
     if backtest_table.empty:
         return empty_figure(title, "No backtest results to show.")
@@ -96,7 +96,7 @@ def members_chart(members_table: pd.DataFrame, *, top: int = 40) -> go.Figure:
         Figure with the trace "Members' RMSE (mean, min-max)": a marker at the mean and whiskers
         from the smallest to the largest member RMSE.
     """
-    require(
+    require_columns(
         members_table, ["node", "rmse_mean", "rmse_std", "rmse_min", "rmse_max"], "members spread"
     )
     title = "Ensemble members' backtest RMSE"
@@ -195,7 +195,7 @@ def outlook_chart(
         (coloured by projected status). Nodes with no plan (undefined %) are left out and counted
         in the title.
     """
-    require(
+    require_columns(
         outlook,
         ["node", "cum_variance_pct_now", "projected_cum_variance_pct", "status_end"],
         "outlook",

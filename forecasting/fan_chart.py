@@ -16,9 +16,9 @@ from forecasting.chart_style import (
     FORECAST_COLOUR,
     LSTM_COLOUR,
     PLANNED_COLOUR,
-    require,
 )
 from forecasting.errors import ForecastError
+from forecasting.tables import require_columns
 
 LSTM_TRACE = "LSTM ensemble (bars: run-to-run spread of its networks)"
 
@@ -163,8 +163,8 @@ def fan_chart(
     Raises:
         ForecastError: missing columns, or the node is in neither table.
     """
-    require(history, ["node", "period", "variance", "planned"], "history")
-    require(forecast, ["node", "period", "step", "median", "lower", "upper"], "forecast")
+    require_columns(history, ["node", "period", "variance", "planned"], "history")
+    require_columns(forecast, ["node", "period", "step", "median", "lower", "upper"], "forecast")
     hist = history[history["node"].astype(str) == node].sort_values("period")
     fc = forecast[forecast["node"].astype(str) == node].sort_values("step")
     if hist.empty and fc.empty:

@@ -42,8 +42,8 @@ from forecasting.outlook_inputs import (
     numeric,
     point_path,
     position_now,
-    require,
 )
+from forecasting.tables import require_columns
 
 OUTLOOK_COLUMNS = (
     "node",
@@ -151,8 +151,8 @@ def drift_outlook(
         ForecastError: missing columns, bad thresholds, nodes without history, gaps in the paths.
     """
     bands = bands or OutlookBands()
-    require(history, ["node", "period", "variance", "planned"], "history")
-    require(members, ["node", "period", "step", "member", "value"], "member paths")
+    require_columns(history, ["node", "period", "variance", "planned"], "history")
+    require_columns(members, ["node", "period", "step", "member", "value"], "member paths")
 
     hist = history.assign(node=history["node"].astype(str), period=history["period"].astype(str))
     hist = hist.assign(
@@ -238,7 +238,7 @@ def crossing_table(outlook: pd.DataFrame) -> pd.DataFrame:
         The matching rows, sorted by the first amber period, then red before amber-only, then by
         the share of members reaching red and amber (highest first).
     """
-    require(
+    require_columns(
         outlook, ["node", "first_amber_period", "first_red_period", "p_red", "p_amber"], "outlook"
     )
     amber = outlook["first_amber_period"].notna()

@@ -4,22 +4,12 @@ in ``forecasting.outlook``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
 from forecasting.baselines import season_from_periods
 from forecasting.errors import ForecastError
-
-
-def require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        have = ", ".join(map(str, frame.columns)) or "none"
-        raise ForecastError(
-            f"The {what} table is missing the column(s) {', '.join(missing)} (it has: {have})."
-        )
+from forecasting.tables import require_columns
 
 
 def numeric(frame: pd.DataFrame, column: str, what: str) -> np.ndarray:
@@ -103,7 +93,7 @@ def point_path(
     if point is None:
         return median
     col = "median" if "median" in point.columns else "value"
-    require(point, ["node", "step", col], "point forecast")
+    require_columns(point, ["node", "step", col], "point forecast")
     pt = pd.DataFrame(
         {
             "node": point["node"].astype(str),
@@ -129,7 +119,7 @@ def future_plan(
     n_nodes, n_steps = periods.shape
     plan_future = np.full((n_nodes, n_steps), np.nan)
     if future_planned is not None:
-        require(future_planned, ["node", "period", "planned"], "future plan")
+        require_columns(future_planned, ["node", "period", "planned"], "future plan")
         fp = pd.DataFrame(
             {
                 "node": future_planned["node"].astype(str),
