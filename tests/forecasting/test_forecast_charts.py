@@ -146,3 +146,14 @@ def test_fan_chart_shows_the_lstm_and_its_run_to_run_spread_beside_the_shown_mod
     np.testing.assert_allclose(lstm.error_y.array, [1.0, 0.5, 1.0])
     np.testing.assert_allclose(lstm.error_y.arrayminus, [0.5, 0.5, 0.5])
     assert LSTM_TRACE not in _names(fan_chart(_history(), _forecast(True), "A"))
+
+
+def test_a_chart_names_the_missing_column_and_those_the_table_has() -> None:
+    table = pd.DataFrame({"node": ["A"], "model": ["naive"], "rmse": [1.0], "mae": [1.0]})
+    with pytest.raises(ForecastError) as err:
+        backtest_chart(table)
+    assert str(err.value) == (
+        "The backtest table is missing the column(s) mase (it has: node, model, rmse, mae)."
+    )
+    with pytest.raises(ForecastError, match=r"history table is missing the column\(s\) planned"):
+        fan_chart(_history().drop(columns="planned"), _forecast(False), "A")
