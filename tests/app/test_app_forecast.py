@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from apphelp import no_exception
+from apphelp import no_exception, wait_for_training
 from streamlit.testing.v1 import AppTest
 
 from forecasting.tuning import TUNING_COLUMNS
@@ -42,17 +42,6 @@ def _open_forecast(make_app: Callable[..., AppTest], sid: str | None = None, **s
     return at.run()
 
 
-def _wait(at: AppTest, timeout: float = 150.0) -> AppTest:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = at.session_state.get("fc_job")
-        if job is not None and not job.active:
-            return at.run()
-        time.sleep(0.5)
-        at.run()
-    raise AssertionError("training did not finish in time")
-
-
 @pytest.mark.slow
 def test_training_a_tiny_model_shows_the_fan_chart_backtest_and_outlook(
     make_app: Callable[..., AppTest], cost_drift_home: Path
@@ -65,7 +54,7 @@ def test_training_a_tiny_model_shows_the_fan_chart_backtest_and_outlook(
     # While the worker runs, the page shows a progress bar (or has already finished).
     job = at.session_state["fc_job"]
     assert job.state in ("waiting", "running", "done")
-    at = _wait(at)
+    at = wait_for_training(at)
     no_exception(at)
     assert job.state == "done", job.message()
     assert _keyed(at, "fc_fan"), "no fan chart"
@@ -118,7 +107,7 @@ def test_training_a_tiny_model_shows_the_fan_chart_backtest_and_outlook(
     saved = again.selectbox(key="fc_saved_model")
     assert saved.options == SessionStore("forecastsessionid00001", cost_drift_home).list_models()
     again.button(key="fc_use_saved").click().run()
-    again = _wait(again)
+    again = wait_for_training(again)
     no_exception(again)
     reused = again.session_state["fc_result"]
     assert "with model" in reused.label
@@ -151,7 +140,7 @@ def test_cancel_stops_training_and_the_app_stays_usable(make_app: Callable[..., 
     at.run()
     at.button(key="fc_cancel").click().run()
     assert job.cancel.is_set()
-    _wait(at)
+    wait_for_training(at)
     assert job.state == "cancelled"
     no_exception(at)
     assert any("cancelled" in w.value for w in at.warning)

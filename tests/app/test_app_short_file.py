@@ -3,12 +3,11 @@ says what the automatic settings became and how they were chosen."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pandas as pd
 import pytest
-from apphelp import no_exception
+from apphelp import no_exception, wait_for_training
 from streamlit.testing.v1 import AppTest
 
 from forecasting.settings import ModelSettings
@@ -27,17 +26,6 @@ def _twelve_quarters() -> bytes:
     return frame.to_csv(index=False).encode()
 
 
-def _wait(at: AppTest, timeout: float) -> AppTest:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = at.session_state.get("fc_job")
-        if job is not None and not job.active:
-            return at.run()
-        time.sleep(1.0)
-        at.run()
-    raise AssertionError("training did not finish in time")
-
-
 @pytest.mark.slow
 def test_twelve_quarters_forecast_with_the_default_settings(make_app: Callable[..., AppTest]):
     at = make_app().run()
@@ -53,7 +41,7 @@ def test_twelve_quarters_forecast_with_the_default_settings(make_app: Callable[.
     assert request.forecast.settings.units == ModelSettings().units == 0
     assert request.forecast.future_periods() == ["2025-Q1", "2025-Q2", "2025-Q3"]
     at.button(key="fc_train").click().run()
-    at = _wait(at, timeout=600)
+    at = wait_for_training(at, timeout=600, poll=1.0)
     no_exception(at)
     job = at.session_state["fc_job"]
     assert job.state == "done", job.message()
