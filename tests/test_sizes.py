@@ -12,6 +12,7 @@ There is no list of exceptions: a module or function over a limit is split along
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,18 +51,24 @@ def long_modules(paths: list[Path], root: Path = REPO, limit: int = MAX_MODULE_L
     return out
 
 
+def _functions(paths: list[Path]) -> Iterator[tuple[Path, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """Every function and method of ``paths`` (nested ones too), with its file."""
+    for path in paths:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                yield path, node
+
+
 def long_functions(
     paths: list[Path], root: Path = REPO, limit: int = MAX_FUNCTION_LINES
 ) -> list[str]:
     """``path:line name: N lines`` (relative to ``root``) for every function over ``limit``."""
     out = []
-    for path in paths:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                n = (node.end_lineno or node.lineno) - node.lineno + 1
-                if n > limit:
-                    out.append(f"{path.relative_to(root)}:{node.lineno} {node.name}: {n} lines")
+    for path, node in _functions(paths):
+        n = (node.end_lineno or node.lineno) - node.lineno + 1
+        if n > limit:
+            out.append(f"{path.relative_to(root)}:{node.lineno} {node.name}: {n} lines")
     return out
 
 
@@ -70,16 +77,11 @@ def long_positional_lists(
 ) -> list[str]:
     """``path:line name: N positional`` for every function with more than ``limit`` of them."""
     out = []
-    for path in paths:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                args = [*node.args.posonlyargs, *node.args.args]
-                n = sum(a.arg not in ("self", "cls") for a in args)
-                if n > limit:
-                    out.append(
-                        f"{path.relative_to(root)}:{node.lineno} {node.name}: {n} positional"
-                    )
+    for path, node in _functions(paths):
+        args = [*node.args.posonlyargs, *node.args.args]
+        n = sum(a.arg not in ("self", "cls") for a in args)
+        if n > limit:
+            out.append(f"{path.relative_to(root)}:{node.lineno} {node.name}: {n} positional")
     return out
 
 
