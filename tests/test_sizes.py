@@ -91,13 +91,15 @@ def test_the_cores_have_modules_to_measure() -> None:
     assert any(n.startswith("portfolio/engines/") for n in names)
 
 
-def test_no_core_module_is_over_the_limit() -> None:
-    too_long = long_modules(_modules())
+@pytest.mark.parametrize("places", [CORES, SHELLS], ids=["cores", "shells_and_workflows"])
+def test_no_module_is_over_the_limit(places: tuple[str, ...]) -> None:
+    too_long = long_modules(_python_files(places))
     assert not too_long, "Split these modules along their concerns:\n" + "\n".join(too_long)
 
 
-def test_no_core_function_is_over_the_limit() -> None:
-    too_long = long_functions(_modules())
+@pytest.mark.parametrize("places", [CORES, SHELLS], ids=["cores", "shells_and_workflows"])
+def test_no_function_is_over_the_limit(places: tuple[str, ...]) -> None:
+    too_long = long_functions(_python_files(places))
     assert not too_long, "Split these functions into named steps:\n" + "\n".join(too_long)
 
 
@@ -105,16 +107,6 @@ def test_the_shells_and_workflows_have_modules_to_measure() -> None:
     names = {p.relative_to(REPO).as_posix() for p in _shell_modules()}
     assert {"app.py", "cli/main.py", "ui/sidebar.py", "workflows/forecast_request.py"} <= names
     assert any(n.startswith("app_pages/") for n in names)
-
-
-def test_no_shell_or_workflow_module_is_over_the_limit() -> None:
-    too_long = long_modules(_shell_modules())
-    assert not too_long, "Split these modules along their concerns:\n" + "\n".join(too_long)
-
-
-def test_no_shell_or_workflow_function_is_over_the_limit() -> None:
-    too_long = long_functions(_shell_modules())
-    assert not too_long, "Split these functions into named steps:\n" + "\n".join(too_long)
 
 
 def test_no_shell_or_workflow_function_takes_a_long_positional_list() -> None:
