@@ -19,9 +19,11 @@ class ModelSettings:
     A value of 0 means automatic for ``lookback``, ``horizon``, ``units``, ``learning_rate`` and
     ``batch_size``. Lookback and horizon then follow the data's frequency and length, and
     lookback, units and learning rate are chosen from a small grid on an inner validation split
-    within ``tune_seconds`` (``forecasting.autoconfig`` and ``forecasting.tuning``; 0 seconds takes
-    the grid's first point without a search). ``batch_size=0``: 32 windows per batch up to 4,096
-    training windows, then larger batches so that an epoch stays about 128 batches
+    within a budget of ``tune_seconds`` estimated (not clocked) training seconds, so the choice
+    does not depend on the machine's load (``forecasting.autoconfig``, ``forecasting.tuning`` and
+    ``forecasting.train_cost``; 0 takes the grid's first point without a search).
+    ``batch_size=0``: 32 windows per batch up to 4,096 training windows, then larger batches so
+    that an epoch stays about 128 batches
     (``training.auto_batch_size``). ``scaler="es"`` is the exponential-smoothing normaliser
     (``forecasting.smoothing``); ``calendar`` adds the period's position in its season as inputs
     (``forecasting.calendar``); ``loss`` is the training loss (MAE by default: the errors are

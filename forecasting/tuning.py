@@ -15,10 +15,12 @@ of the history, and is scored on the last periods of that part, which it never s
   the mean absolute period-to-period change of its training part (MASE-like, so that big nodes
   do not decide alone).
 
-The candidate with the lowest score wins (the defaults on a tie). Time budget: the search stops
-before a candidate that would end after ``tune_seconds`` by the longest candidate so far (the
-first always runs), and the table says which candidates were skipped. On a slow machine the
-budget may cut the search earlier; the choice is then the best of the candidates that ran.
+The candidate with the lowest score wins (the defaults on a tie). Budget: ``tune_seconds`` of
+*estimated* training time (``forecasting.train_cost``, computed from the windows, epochs, lookback
+and units before anything trains, never from the clock): the candidates are taken in grid order
+while their estimates add up to at most the budget (the first always runs), and the table gives
+each candidate's estimate, its measured seconds and whether the budget left it out. So the same
+data, settings and seed give the same choice and the same forecast on an idle or a busy machine.
 """
 
 from __future__ import annotations
@@ -30,13 +32,22 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from forecasting import autoconfig
+from forecasting import autoconfig, train_cost
+from forecasting.baselines import season_from_periods
 from forecasting.ensemble import fit_ensemble, predict_members
 from forecasting.settings import ModelSettings
 from forecasting.training import ProgressEvent, ProgressFn
 from forecasting.windows import Panel
 
-TUNING_COLUMNS = ["lookback", "units", "learning_rate", "score", "seconds", "status"]
+TUNING_COLUMNS = [
+    "lookback",
+    "units",
+    "learning_rate",
+    "score",
+    "estimate",
+    "seconds",
+    "status",
+]
 MAX_VALIDATION_ORIGINS = 4
 
 
@@ -178,6 +189,7 @@ def choose_settings(
             "units": [c.units for c in grid],
             "learning_rate": [c.learning_rate for c in grid],
             "score": np.nan,
+            "estimate": _estimates(grid, panel, sp.fit_upto),
             "seconds": 0.0,
             "status": "not run",
         }
@@ -186,7 +198,7 @@ def choose_settings(
         return Choice(base, k, table.iloc[0:0], " ".join(notes))
     if len(grid) == 1 or len(rows) == 0 or sp.fit_upto - base.lookback - base.horizon - extra < 0:
         why = (
-            "no search: a time budget of 0 s"
+            "no search: a tuning budget of 0 s"
             if base.tune_seconds <= 0
             else "nothing to search"
             if len(grid) == 1
@@ -203,9 +215,33 @@ def choose_settings(
     notes.append(
         f"Automatic settings: {_describe(grid[best])}, the best of {ran} candidate(s) on an inner "
         f"validation split"
-        + (f" ({skipped} skipped by the {base.tune_seconds:g} s time budget)." if skipped else ".")
+        + (
+            f" ({skipped} left out by the budget of {base.tune_seconds:g} estimated seconds)."
+            if skipped
+            else "."
+        )
     )
     return Choice(grid[best], k, table, " ".join(notes))
+
+
+def _estimates(grid: list[ModelSettings], panel: Panel, fit_upto: int) -> list[float]:
+    """Each candidate's estimated training seconds (``train_cost``) on the search's windows."""
+    season = season_from_periods(panel.periods)
+    return [
+        train_cost.estimate_seconds(
+            c,
+            train_cost.window_count(panel, c.lookback, c.horizon, fit_upto, c.difference),
+            season,
+        )
+        for c in grid
+    ]
+
+
+def admitted(estimates: list[float], budget: float) -> int:
+    """How many candidates, in grid order, the budget admits: while the estimates add up to at
+    most ``budget`` (the first always)."""
+    total = np.cumsum(np.asarray(estimates, dtype=np.float64))
+    return max(1, int(np.searchsorted(total, budget, side="right")))
 
 
 def _search(
@@ -217,22 +253,17 @@ def _search(
     progress: ProgressFn | None,
     cancel: threading.Event | None,
 ) -> None:
-    """Score the candidates in order into ``table`` until the time budget says stop."""
-    budget = grid[0].tune_seconds
-    started = time.perf_counter()
-    longest_run = 0.0
-    for i, cand in enumerate(grid):
-        if i > 0 and time.perf_counter() - started + longest_run > budget:
-            table.loc[i:, "status"] = "skipped (time budget)"
-            return
+    """Score the candidates the budget admits (decided before any training) into ``table``."""
+    n = admitted(table["estimate"].tolist(), grid[0].tune_seconds)
+    table.loc[n:, "status"] = "skipped (budget)"
+    for i, cand in enumerate(grid[:n]):
         t0 = time.perf_counter()
-        relay = _as_candidate(progress, i, len(grid))
+        relay = _as_candidate(progress, i, n)
         table.loc[i, "score"] = _score(
             cand, panel, sp.fit_upto, list(sp.origins), rows, relay, cancel
         )
         table.loc[i, "seconds"] = time.perf_counter() - t0
         table.loc[i, "status"] = "scored"
-        longest_run = max(longest_run, float(table.loc[i, "seconds"]))
 
 
 def _describe(s: ModelSettings) -> str:

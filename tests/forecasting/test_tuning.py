@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from forecasting import tuning
 from forecasting.autoconfig import resolve_defaults
+from forecasting.pipeline import run_forecast
 from forecasting.settings import ModelSettings
-from forecasting.tuning import TUNING_COLUMNS, candidates, choose_settings
+from forecasting.tuning import TUNING_COLUMNS, admitted, candidates, choose_settings
 from forecasting.windows import Panel, to_panel
 
 QUICK = ModelSettings(horizon=2, epochs=2, members=2, patience=1, tune_seconds=600.0)
 
 
-def _panel(periods: int = 40, shift_after: int | None = None) -> Panel:
+def _frame(periods: int = 40, shift_after: int | None = None) -> pd.DataFrame:
     rng = np.random.default_rng(5)
     rows = []
     for i, scale in enumerate((1.0, 30.0, 800.0)):
@@ -25,8 +28,11 @@ def _panel(periods: int = 40, shift_after: int | None = None) -> Panel:
             if shift_after is not None and t >= shift_after:
                 v = -50.0 * v
             rows.append((f"n{i}", f"{2020 + t // 12}-{t % 12 + 1:02d}", v, 0.0))
-    frame = pd.DataFrame(rows, columns=["node", "period", "variance", "planned"])
-    return to_panel(frame, "variance", "planned")
+    return pd.DataFrame(rows, columns=["node", "period", "variance", "planned"])
+
+
+def _panel(periods: int = 40, shift_after: int | None = None) -> Panel:
+    return to_panel(_frame(periods, shift_after), "variance", "planned")
 
 
 def _choose(panel: Panel, requested: ModelSettings, k: int = 0):
@@ -69,19 +75,63 @@ def test_the_choice_is_the_best_scored_candidate_and_is_reported() -> None:
     assert "best of 4 candidate(s)" in choice.note and f"{s.units} units" in choice.note
 
 
-def test_the_time_budget_stops_the_search_after_the_first_candidate() -> None:
+def test_a_tiny_budget_keeps_only_the_first_candidate() -> None:
     tiny = replace(QUICK, tune_seconds=1e-6)
     choice = _choose(_panel(), tiny)
     t = choice.table
-    assert t["status"].tolist() == ["chosen"] + ["skipped (time budget)"] * 3
+    assert t["status"].tolist() == ["chosen"] + ["skipped (budget)"] * 3
     assert t["score"].notna().tolist() == [True, False, False, False]
+    assert (t["estimate"] > 0).all()
     assert choice.settings == resolve_defaults(tiny, 12, 40)
-    assert "3 skipped by the 1e-06 s time budget" in choice.note
+    assert "3 left out by the budget of 1e-06 estimated seconds" in choice.note
+
+
+def test_the_budget_admits_candidates_by_their_estimates_in_grid_order() -> None:
+    assert admitted([2.0, 3.0, 4.0], 5.0) == 2  # 2 + 3 fit, + 4 would not
+    assert admitted([2.0, 3.0, 4.0], 9.0) == 3
+    assert admitted([2.0, 3.0, 4.0], 1.0) == 1  # the first always runs
+    # the budget falls between the estimates of a search: only the ones that fit are scored
+    full = _choose(_panel(), QUICK)
+    est = full.table["estimate"].to_numpy()
+    cut = replace(QUICK, tune_seconds=float(est[0] + est[1] + 0.5 * est[2]))
+    t = _choose(_panel(), cut).table
+    assert t["status"].tolist()[2:] == ["skipped (budget)"] * 2
+    assert t["score"].notna().tolist() == [True, True, False, False]
+    np.testing.assert_allclose(t["score"].iloc[:2], full.table["score"].iloc[:2])
+
+
+def test_the_same_seed_gives_the_same_choice_and_forecast_on_a_slow_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    est = _choose(_panel(), QUICK).table["estimate"]
+    budget = replace(QUICK, tune_seconds=float(est[:2].sum()))
+    frame = _frame()
+    calm = run_forecast(frame, budget, backtest_k=0)
+    # a far busier machine: every clock reading jumps by 60 s and every training sleeps first
+    clock = iter(range(10**6))
+    monkeypatch.setattr(tuning.time, "perf_counter", lambda: 60.0 * next(clock))
+    fit = tuning.fit_ensemble
+
+    def slowed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        time.sleep(0.2)
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(tuning, "fit_ensemble", slowed)
+    busy = run_forecast(frame, budget, backtest_k=0)
+    ran = busy.tuning["score"].notna()
+    assert ran.tolist() == [True, True, False, False]
+    assert (busy.tuning.loc[ran, "seconds"] >= 60.0).all()
+    assert (calm.tuning.loc[ran, "seconds"] < 60.0).all()
+    pd.testing.assert_frame_equal(
+        busy.tuning.drop(columns="seconds"), calm.tuning.drop(columns="seconds")
+    )
+    assert busy.ensemble.settings == calm.ensemble.settings
+    pd.testing.assert_frame_equal(busy.forecast, calm.forecast)
 
 
 def test_no_search_without_a_budget_or_anything_automatic() -> None:
     none = _choose(_panel(), replace(QUICK, tune_seconds=0.0))
-    assert none.table["status"].tolist() == ["chosen (no search: a time budget of 0 s)"]
+    assert none.table["status"].tolist() == ["chosen (no search: a tuning budget of 0 s)"]
     assert none.table["seconds"].tolist() == [0.0]
     given = replace(QUICK, lookback=6, units=8, learning_rate=0.01)
     fixed = _choose(_panel(), given)
