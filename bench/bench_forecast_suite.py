@@ -202,34 +202,67 @@ def _score(split: Split, end: int, fc: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _run_split(group: str, w: int, quick: bool) -> tuple[pd.DataFrame, dict[str, object]]:
+    """One group's forecast of window ``w`` (1 = the last), product and reference, scored; the
+    timing row has wall and CPU seconds of both sides (CPU of this process, all its threads)."""
+    split = next(s for s in load_suite() if s.group == group)
+    settings = ModelSettings(horizon=split.horizon)
+    if quick:
+        settings = ModelSettings(horizon=split.horizon, units=8, epochs=2, members=2)
+    end = split.values.shape[1] - w * split.horizon
+    c0 = time.process_time()
+    product, p_s = _product(split, end, settings)
+    c1 = time.process_time()
+    reference, r_s = _reference(split, end)
+    c2 = time.process_time()
+    scores = _score(split, end, pd.concat([product, reference], ignore_index=True))
+    log.info("group %s window ending %d: product %.0f s (%.0f s CPU), statsforecast %.0f s",
+             split.group, end, p_s, c1 - c0, r_s)  # fmt: skip
+    return scores, {
+        "group": split.group,
+        "window": end,
+        "product s": p_s,
+        "product cpu s": c1 - c0,
+        "statsforecast s": r_s,
+        "statsforecast cpu s": c2 - c1,
+    }
+
+
 def run(
-    quick: bool = False, on_split: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None
+    quick: bool = False,
+    on_split: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None,
+    jobs: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score every model over the suite; returns (per series and window scores, timings).
 
     Windows are the outer loop (the last window of every group first), so that a run stopped early
     still covers every group; ``on_split`` gets the scores and timings so far after each split.
+    With ``jobs`` > 1 the splits run in that many worker processes (each split is an independent
+    forecast, seeded, so the figures are the same as with one process).
     """
     splits = sorted(load_suite(), key=lambda s: ("YQM".index(s.group), s.group))
+    tasks = [(s.group, w) for w in range(1, (1 if quick else WINDOWS) + 1) for s in splits]
     scores: list[pd.DataFrame] = []
     timings: list[dict[str, object]] = []
-    windows = 1 if quick else WINDOWS
-    for w in range(1, windows + 1):
-        for split in splits:
-            settings = ModelSettings(horizon=split.horizon)
-            if quick:
-                settings = ModelSettings(horizon=split.horizon, units=8, epochs=2, members=2)
-            end = split.values.shape[1] - w * split.horizon
-            product, p_s = _product(split, end, settings)
-            reference, r_s = _reference(split, end)
-            scores.append(_score(split, end, pd.concat([product, reference], ignore_index=True)))
-            timings.append(
-                {"group": split.group, "window": end, "product s": p_s, "statsforecast s": r_s}
-            )
-            log.info("group %s window ending %d: product %.0f s, statsforecast %.0f s",
-                     split.group, end, p_s, r_s)  # fmt: skip
-            if on_split is not None:
-                on_split(pd.concat(scores, ignore_index=True), pd.DataFrame(timings))
+
+    def collect(result: tuple[pd.DataFrame, dict[str, object]]) -> None:
+        scores.append(result[0])
+        timings.append(result[1])
+        if on_split is not None:
+            on_split(pd.concat(scores, ignore_index=True), pd.DataFrame(timings))
+
+    if jobs <= 1:
+        for group, w in tasks:
+            collect(_run_split(group, w, quick))
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("spawn")  # TensorFlow is not fork-safe
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            futures = [pool.submit(_run_split, group, w, quick) for group, w in tasks]
+            for f in futures:
+                collect(f.result())
     return pd.concat(scores, ignore_index=True), pd.DataFrame(timings)
 
 
@@ -290,8 +323,8 @@ def headline(summary: pd.DataFrame, timings: pd.DataFrame) -> pd.DataFrame:
             }
         )
     out = pd.DataFrame(rows)
-    out.attrs["product s"] = float(timings["product s"].sum())
-    out.attrs["statsforecast s"] = float(timings["statsforecast s"].sum())
+    for col in ("product s", "statsforecast s", "product cpu s", "statsforecast cpu s"):
+        out.attrs[col] = float(timings[col].sum()) if col in timings else float("nan")
     return out
 
 
@@ -320,6 +353,25 @@ def _fmt(frame: pd.DataFrame) -> str:
     return frame.to_string(index=False, float_format=lambda v: f"{v:.3f}")
 
 
+def time_words(head: pd.DataFrame) -> str:
+    """The run's time in words: wall time of the whole run and its worker processes, the CPU
+    seconds of every split (product and reference) and the load average the run met."""
+    a = head.attrs
+    cpu = a["product cpu s"] + a["statsforecast cpu s"]
+    whole = (
+        f"whole run {a['elapsed s']:.0f} s wall in {a['jobs']} process(es), "
+        if "elapsed s" in a
+        else ""
+    )
+    return (
+        f"{os.cpu_count()} CPUs, load average {a.get('load start', float('nan')):.1f} at the start "
+        f"and {os.getloadavg()[0]:.1f} at the end (machine shared); {whole}CPU {cpu:.0f} s "
+        f"(product {a['product cpu s']:.0f} s, statsforecast {a['statsforecast cpu s']:.0f} s), "
+        f"so about {cpu / 2:.0f} s on an idle 2-core machine with 2 processes; summed split wall "
+        f"times: product {a['product s']:.0f} s, statsforecast {a['statsforecast s']:.0f} s."
+    )
+
+
 def write_results(
     path: Path, head: pd.DataFrame, summary: pd.DataFrame, timings: pd.DataFrame
 ) -> None:
@@ -331,9 +383,7 @@ def write_results(
             "",
             f"`python -m bench.bench_forecast_suite`, {when}"
             + (f" (PARTIAL: {head.attrs['partial']} so far)" if "partial" in head.attrs else "")
-            + f", {os.cpu_count()} CPUs, load "
-            f"average {os.getloadavg()[0]:.1f}; product {head.attrs['product s']:.0f} s, "
-            f"statsforecast reference {head.attrs['statsforecast s']:.0f} s.",
+            + f"; {time_words(head)}",
             "",
             "```",
             _fmt(head),
@@ -372,9 +422,8 @@ def update_readme(path: Path, head: pd.DataFrame) -> None:
     )
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     block = (
-        f"Last run {when}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; product "
-        f"{head.attrs['product s']:.0f} s, statsforecast {head.attrs['statsforecast s']:.0f} s "
-        "(wall). Public real series, not synthetic.\n\n" + markdown(rows)
+        f"Last run {when}; {time_words(head)} Public real series, not synthetic.\n\n"
+        + markdown(rows)
     )
     begin, end = "<!-- suite:begin -->", "<!-- suite:end -->"
     text = path.read_text(encoding="utf-8")
@@ -394,6 +443,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--readme", action="store_true", help="also write the headline table into README.md"
     )
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="worker processes, one split each (default 2: 2 cores)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
@@ -403,16 +455,21 @@ def main(argv: list[str] | None = None) -> int:
             summary = summarise(scores)
             head = headline(summary, timings)
             head.attrs["partial"] = f"{done} of {WINDOWS * len(GROUPS)} splits"
+            head.attrs.update(load)
             write_results(args.out, head, summary, timings)
 
-    scores, timings = run(args.quick, partial)
+    load = {"load start": os.getloadavg()[0], "jobs": args.jobs}
+    started = time.perf_counter()
+    scores, timings = run(args.quick, partial, jobs=args.jobs)
     summary = summarise(scores)
     head = headline(summary, timings)
+    head.attrs.update(load, **{"elapsed s": time.perf_counter() - started})
     print(_fmt(head))
     print()
     print(_fmt(summary))
     print()
     print(_fmt(timings))
+    print(time_words(head))
     if not args.quick:
         write_results(args.out, head, summary, timings)
         print(f"written to {args.out}")

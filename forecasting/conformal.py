@@ -7,8 +7,10 @@ For step ``h`` and nominal level ``1 - a``, with ``n`` scaled absolute errors, t
 their ``ceil((n + 1)(1 - a))``-th smallest value (the finite-sample conformal quantile; when that
 rank exceeds ``n`` there are too few residuals for the level, and the largest one is used, which
 under-covers: ``Calibration.enough`` says so). Half-widths are made non-decreasing over the steps
-(a running maximum): uncertainty does not shrink further ahead, and with few residuals per step
-this removes noise. A node's band is ``forecast +- q_h * s``.
+by an isotonic (least-squares monotone) fit: uncertainty does not shrink further ahead, and a step
+whose quantile dips below an earlier one is pooled with it (averaged), not lifted to the earlier
+maximum. A running maximum would only ever widen the bands; on the forecast suite it pushed the
+80 % band's coverage above 85 %. A node's band is ``forecast +- q_h * s``.
 
 The predictive distribution used for probabilities (the drift outlook) is the forecast plus each
 scaled residual *path* (one per node and cut-off, all steps together, so the paths keep how errors
@@ -72,6 +74,19 @@ def conformal_quantile(scores: np.ndarray, level: float) -> float:
     return float(s[min(rank, s.size) - 1])
 
 
+def isotonic(values: np.ndarray) -> np.ndarray:
+    """The non-decreasing sequence closest to ``values`` in least squares (pool adjacent
+    violators: each run that decreases is replaced by its mean)."""
+    blocks: list[list[float]] = []  # [mean, count]
+    for v in np.asarray(values, dtype=np.float64):
+        blocks.append([float(v), 1.0])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            m2, n2 = blocks.pop()
+            m1, n1 = blocks.pop()
+            blocks.append([(m1 * n1 + m2 * n2) / (n1 + n2), n1 + n2])
+    return np.concatenate([np.full(int(n), m) for m, n in blocks]) if blocks else np.empty(0)
+
+
 @dataclass(frozen=True)
 class Calibration:
     """One model's calibration at one level: half-widths per step (in node scales) and the scaled
@@ -107,7 +122,7 @@ def calibrate(errors: np.ndarray, scales: np.ndarray, level: float) -> Calibrati
     paths = paths[np.isfinite(paths).all(axis=1)]
     q = np.asarray([conformal_quantile(np.abs(paths[:, h]), level) for h in range(e.shape[2])])
     if np.isfinite(q).all():
-        q = np.maximum.accumulate(q)
+        q = isotonic(q)
     return Calibration(level=level, quantiles=q, paths=paths)
 
 

@@ -80,3 +80,23 @@ def test_target_words_and_the_honest_accuracy_line() -> None:
     line = accuracy_line(nyc)
     assert line["target"] == "LSTM beats the best baseline: NO"
     assert "best baseline mean 14.4" in line["result"]
+
+
+def test_time_words_give_the_cpu_seconds_and_the_idle_two_core_estimate() -> None:
+    head = pd.DataFrame({"group": ["all"]})
+    head.attrs.update(
+        {
+            "product s": 900.0,
+            "statsforecast s": 60.0,
+            "product cpu s": 700.0,
+            "statsforecast cpu s": 40.0,
+            "elapsed s": 500.0,
+            "jobs": 2,
+            "load start": 3.0,
+        }
+    )
+    words = suite.time_words(head)
+    assert "whole run 500 s wall in 2 process(es)" in words
+    assert "CPU 740 s (product 700 s, statsforecast 40 s)" in words
+    assert "about 370 s on an idle 2-core machine" in words
+    assert "load average 3.0 at the start" in words

@@ -37,7 +37,16 @@ def test_too_few_residuals_for_the_level_take_the_largest_and_say_so() -> None:
 def test_half_widths_never_shrink_further_ahead() -> None:
     errors = np.array([[[5.0, 1.0], [5.0, 1.0], [5.0, 1.0]]])
     cal = conformal.calibrate(errors, np.array([1.0]), 0.5)
-    np.testing.assert_allclose(cal.quantiles, [5.0, 5.0])
+    # the dip at step 2 is pooled with step 1 (mean 3), not lifted to step 1's 5
+    np.testing.assert_allclose(cal.quantiles, [3.0, 3.0])
+
+
+def test_isotonic_pools_adjacent_violators() -> None:
+    np.testing.assert_allclose(conformal.isotonic(np.array([1.0, 2.0, 3.0])), [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(conformal.isotonic(np.array([1.0, 3.0, 2.0, 4.0])), [1, 2.5, 2.5, 4])
+    # a late dip pulls down the whole decreasing run before it
+    np.testing.assert_allclose(conformal.isotonic(np.array([4.0, 5.0, 0.0])), [3.0, 3.0, 3.0])
+    assert conformal.isotonic(np.array([])).size == 0
 
 
 def test_level_outside_50_to_95_is_refused() -> None:
