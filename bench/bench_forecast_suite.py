@@ -1,6 +1,12 @@
 """Forecast suite benchmark: the ``../shared/forecast-bench`` protocol through the product's code.
 
-Usage: ``python -m bench.bench_forecast_suite [--quick] [--out bench/FORECAST_RESULTS.md]``
+Usage: ``python -m bench.bench_forecast_suite [--quick] [--jobs 2] [--readme]
+[--out bench/FORECAST_RESULTS.md]``
+
+Time: the 9 splits (3 windows x 3 groups) are independent forecasts, so ``--jobs 2`` (the default)
+runs them in two worker processes, one per core; the tables give every split's wall and CPU
+seconds, and the header the whole run's wall time, its CPU seconds, their half (the run's time on
+an idle 2-core machine) and the load average it met (the build machine is shared).
 
 Protocol (as the suite's README describes it): the 18 public series of ``dev_series.csv`` form one
 panel per frequency group (M, Q, Y); every series of a group is cut to the group's shortest length
