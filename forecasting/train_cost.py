@@ -11,8 +11,10 @@ computed before anything trains from what decides the work:
 - the recurrent work per window: lookback x units x (units + inputs) multiply-adds per gate.
 
 ``seconds = OVERHEAD_S + epochs x (batches x PER_BATCH_S + windows x cells x PER_CELL_S)``, the
-constants fitted once on this project's 2-core build machine (CPU seconds of single-member
-trainings on the forecast suite's panels). The estimate is a yardstick, not a
+constants set once, by hand, from the CPU seconds of single-member trainings on the forecast
+suite's panels on this project's 2-core build machine (a shared machine, so the measurements were
+noisy: the estimate is within about a factor of 2 of them; it is lowest, about half, for the yearly
+panel, whose 60 windows train for 25 to 50 epochs). The estimate is a yardstick, not a
 prediction: on another machine every candidate is off by about the same factor, so the budget
 admits the same candidates everywhere.
 """
@@ -28,7 +30,7 @@ from forecasting.settings import ModelSettings
 from forecasting.training import auto_batch_size
 from forecasting.windows import Panel
 
-# Fitted 2026-12-02 to 15 single-member trainings on the suite's M, Q and Y panels (lookback 12
+# Set 2026-12-02 from 15 single-member trainings on the suite's M, Q and Y panels (lookback 12
 # and 24, 16 to 64 units): tracing the training and validation graphs costs about 3 s whatever the
 # data, an epoch of about 10 batches 0.1 to 0.4 s; early stopping ended them after 8 to 50 epochs
 # (median 13).
