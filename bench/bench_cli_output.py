@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.child import ProcessRun, run_process
+from bench.reference_sql import CSV_SOURCE, Reference, reference_sql
 
 log = logging.getLogger(__name__)
 
@@ -79,40 +80,7 @@ TABLE_COLUMNS = (
 )
 
 # Node ids as ours makes them: level values joined by " / ", a " / " inside a value written " ∕ ".
-ROLLUP_SQL = """
-WITH src AS (
-    SELECT * FROM read_csv($path, header = true, auto_detect = false, delim = ',', quote = '"',
-        columns = {'portfolio': 'VARCHAR', 'program': 'VARCHAR', 'project': 'VARCHAR',
-                   'item': 'VARCHAR', 'period': 'VARCHAR', 'planned': 'DOUBLE',
-                   'actual': 'DOUBLE'})
-),
-g AS (
-    SELECT portfolio, program, project, item, period,
-           4 - bit_count(GROUPING(portfolio, program, project, item)::UTINYINT) AS level,
-           SUM(planned) AS planned, SUM(actual) AS actual
-    FROM src
-    GROUP BY ROLLUP (portfolio, program, project, item), period
-),
-n AS (
-    SELECT CASE level WHEN 0 THEN 'All'
-           ELSE concat_ws(' / ', replace(portfolio, ' / ', ' ∕ '), replace(program, ' / ', ' ∕ '),
-                          replace(project, ' / ', ' ∕ '), replace(item, ' / ', ' ∕ ')) END AS node,
-           level, period, planned, actual
-    FROM g
-),
-c AS (
-    SELECT *, actual - planned AS variance,
-           SUM(planned) OVER w AS cum_planned, SUM(actual) OVER w AS cum_actual
-    FROM n
-    WINDOW w AS (PARTITION BY node ORDER BY period ROWS UNBOUNDED PRECEDING)
-)
-SELECT node, level, period, planned, actual, variance,
-       variance / NULLIF(planned, 0) AS variance_pct,
-       cum_planned, cum_actual, cum_actual - cum_planned AS cum_variance,
-       (cum_actual - cum_planned) / NULLIF(cum_planned, 0) AS cum_variance_pct
-FROM c
-ORDER BY level, node, period
-"""
+ROLLUP_SQL = reference_sql(Reference(CSV_SOURCE, escape=True))
 
 DUCKDB_SCRIPT = """
 import sys

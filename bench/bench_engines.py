@@ -13,7 +13,7 @@ Each case is one fresh process, timed from its start to its exit (imports includ
 a Parquet file; peak memory is the largest sum of the resident memory of the process and its
 children (Spark's JVM included), sampled from ``/proc`` every 0.2 s, or the kernel's peak of the
 largest single process when that is larger. The reference is raw DuckDB (a Python process that
-imports only ``duckdb``) running ``REFERENCE_SQL`` (the SQL of ``bench.bench_portfolio``: one
+imports only ``duckdb``) running ``REFERENCE_SQL`` (``bench.reference_sql`` on the parts: one
 ``GROUP BY ROLLUP`` and window sums, no validation, no trimming, no densifying, no snapping) with
 the same memory limit as the engine, writing the same Parquet output. A case that would not fit
 is skipped with the reason in the table (the pandas engine holds every cell in memory: its 1 M
@@ -39,6 +39,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from bench.reference_sql import PARQUET_SOURCE, Reference, reference_sql
+
 log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,32 +52,7 @@ MEMORY_BUDGET_MB = 8192.0
 TIMEOUT_S = 3600
 TABLE_COLUMNS = ("size", "rows", "case", "s", "peak MB", "vs raw DuckDB", "out rows", "note")
 
-REFERENCE_SQL = """
-WITH g AS (
-    SELECT portfolio, program, project, item, period,
-           4 - bit_count(GROUPING(portfolio, program, project, item)::UTINYINT) AS level,
-           SUM(planned) AS planned, SUM(actual) AS actual
-    FROM read_parquet($files)
-    GROUP BY ROLLUP (portfolio, program, project, item), period
-),
-n AS (
-    SELECT CASE level WHEN 0 THEN 'All' ELSE concat_ws(' / ', portfolio, program, project, item)
-           END AS node, level, period, planned, actual
-    FROM g
-),
-c AS (
-    SELECT *, actual - planned AS variance,
-           SUM(planned) OVER w AS cum_planned, SUM(actual) OVER w AS cum_actual
-    FROM n
-    WINDOW w AS (PARTITION BY node ORDER BY period ROWS UNBOUNDED PRECEDING)
-)
-SELECT node, level, period, planned, actual, variance,
-       variance / NULLIF(planned, 0) AS variance_pct,
-       cum_planned, cum_actual, cum_actual - cum_planned AS cum_variance,
-       (cum_actual - cum_planned) / NULLIF(cum_planned, 0) AS cum_variance_pct
-FROM c
-ORDER BY level, node, period
-"""
+REFERENCE_SQL = reference_sql(Reference(PARQUET_SOURCE))
 
 RAW_DUCKDB = """
 import json, os, sys

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from bench.child import run_child
+from bench.reference_sql import CSV_SOURCE, Reference, reference_sql
 
 log = logging.getLogger(__name__)
 
@@ -164,51 +165,7 @@ def run_ours(csv_path: Path) -> dict[str, Any]:
     }
 
 
-DUCKDB_SQL = """
-WITH src AS (
-    SELECT * FROM read_csv($path, header = true, auto_detect = false, delim = ',', quote = '"',
-        columns = {'portfolio': 'VARCHAR', 'program': 'VARCHAR', 'project': 'VARCHAR',
-                   'item': 'VARCHAR', 'period': 'VARCHAR', 'planned': 'DOUBLE',
-                   'actual': 'DOUBLE'})
-),
-g AS (
-    SELECT portfolio, program, project, item, period,
-           4 - bit_count(GROUPING(portfolio, program, project, item)::UTINYINT) AS level,
-           SUM(planned) AS planned, SUM(actual) AS actual
-    FROM src
-    GROUP BY ROLLUP (portfolio, program, project, item), period
-),
-n AS (
-    SELECT CASE level WHEN 0 THEN 'All' ELSE concat_ws(' / ', portfolio, program, project, item)
-           END AS node,
-           level, period, planned, actual,
-           CASE level WHEN 0 THEN '' WHEN 1 THEN 'All'
-                ELSE concat_ws(' / ', portfolio,
-                               CASE WHEN level > 2 THEN program END,
-                               CASE WHEN level > 3 THEN project END) END AS parent,
-           CASE level WHEN 0 THEN 'All' WHEN 1 THEN portfolio WHEN 2 THEN program
-                WHEN 3 THEN project ELSE item END AS name
-    FROM g
-),
-c AS (
-    SELECT *, actual - planned AS variance,
-           SUM(planned) OVER w AS cum_planned, SUM(actual) OVER w AS cum_actual
-    FROM n
-    WINDOW w AS (PARTITION BY node ORDER BY period ROWS UNBOUNDED PRECEDING)
-)
-SELECT node, level, period, planned, actual, variance,
-       variance / NULLIF(planned, 0) AS variance_pct,
-       cum_planned, cum_actual, cum_actual - cum_planned AS cum_variance,
-       (cum_actual - cum_planned) / NULLIF(cum_planned, 0) AS cum_variance_pct,
-       parent, name,
-       CASE WHEN abs(cum_actual - cum_planned) < $floor THEN 'green'
-            WHEN cum_planned = 0 THEN 'red'
-            WHEN abs((cum_actual - cum_planned) / cum_planned) >= $red THEN 'red'
-            WHEN abs((cum_actual - cum_planned) / cum_planned) >= $amber THEN 'amber'
-            ELSE 'green' END AS status
-FROM c
-ORDER BY level, node, period
-"""
+DUCKDB_SQL = reference_sql(Reference(CSV_SOURCE, alerts=True))
 
 
 def run_duckdb(csv_path: Path) -> dict[str, Any]:
