@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
@@ -34,6 +34,9 @@ from portfolio.errors import InputError
 from portfolio.load import Portfolio
 from portfolio.rollup import OUTPUT_COLUMNS
 from portfolio.rollup_sums import precision
+
+if TYPE_CHECKING:
+    from portfolio.engines.sqlrun import Plan
 
 ENGINES = ("auto", "pandas", "duckdb", "spark")
 AUTO_DUCKDB_ROWS = 2_000_000
@@ -114,7 +117,7 @@ def _session(engine: str, choice: EngineChoice) -> Iterator[Any]:
         session.close()
 
 
-def _plan(session: Any, job: Job) -> str:
+def _plan(session: Any, job: Job) -> Plan:
     from portfolio.engines.sqlbase import Cells
     from portfolio.engines.sqlcheck import validated_cells
     from portfolio.engines.sqlrun import cells_from_frame, plan_output
@@ -134,7 +137,7 @@ def _plan(session: Any, job: Job) -> str:
     def query(dense: bool, escape: bool) -> OutputQuery:
         return OutputQuery(k, dense, job.rule, job.latest, escape=escape)
 
-    return plan_output(session, cells, query, session.materialize).sql
+    return plan_output(session, cells, query)
 
 
 def _pandas_only(job: Job, engine: str) -> None:
@@ -157,8 +160,10 @@ def run_frame(job: Job) -> pd.DataFrame:
     _pandas_only(job, engine)
     if engine == "pandas":
         return rollup_table(load_input(job.input), job.rule, job.latest)
+    from portfolio.engines.sqlrun import run_plan
+
     with _session(engine, job.choice) as session:
-        return _to_pandas(session.arrow(_plan(session, job)))
+        return _to_pandas(run_plan(session, _plan(session, job), session.arrow))
 
 
 def _to_pandas(table: pa.Table) -> pd.DataFrame:
@@ -205,8 +210,11 @@ def write_parquet(job: Job, out: Path) -> None:
             if engine == "pandas":
                 _pandas_parquet(run_frame(job), tmp)
             else:
+                from portfolio.engines.sqlrun import run_plan
+
                 with _session(engine, job.choice) as session:
-                    session.write_parquet(_plan(session, job), tmp)
+                    plan = _plan(session, job)
+                    run_plan(session, plan, lambda sql: session.write_parquet(sql, tmp))
     except OSError as exc:
         raise InputError(f"Could not write {out}: {exc.strerror or exc}.") from exc
 
@@ -225,7 +233,7 @@ def rollup_frame(p: Portfolio, choice: EngineChoice = EngineChoice()) -> pd.Data
 
         return rollup_portfolio(p)
     from portfolio.engines.sqlbase import Cells
-    from portfolio.engines.sqlrun import cells_from_frame, plan_output
+    from portfolio.engines.sqlrun import cells_from_frame, plan_output, run_plan
     from portfolio.engines.sqltext import OutputQuery
 
     with _session(engine, choice) as session:
@@ -236,6 +244,6 @@ def rollup_frame(p: Portfolio, choice: EngineChoice = EngineChoice()) -> pd.Data
         def query(dense: bool, escape: bool) -> OutputQuery:
             return OutputQuery(k, dense, None, False, escape=escape, extra=True)
 
-        sql = plan_output(session, cells, query, session.materialize).sql
-        frame = _to_pandas(session.arrow(sql))
+        plan = plan_output(session, cells, query)
+        frame = _to_pandas(run_plan(session, plan, session.arrow))
     return frame.loc[:, list(OUTPUT_COLUMNS)]

@@ -39,6 +39,8 @@ class DuckSession:
         config: dict[str, Any] = {
             "memory_limit": os.environ.get("COST_DRIFT_DUCKDB_MEMORY", DEFAULT_MEMORY_LIMIT),
             "temp_directory": self._tmp.name,
+            # the output query orders its rows itself: the rest may stream in any order
+            "preserve_insertion_order": False,
         }
         self.con = duckdb.connect(config=config)
         self._registered: set[str] = set()
@@ -62,10 +64,6 @@ class DuckSession:
     def view(self, name: str, sql: str) -> None:
         """Define (or replace) a temporary view."""
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
-
-    def materialize(self, name: str, sql: str) -> None:
-        """Store a query's result as a temporary table."""
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
 
     def arrow(self, sql: str) -> pa.Table:
         """A query's result as an Arrow table."""

@@ -130,13 +130,9 @@ class SparkSqlSession:
 
     def __init__(self, master: str | None = None) -> None:
         self.spark = spark_session(master)
-        self._cached: list[str] = []
 
     def close(self) -> None:
-        """Drop the cached tables (the session itself is kept for the process)."""
-        for name in self._cached:
-            self.spark.catalog.dropTempView(name)  # uncaches it too
-        self._cached.clear()
+        """Nothing to release: the session is kept for the process, the job cached nothing."""
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Run a query; its rows."""
@@ -153,13 +149,6 @@ class SparkSqlSession:
     def view(self, name: str, sql: str) -> None:
         """Define (or replace) a temporary view."""
         self.spark.sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
-
-    def materialize(self, name: str, sql: str) -> None:
-        """Compute a query once and keep it cached as ``name``."""
-        # dropping (not UNCACHE, which would analyse a stale view over replaced inputs) uncaches
-        self.spark.catalog.dropTempView(name)
-        self.spark.sql(f"CACHE TABLE {name} AS {sql}")
-        self._cached.append(name)
 
     def arrow(self, sql: str) -> pa.Table:
         """A query's result as an Arrow table (collected to the driver)."""

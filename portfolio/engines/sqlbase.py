@@ -48,12 +48,31 @@ class Cells:
             (None when they were checked here already, or are summed).
         sums: How the rollup adds up the amounts (``portfolio.engines.sqlsums``): the pandas
             rollup's rule for these amounts.
+        shape: What the validation scan counted of ``cells`` (None when it did not: a table
+            loaded by pandas), so that the rollup needs no pass of its own to learn it.
     """
 
     levels: tuple[str, ...]
     periods: tuple[str, ...]
     on_duplicates: Callable[[int], None] | None = None
     sums: Precision = FLOAT_SUMS
+    shape: Shape | None = None
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Counts of ``cells`` from the validation scan.
+
+    Attributes:
+        rows: Rows of ``cells``.
+        leaves: Distinct leaf paths among the rows with a cost figure (a superset of those
+            of ``cells``: a leaf with plan-ahead rows only is left out of it).
+        separator: Some level value holds `` / `` (node ids then write it `` ∕ ``).
+    """
+
+    rows: int
+    leaves: int
+    separator: bool
 
 
 def rows_text(first: Sequence[int], total: int) -> str:

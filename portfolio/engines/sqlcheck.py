@@ -38,6 +38,7 @@ from portfolio.engines.sqlsums import NOT_MONEY, Precision, places_sql, precisio
 from portfolio.engines.sqltext import level_names
 from portfolio.errors import InputError
 from portfolio.mapping import AmountSpec, ColumnMapping
+from portfolio.rollup import SEP
 
 
 def _amount_expr(spec: AmountSpec, alias: dict[str, str]) -> str:
@@ -121,12 +122,16 @@ def _scan(c: Ctx, alias: dict[str, str], depth: str) -> tuple[dict[str, int], Pr
     checks["per_blank"] = f"{cost} AND (per IS NULL OR per = '')"
     checks["p_blank"] = f"{cost} AND {c.p1} IS NULL AND {c.a1} IS NOT NULL"
     checks["plan_only"] = f"{cost} AND {c.a1} IS NULL AND {c.p1} IS NOT NULL"
+    # what the rollup needs to know of the rows (portfolio.engines.sqlbase.Shape), in this scan
+    holds_sep = " OR ".join(f"instr({lv}, '{SEP}') > 0" for lv in ls)
+    checks["sep"] = f"{cost} AND ({holds_sep})"
     sums = ", ".join(f"SUM(CASE WHEN {w} THEN 1 ELSE 0 END) AS {n}" for n, w in checks.items())
     places = ", ".join(f"MAX({places_sql(a, c.s.dialect)})" for a in alias.values())
     gross = f"SUM(ABS({c.planned})), SUM(ABS({c.actual}))"
-    got = c.s.rows(f"SELECT COUNT(*) AS n, {sums}, {places}, {gross} FROM raw")[0]
-    counts, most, sizes = got[: len(checks) + 1], got[len(checks) + 1 : -2], got[-2:]
-    n = dict(zip(["n", *checks], (int(v or 0) for v in counts), strict=True))
+    leaves = f"COUNT(DISTINCT CASE WHEN {cost} THEN {c.s.dialect.row(list(ls))} END)"
+    got = c.s.rows(f"SELECT COUNT(*) AS n, {sums}, {leaves}, {places}, {gross} FROM raw")[0]
+    counts, most, sizes = got[: len(checks) + 2], got[len(checks) + 2 : -2], got[-2:]
+    n = dict(zip(["n", *checks, "leaves"], (int(v or 0) for v in counts), strict=True))
     if n["n"] == 0:
         raise InputError(messages.NO_DATA_ROWS.format(file=c.file))
     for col, a in alias.items():

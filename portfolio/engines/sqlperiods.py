@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from portfolio import messages
 from portfolio.columns import named
-from portfolio.engines.sqlbase import Cells, Ctx, rows_text
+from portfolio.engines.sqlbase import Cells, Ctx, Shape, rows_text
 from portfolio.errors import InputError
 from portfolio.mapping import AmountSpec, ColumnMapping
 from portfolio.periods import calendar, check_frequency, label_of, parse_periods, to_ordinal
@@ -176,10 +176,10 @@ def periods_and_rest(
         )[0]
         if not int(got[0]):
             raise InputError(messages.NO_ACTUAL_YET.format(file=c.file, actual=actual_name))
-        first_ord, last_ord = int(got[1]), int(got[2])
+        first_ord, last_ord, rows = int(got[1]), int(got[2]), int(got[0])
     else:
         got = c.s.rows("SELECT MIN(ord), MAX(ord) FROM pmap")[0]
-        first_ord, last_ord = int(got[0]), int(got[1])
+        first_ord, last_ord, rows = int(got[0]), int(got[1]), n["n"] - n["no_cost"]
     if per.frequency == "single":
         labels: tuple[str, ...] = (mapping.label,)
     else:
@@ -190,7 +190,8 @@ def periods_and_rest(
         def on_dup(total: int) -> None:
             raise_duplicates(c, levels, period_col, total)
 
-    return Cells(levels=levels, periods=labels, on_duplicates=on_dup)
+    shape = Shape(rows=rows, leaves=n["leaves"], separator=n["sep"] > 0)
+    return Cells(levels=levels, periods=labels, on_duplicates=on_dup, shape=shape)
 
 
 def _plan_ahead(

@@ -7,10 +7,10 @@ table ``calendar(period)`` holding every period of the calendar. Period labels (
 How amounts are added up (exact minor units, or floats snapped) is ``portfolio.engines.sqlsums``.
 
 1. ``aggregate_sql``: one ``GROUP BY GROUPING SETS`` pass: ``(period)``, ``(l1, period)``, ...
-   ``(l1 .. lk, period)`` (the rollup), plus ``(l1 .. lk)`` (one row per leaf, ``leafset = 1``,
-   used to tell whether the table is dense and never output). Each group carries the sums of
-   planned and actual (``sqlsums.aggregate_columns``) and the row count (``n > 1`` at the finest
-   set is a duplicate leaf and period).
+   ``(l1 .. lk, period)`` (the rollup; ``leafset`` is 0 on every group). Each group carries the
+   sums of planned and actual (``sqlsums.aggregate_columns``) and the row count (``n > 1`` at the
+   finest set is a duplicate leaf and period). ``portfolio.engines.sqlrun`` puts it in the output
+   query as the step ``g``, so the groups stream into the windows and are never stored.
 2. ``output_sql``: drop the groups whose deepest level is blank (a ragged leaf is already its
    parent's group: a blank lower level makes a leaf at the level above), build the node id,
    parent and name as ``portfolio.rollup`` does (`` / `` inside a value written `` ∕ ``), make the
@@ -72,6 +72,14 @@ class Dialect:
         """The double ``expr`` rounded to a whole number (a double)."""
         return f"round({expr})" if self.name == "duckdb" else f"rint({expr})"
 
+    def fail(self, message: str) -> str:
+        """An expression that stops the query with ``message`` (plain text, no quotes)."""
+        return f"{'error' if self.name == 'duckdb' else 'raise_error'}('{message}')"
+
+    def row(self, columns: list[str]) -> str:
+        """The tuple of ``columns`` as one value (for ``COUNT(DISTINCT ...)`` over several)."""
+        return f"{'row' if self.name == 'duckdb' else 'struct'}({', '.join(columns)})"
+
 
 DUCKDB = Dialect("duckdb", '"')
 SPARK = Dialect("spark", "`")
@@ -86,7 +94,6 @@ def aggregate_sql(k: int, sums: Precision = FLOAT_SUMS, dialect: Dialect = DUCKD
     """Step 1: the grouping sets over ``cells`` (see the module docstring)."""
     ls = level_names(k)
     sets = ["(period)"] + [f"({', '.join(ls[:d])}, period)" for d in range(1, k + 1)]
-    sets.append(f"({', '.join(ls)})")
     up = " + ".join(f"GROUPING({c})" for c in ls)
     return f"""
 SELECT {", ".join(ls)}, period,
