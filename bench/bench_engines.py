@@ -34,9 +34,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bench.reference_sql import PARQUET_SOURCE, Reference, reference_sql
@@ -47,10 +45,34 @@ REPO = Path(__file__).resolve().parents[1]
 SIZES = {"1M": 10_000, "10M": 100_000, "100M": 1_000_000}
 MONTHS = 100
 PART_LEAVES = 100_000
+DATA_VERSION = "sql1"  # part of the cache folder's name: a new generator makes new data
 ENGINES = ("pandas", "duckdb", "spark")
 MEMORY_BUDGET_MB = 8192.0
 TIMEOUT_S = 3600
-TABLE_COLUMNS = ("size", "rows", "case", "s", "peak MB", "vs raw DuckDB", "out rows", "note")
+TABLE_COLUMNS = (
+    "size",
+    "rows",
+    "case",
+    "s",
+    "cpu s",
+    "peak MB",
+    "vs raw DuckDB",
+    "cpu vs raw",
+    "out rows",
+    "rows differing",
+    "load",
+    "note",
+)
+ROLLUP_FIGURES = (
+    "planned",
+    "actual",
+    "variance",
+    "variance_pct",
+    "cum_planned",
+    "cum_actual",
+    "cum_variance",
+    "cum_variance_pct",
+)
 
 REFERENCE_SQL = reference_sql(Reference(PARQUET_SOURCE))
 
@@ -58,7 +80,8 @@ RAW_DUCKDB = """
 import json, os, sys
 import duckdb
 files, out, sql, memory = json.loads(sys.argv[1])
-con = duckdb.connect(config={"memory_limit": memory, "temp_directory": out + ".spill"})
+config = {"memory_limit": memory, "temp_directory": out + ".spill"}
+con = duckdb.connect(config={**config, "preserve_insertion_order": False})
 con.execute("COPY (" + sql + ") TO '" + out + "' (FORMAT parquet)", {"files": files})
 """
 
@@ -69,52 +92,61 @@ def cache_dir() -> Path:
     return Path(os.environ.get("COST_DRIFT_BENCH_CACHE", default))
 
 
-def _part(first_leaf: int, leaves: int, seed: int) -> pa.Table:
-    rng = np.random.default_rng(seed)
-    leaf = np.arange(first_leaf, first_leaf + leaves)
-    project, labels = leaf % 200, pd.period_range("2017-01", periods=MONTHS, freq="M").astype(str)
-    program, portfolio = project % 20, project % 4
-    base = rng.lognormal(9.0, 1.0, leaves)
-    t = np.arange(MONTHS)
-    planned = base[:, None] * (1.0 + 0.3 * np.sin(2 * np.pi * t / 12.0))[None, :]
-    actual = (
-        planned
-        * (1.0 + rng.normal(0, 0.004, leaves)[:, None] * t)
-        * rng.normal(1, 0.08, planned.shape)
-    )
-
-    def text(values: np.ndarray, prefix: str) -> pa.Array:
-        uniq, codes = np.unique(values, return_inverse=True)
-        names = pa.array([f"{prefix}{u}" for u in uniq])
-        return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), names)
-
-    rep = np.repeat
-    return pa.table(
-        {
-            "portfolio": text(rep(portfolio, MONTHS), "Portfolio "),
-            "program": text(rep(program, MONTHS), "Program "),
-            "project": text(rep(project, MONTHS), "Project "),
-            "item": text(rep(leaf, MONTHS), "PO-"),
-            "period": pa.DictionaryArray.from_arrays(
-                pa.array(np.tile(np.arange(MONTHS, dtype=np.int32), leaves)), pa.array(labels)
-            ),
-            "planned": np.round(planned.ravel(), 2),
-            "actual": np.round(np.maximum(actual, 0).ravel(), 2),
-        }
-    )
+# One part of the synthetic lake, made by DuckDB itself (no array of the part in Python): leaf
+# ``i``'s base amount is lognormal(9, 1) and its drift normal(0, 0.004) per month, the month's
+# noise normal(1, 0.08), every draw a Box-Muller pair of uniforms from ``hash`` of the leaf (and
+# month), so the data is the same on every run and every thread count.
+PART_SQL = """
+COPY (
+  WITH leaf AS (
+    SELECT range AS leaf,
+           (hash(range, 'u1') % 4294967296 + 0.5) / 4294967296 AS u1,
+           (hash(range, 'u2') % 4294967296 + 0.5) / 4294967296 AS u2,
+           (hash(range, 'u3') % 4294967296 + 0.5) / 4294967296 AS u3
+    FROM range($first, $last)
+  ),
+  b AS (
+    SELECT leaf, leaf % 200 AS project,
+           exp(9.0 + sqrt(-2 * ln(u1)) * cos(2 * pi() * u2)) AS base,
+           0.004 * sqrt(-2 * ln(u3)) * cos(2 * pi() * u2) AS drift
+    FROM leaf
+  ),
+  m AS (
+    SELECT b.*, t.range AS t,
+           base * (1 + 0.3 * sin(2 * pi() * t.range / 12)) AS plan,
+           (hash(leaf, t.range, 'n1') % 4294967296 + 0.5) / 4294967296 AS n1,
+           (hash(leaf, t.range, 'n2') % 4294967296 + 0.5) / 4294967296 AS n2
+    FROM b CROSS JOIN range($months) t
+  )
+  SELECT 'Portfolio ' || (project % 4) AS portfolio, 'Program ' || (project % 20) AS program,
+         'Project ' || project AS project, 'PO-' || leaf AS item,
+         strftime(DATE '2017-01-01' + to_months(CAST(t AS INTEGER)), '%Y-%m') AS period,
+         round(plan, 2) AS planned,
+         round(greatest(plan * (1 + drift * t)
+                        * (1 + 0.08 * sqrt(-2 * ln(n1)) * cos(2 * pi() * n2)), 0), 2) AS actual
+  FROM m
+  ORDER BY leaf, t
+) TO $path (FORMAT parquet, ROW_GROUP_SIZE 1000000)
+"""
 
 
 def dataset(size: str) -> Path:
-    """The folder of Parquet parts for ``size``, generated on first use."""
-    folder = cache_dir() / f"portfolio_{size}"
+    """The folder of Parquet parts for ``size``, generated on first use (by DuckDB, part by part,
+    so that 100 M rows cost what writing them costs)."""
+    import duckdb
+
+    folder = cache_dir() / f"portfolio_{size}_{DATA_VERSION}"
     done = folder / "_COMPLETE"
     if done.exists():
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     leaves = SIZES[size]
+    con = duckdb.connect(config={"memory_limit": "2GB", "temp_directory": str(folder / ".spill")})
     for i, first in enumerate(range(0, leaves, PART_LEAVES)):
-        part = _part(first, min(PART_LEAVES, leaves - first), seed=i)
-        pq.write_table(part, folder / f"part-{i:05d}.parquet", row_group_size=1_000_000)
+        last = min(first + PART_LEAVES, leaves)
+        path = str(folder / f"part-{i:05d}.parquet")
+        con.execute(PART_SQL, {"first": first, "last": last, "months": MONTHS, "path": path})
+    con.close()
     done.write_text("ok\n")
     log.info("generated %s (%d rows)", folder, leaves * MONTHS)
     return folder
@@ -146,7 +178,8 @@ def measure(command: Sequence[str], env: dict[str, str]) -> dict[str, Any]:
     """Run one process to its end: wall seconds, peak MB of its tree, exit code, stderr tail."""
     import resource
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu0 = usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
@@ -161,10 +194,11 @@ def measure(command: Sequence[str], env: dict[str, str]) -> dict[str, Any]:
         seconds = time.perf_counter() - t0
         err.seek(0)
         tail = err.read().decode(errors="replace")[-2000:]
-    single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    single, cpu = usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime - cpu0
     if single > before:
         peak = max(peak, single)
-    return {"s": seconds, "peak": peak, "rc": proc.returncode, "stderr": tail}
+    return {"s": seconds, "cpu": cpu, "peak": peak, "rc": proc.returncode, "stderr": tail}
 
 
 def _env() -> dict[str, str]:
@@ -176,8 +210,40 @@ def _out_rows(path: Path) -> int:
     return int(sum(pq.read_metadata(f).num_rows for f in files))
 
 
+def _parts(path: Path) -> list[str]:
+    return [str(path)] if path.is_file() else [str(f) for f in sorted(path.glob("*.parquet"))]
+
+
+def rows_differing(ours: Path, reference: Path) -> int:
+    """Rows of ``ours`` and of the reference output that do not match one for one: a (node,
+    period) on one side only, another level or row position, or a figure off by more than 1e-9
+    relative (1e-6 absolute; NULL only against NULL). DuckDB compares them out of core."""
+    import duckdb
+
+    off = " OR ".join(
+        f"NOT ((a.{c} IS NULL AND b.{c} IS NULL) OR abs(a.{c} - b.{c}) <= 1e-6 + 1e-9 * abs(b.{c}))"
+        for c in ROLLUP_FIGURES
+    )
+
+    def read(files: str) -> str:
+        return f"read_parquet({files}, filename = true, file_row_number = true)"
+
+    sql = f"""
+SELECT COUNT(*) FROM
+  (SELECT *, row_number() OVER (ORDER BY filename, file_row_number) AS rn FROM {read("$a")}) a
+  FULL OUTER JOIN
+  (SELECT *, row_number() OVER (ORDER BY filename, file_row_number) AS rn FROM {read("$b")}) b
+  USING (node, period)
+WHERE a.rn IS NULL OR b.rn IS NULL OR a.rn <> b.rn OR a.level <> b.level OR {off}
+"""
+    con = duckdb.connect(config={"memory_limit": "4GB", "temp_directory": str(ours) + ".cmp"})
+    got = con.execute(sql, {"a": _parts(ours), "b": _parts(reference)}).fetchone()
+    con.close()
+    return int(got[0]) if got else -1
+
+
 def run_case(size: str, case: str, folder: Path, work: Path) -> dict[str, Any]:
-    """One engine (or ``raw duckdb``) at one size."""
+    """One engine (or ``raw duckdb``) at one size; its output stays in ``work``."""
     from portfolio.engines.duck import DEFAULT_MEMORY_LIMIT
 
     out = work / f"{case.replace(' ', '_')}_{size}.parquet"
@@ -190,7 +256,15 @@ def run_case(size: str, case: str, folder: Path, work: Path) -> dict[str, Any]:
         command = [sys.executable, "-m", "cli", "rollup", str(folder), "--engine", case]
         command += ["--format", "parquet", "--out", str(out), "--max-mb", "100000"]
     got = measure(command, _env())
-    row = {"size": size, "case": case, "s": round(got["s"], 1), "peak MB": round(got["peak"])}
+    row = {
+        "size": size,
+        "case": case,
+        "s": round(got["s"], 1),
+        "cpu s": round(got["cpu"], 1),
+        "peak MB": round(got["peak"]),
+        "load": round(os.getloadavg()[0], 1),
+        "out": out,
+    }
     if got["rc"] != 0:
         row["note"] = f"FAILED (exit {got['rc']}): {got['stderr'].strip().splitlines()[-1:]}"
         row["out rows"] = 0
@@ -206,6 +280,7 @@ def run(
     spark_sizes: Sequence[str] | None = None,
     pandas_mb_per_row: float | None = None,
     raw: bool = True,
+    compare: bool = True,
 ) -> pd.DataFrame:
     """Every engine and raw DuckDB at each size; prints and returns the table.
 
@@ -216,6 +291,8 @@ def run(
             says it was not run and why.
         pandas_mb_per_row: The pandas engine's peak per input row from an earlier run, for the
             skip rule before this run has measured it.
+        raw: Run the raw DuckDB reference.
+        compare: Compare each engine's output with the reference's, row by row.
     """
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="cost-drift-engines-") as tmp:
@@ -257,14 +334,15 @@ def run(
                 row = run_case(size, engine, folder, Path(tmp))
                 if engine == "pandas" and not row["note"]:
                     pandas_mb_per_row = row["peak MB"] / n_rows
+                if compare and not row["note"] and reference.get("out") and not reference["note"]:
+                    row["rows differing"] = rows_differing(row["out"], reference["out"])
+                _remove(row.pop("out"))
                 cases.append(row)
-                for f in Path(tmp).glob("*"):
-                    _remove(f)
+            if "out" in reference:
+                _remove(reference.pop("out"))
             for row in cases:
                 row["rows"] = n_rows
-                ok = not row.get("note", "").startswith("FAILED")
-                if "s" in row and reference.get("s") and ok:
-                    row["vs raw DuckDB"] = round(row["s"] / reference["s"], 2)
+                _ratios(row, reference)
                 rows.append(row)
             log.info("%s done: %s", size, [(r["case"], r.get("s")) for r in cases])
     table = pd.DataFrame(rows).reindex(columns=list(TABLE_COLUMNS))
@@ -273,6 +351,14 @@ def run(
         print(table.to_string(index=False))
     print(f"load average {load} ({os.cpu_count()} CPUs, shared)")
     return table
+
+
+def _ratios(row: dict[str, Any], reference: dict[str, Any]) -> None:
+    if row.get("note", "").startswith("FAILED"):
+        return
+    for column, ratio in (("s", "vs raw DuckDB"), ("cpu s", "cpu vs raw")):
+        if column in row and reference.get(column):
+            row[ratio] = round(row[column] / reference[column], 2)
 
 
 def _remove(path: Path) -> None:
@@ -295,12 +381,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--markdown", type=Path, default=None, help="append the table here")
     parser.add_argument("--no-raw", action="store_true", help="skip the raw DuckDB reference")
+    parser.add_argument(
+        "--no-compare", action="store_true", help="skip the row-by-row comparison of the outputs"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     spark = args.spark_sizes.split(",") if args.spark_sizes else None
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
-    table = run(sizes, engines, spark, args.pandas_mb_per_row, raw=not args.no_raw)
+    table = run(
+        sizes,
+        engines,
+        spark,
+        args.pandas_mb_per_row,
+        raw=not args.no_raw,
+        compare=not args.no_compare,
+    )
     if args.markdown:
         from bench.results import markdown
 

@@ -20,8 +20,34 @@ def test_bench_engines_tiny_size_same_output_rows(
     table = bench_engines.run(["tiny"], ["pandas", "duckdb"])
     assert list(table.columns) == list(bench_engines.TABLE_COLUMNS)
     assert list(table["case"]) == ["raw duckdb", "pandas", "duckdb"]
-    assert len(list((tmp_path / "portfolio_tiny").glob("*.parquet"))) == 2
+    folder = tmp_path / f"portfolio_tiny_{bench_engines.DATA_VERSION}"
+    assert len(list(folder.glob("*.parquet"))) == 2
     nodes = 1 + 4 + 20 + 30 + 30  # root, portfolios, programs, projects (30 < 200), leaves
     assert (table["out rows"] == nodes * bench_engines.MONTHS).all(), table
     assert (table["s"] > 0).all() and (table["peak MB"] > 0).all()
     assert table["note"].fillna("").eq("").all()
+    # both engines' outputs were compared with the reference's, row by row
+    assert table.loc[table["case"] != "raw duckdb", "rows differing"].tolist() == [0, 0]
+    assert (table["cpu s"] > 0).all()
+
+
+def test_rows_differing_counts_a_changed_figure_and_a_moved_row(tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "node": ["All", "All", "All / A"],
+            "level": [0, 0, 1],
+            "period": ["2024-01", "2024-02", "2024-01"],
+            **{c: [1.0, 2.0, None] for c in bench_engines.ROLLUP_FIGURES},
+        }
+    )
+    ref, same, off, moved = (tmp_path / f"{n}.parquet" for n in ("ref", "same", "off", "moved"))
+    frame.to_parquet(ref)
+    frame.to_parquet(same)
+    frame.assign(cum_actual=[1.0, 2.0 + 1e-3, None]).to_parquet(off)
+    frame.iloc[[1, 0, 2]].to_parquet(moved)
+    assert bench_engines.rows_differing(same, ref) == 0
+    assert bench_engines.rows_differing(off, ref) == 1
+    assert bench_engines.rows_differing(moved, ref) == 2
