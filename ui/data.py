@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from portfolio.alerts import AlertRule, evaluate
+from portfolio.engines import APP_ROLLUP, AppRollup, EngineChoice, rollup_frame
 from portfolio.load import Portfolio, RawTable, build_portfolio, read_raw
 from portfolio.mapping import ColumnMapping
 from portfolio.rollup import rollup_portfolio
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 
 # How often each cached step really ran (cache misses), for tests and the bench; holds no data.
 CALLS: Counter[str] = Counter()
+DUCKDB_ROWS_ENV = "COST_DRIFT_APP_DUCKDB_ROWS"
 
 
 def digest(data: bytes) -> str:
@@ -67,11 +70,35 @@ def portfolio(key: DataKey, _data: bytes) -> Portfolio:
     return build_portfolio(raw, key.mapping, accept_cut=key.accept_cut)
 
 
+def app_rollup() -> AppRollup:
+    """When the app rolls up on DuckDB: ``COST_DRIFT_APP_DUCKDB_ROWS`` (set by the server) or
+    the measured default of ``portfolio.engines.AppRollup``."""
+    text = os.environ.get(DUCKDB_ROWS_ENV, "").strip()
+    if not text:
+        return APP_ROLLUP
+    try:
+        return AppRollup(duckdb_rows=int(text))
+    except ValueError:
+        log.warning("%s=%r is not a whole number; using the default", DUCKDB_ROWS_ENV, text)
+        return APP_ROLLUP
+
+
+def rollup_engine(p: Portfolio) -> str:
+    """The engine that rolls ``p`` up in the app (``pandas`` or ``duckdb``)."""
+    return app_rollup().engine(p)
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def rolled(key: DataKey, _data: bytes) -> pd.DataFrame:
-    """The rollup of every node at every period (``rollup_portfolio``)."""
+    """The rollup of every node at every period: ``rollup_portfolio``, or the same rows from
+    the duckdb engine for a large upload (``rollup_engine``)."""
     CALLS["rollup"] += 1
-    return rollup_portfolio(portfolio(key, _data))
+    p = portfolio(key, _data)
+    engine = rollup_engine(p)
+    if engine == "pandas":
+        return rollup_portfolio(p)
+    CALLS[f"rollup_{engine}"] += 1
+    return rollup_frame(p, EngineChoice(engine))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -44,11 +44,16 @@ def _accept_cut(name: str, raw: RawTable) -> bool:
     )
 
 
+ENGINE_NAMES = {"pandas": "pandas", "duckdb": "DuckDB"}
+
+
 def _caption(name: str, port: Portfolio) -> None:
     s = port.summary
+    engine = ENGINE_NAMES.get(data.rollup_engine(port), "pandas")
     st.caption(
         f"**{name}**: rows read / used / rejected: {s.rows_read:,} / {s.rows_used:,} / "
-        f"{s.rows_rejected:,}; {s.leaves:,} items over {s.periods:,} period(s)."
+        f"{s.rows_rejected:,}; {s.leaves:,} items over {s.periods:,} period(s); "
+        f"rolled up on the {engine} engine."
     )
 
 

@@ -9,7 +9,8 @@ the pandas loader validates it (those files are bounded by ``--max-mb``) and the
 rollup. ``duckdb`` and ``pyspark`` are imported only inside the functions that use them.
 
 ``auto`` picks ``duckdb`` for Parquet input of more than ``AUTO_DUCKDB_ROWS`` rows (where the
-pandas loader's memory would grow past about 1.5 GB), else ``pandas``.
+pandas loader's memory would grow past about 1.5 GB), else ``pandas``. The app rolls a loaded
+upload up on the engine ``AppRollup`` picks by its size.
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ AUTO_DUCKDB_ROWS = 2_000_000
 
 __all__ = [
     "ALERTS_COLUMNS",
+    "APP_ROLLUP",
     "AUTO_DUCKDB_ROWS",
     "ENGINES",
+    "AppRollup",
     "EngineChoice",
     "InputSpec",
     "Job",
@@ -72,6 +75,33 @@ class EngineChoice:
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise InputError(f"Unknown engine {self.engine!r}; choose one of {', '.join(ENGINES)}.")
+
+
+@dataclass(frozen=True)
+class AppRollup:
+    """Which engine rolls up a portfolio the app has loaded (the pandas loader ran already: the
+    pages need its ``Portfolio``).
+
+    Attributes:
+        duckdb_rows: Loaded rows from which the duckdb engine rolls up. Measured with
+            ``bench/bench_app_engines.py`` (README, Benchmarks): on the bench's uploads of 100 k
+            and 1 M rows (and up to 4 M, near the 200 MB upload limit) the duckdb engine took
+            2.0x to 2.2x the time and up to 1.5x the memory of the numpy rollup, so the default
+            lies above any upload the app accepts and the app stays on pandas; a server with a
+            larger upload limit can lower it (``COST_DRIFT_APP_DUCKDB_ROWS``).
+    """
+
+    duckdb_rows: int = 8_000_000
+
+    def engine(self, p: Portfolio) -> str:
+        """``duckdb`` for a portfolio of ``duckdb_rows`` rows or more without a baseline plan
+        (which only the pandas rollup carries), else ``pandas``."""
+        if len(p.data) >= self.duckdb_rows and "baseline" not in p.data.columns:
+            return "duckdb"
+        return "pandas"
+
+
+APP_ROLLUP = AppRollup()
 
 
 @dataclass(frozen=True)
