@@ -335,9 +335,13 @@ def _engines(quick: bool) -> Section:
         if pd.isna(row.get("s")):
             result, met = note, None
         else:
-            result = f"{row['s']:.1f} s, {row['peak MB']:,.0f} MB peak, {ratio:.2f}x raw DuckDB" + (
-                f"; {note}" if note else ""
-            )
+            result = f"{row['s']:.1f} s, {row['peak MB']:,.0f} MB peak, {ratio:.2f}x raw DuckDB"
+            if not pd.isna(row.get("cpu vs raw")):
+                result += f" (CPU {row['cpu vs raw']:.2f}x)"
+            if not pd.isna(row.get("rows differing")):
+                differing = int(row["rows differing"])
+                result += "; same rows" if differing == 0 else f"; {differing:,} rows differ"
+            result += f"; {note}" if note else ""
             met = row["case"] != "duckdb" or (
                 float(ratio) <= ENGINE_RATIO_TARGET and float(row["peak MB"]) < 8192
             )
