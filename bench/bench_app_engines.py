@@ -1,6 +1,6 @@
 """Benchmark: the app's load + rollup + alerts of an upload on the pandas and the duckdb engine.
 
-Run ``python -m bench.bench_app_engines [--sizes 100k,1M,2M,4M]``.
+Run ``python -m bench.bench_app_engines [--sizes 100k,1M,3M]``.
 
 What the app does with an upload (``ui.data``): read the bytes and check them with the pandas
 loader (``read_raw`` + ``build_portfolio``, the same on both engines: the pages need the
@@ -9,8 +9,8 @@ duckdb: the SQL of ``portfolio.engines.sqltext`` over the loaded table) and eval
 alert rule (``portfolio.alerts.evaluate``). Each (engine, size) runs in a fresh child process
 (its peak memory is its own: ``VmHWM``, imports included); the time is the wall and CPU time
 (user + system, every thread) from the bytes in memory to the statuses. The data is the synthetic
-CSV of ``bench.bench_portfolio`` (4 levels, 100 months; ``1M`` = 10,000 leaves; ``4M`` is about
-190 MB, near the app's 200 MB upload limit). ``same``: both rollups hold the same rows (node,
+CSV of ``bench.bench_portfolio`` (4 levels, 100 months; ``1M`` = 10,000 leaves; ``3M`` is about
+197 MB, just under the app's 200 MB upload limit). ``same``: both rollups hold the same rows (node,
 level, period) and figures within 1e-9 relative. The size above which the duckdb engine wins is
 ``portfolio.engines.APP_DUCKDB_ROWS``.
 """
@@ -35,7 +35,7 @@ from bench.child import run_child
 
 log = logging.getLogger(__name__)
 
-SIZES: dict[str, int] = {"100k": 1_000, "1M": 10_000, "2M": 20_000, "4M": 40_000}
+SIZES: dict[str, int] = {"100k": 1_000, "1M": 10_000, "3M": 30_000}
 MONTHS = 100
 CHILD_TIMEOUT_S = 1800
 TABLE_COLUMNS = (
@@ -156,7 +156,7 @@ def run(sizes: Sequence[str] = tuple(SIZES)) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     """Command line: run the table, or act as a measuring child."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--sizes", default=",".join(SIZES), help="comma list of 100k,1M,2M,4M")
+    parser.add_argument("--sizes", default=",".join(SIZES), help="comma list of 100k,1M,3M")
     parser.add_argument(
         "--child", nargs=3, metavar=("ENGINE", "CSV", "OUT"), help=argparse.SUPPRESS
     )

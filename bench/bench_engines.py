@@ -141,12 +141,13 @@ def dataset(size: str) -> Path:
         return folder
     folder.mkdir(parents=True, exist_ok=True)
     leaves = SIZES[size]
-    con = duckdb.connect(config={"memory_limit": "2GB", "temp_directory": str(folder / ".spill")})
-    for i, first in enumerate(range(0, leaves, PART_LEAVES)):
-        last = min(first + PART_LEAVES, leaves)
-        path = str(folder / f"part-{i:05d}.parquet")
-        con.execute(PART_SQL, {"first": first, "last": last, "months": MONTHS, "path": path})
-    con.close()
+    with tempfile.TemporaryDirectory(prefix="cost-drift-bench-gen-") as spill:
+        con = duckdb.connect(config={"memory_limit": "2GB", "temp_directory": spill})
+        for i, first in enumerate(range(0, leaves, PART_LEAVES)):
+            last = min(first + PART_LEAVES, leaves)
+            path = str(folder / f"part-{i:05d}.parquet")
+            con.execute(PART_SQL, {"first": first, "last": last, "months": MONTHS, "path": path})
+        con.close()
     done.write_text("ok\n")
     log.info("generated %s (%d rows)", folder, leaves * MONTHS)
     return folder

@@ -51,3 +51,17 @@ def test_rows_differing_counts_a_changed_figure_and_a_moved_row(tmp_path: Path) 
     assert bench_engines.rows_differing(same, ref) == 0
     assert bench_engines.rows_differing(off, ref) == 1
     assert bench_engines.rows_differing(moved, ref) == 2
+
+
+@pytest.mark.timeout(600)
+def test_bench_app_engines_tiny_size_same_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("duckdb")
+    from bench import bench_app_engines
+
+    monkeypatch.setattr(bench_app_engines, "SIZES", {"tiny": 30})
+    table = bench_app_engines.run(["tiny"])
+    assert list(table.columns) == list(bench_app_engines.TABLE_COLUMNS)
+    row = table.iloc[0]
+    assert row["rows"] == 30 * bench_app_engines.MONTHS
+    assert bool(row["same"])  # the two rollups and their statuses agree row by row
+    assert row["pandas s"] > 0 and row["duckdb s"] > 0 and row["duckdb peak MB"] > 0

@@ -84,11 +84,14 @@ class AppRollup:
 
     Attributes:
         duckdb_rows: Loaded rows from which the duckdb engine rolls up. Measured with
-            ``bench/bench_app_engines.py`` (README, Benchmarks): on the bench's uploads of 100 k
-            and 1 M rows (and up to 4 M, near the 200 MB upload limit) the duckdb engine took
-            2.0x to 2.2x the time and up to 1.5x the memory of the numpy rollup, so the default
-            lies above any upload the app accepts and the app stays on pandas; a server with a
-            larger upload limit can lower it (``COST_DRIFT_APP_DUCKDB_ROWS``).
+            ``bench/bench_app_engines.py`` (README, Benchmarks; 2026-12-02): on the bench's
+            uploads of 100 k, 1 M and 3 M rows (3 M is 197 MB, just under the 200 MB upload
+            limit) load + rollup + alerts took 1.8x to 2.2x the time, 2.3x to 2.5x the CPU and
+            1.4x to 1.7x the memory on the duckdb engine: the pandas loader runs either way and
+            the numpy rollup beats SQL over a table in memory plus the copies to and from
+            Arrow. No measured size is a crossover, so the default lies above any upload the
+            app accepts (the app stays on pandas); a server with a larger upload limit may set
+            ``COST_DRIFT_APP_DUCKDB_ROWS``.
     """
 
     duckdb_rows: int = 8_000_000
