@@ -39,12 +39,12 @@ def _same_cell(a: Any, b: Any) -> bool:
         return bool(a == b)
     x = np.asarray(a, dtype=float)
     y = np.asarray(b, dtype=float)
-    return x.shape == y.shape and bool(np.allclose(x, y, rtol=1e-9, atol=1e-9, equal_nan=True))
+    return x.shape == y.shape and bool(np.array_equal(x, y, equal_nan=True))
 
 
 def _same_pages(got: dict[str, Any], want: dict[str, Any]) -> None:
-    """The same metrics (as shown) and the same table cells (figures to 1e-9 relative: the SQL
-    engine adds in another order than numpy)."""
+    """The same metrics (as shown) and the same table cells, figures to the bit (every engine
+    adds whole minor units: ``portfolio.engines.sqlsums``)."""
     assert got.keys() == want.keys()
     for page in want:
         assert got[page]["metrics"] == want[page]["metrics"], page
