@@ -1,9 +1,11 @@
 """Benchmark: ``cost-drift rollup FILE.parquet --engine X --format parquet`` at 1 M, 10 M and 100 M
 rows, each engine's whole process beside raw DuckDB running the reference SQL.
 
-Run ``python -m bench.bench_engines [--sizes 1M,10M,100M] [--engines pandas,duckdb,spark]``.
+Run ``python -m bench.bench_engines [--sizes 1M,10M,100M] [--engines pandas,duckdb,spark]
+[--no-compare]``.
 
-The data is synthetic, generated once as Parquet parts into a cache folder outside the repository
+The data is synthetic, generated once by DuckDB SQL (``PART_SQL``, part by part, so that 100 M
+rows cost what writing them costs) as Parquet parts into a cache folder outside the repository
 (``COST_DRIFT_BENCH_CACHE``, by default ``~/.cache/cost-drift-bench``) and reused: 4 levels
 (4 portfolios > 20 programs > 200 projects > the leaves), 100 months from 2017-01, every leaf at
 every month, amounts with two decimals. ``1M`` = 10,000 leaves, ``10M`` = 100,000, ``100M`` =
@@ -12,10 +14,12 @@ every month, amounts with two decimals. ``1M`` = 10,000 leaves, ``10M`` = 100,00
 Each case is one fresh process, timed from its start to its exit (imports included), its output
 a Parquet file; peak memory is the largest sum of the resident memory of the process and its
 children (Spark's JVM included), sampled from ``/proc`` every 0.2 s, or the kernel's peak of the
-largest single process when that is larger. The reference is raw DuckDB (a Python process that
-imports only ``duckdb``) running ``REFERENCE_SQL`` (``bench.reference_sql`` on the parts: one
-``GROUP BY ROLLUP`` and window sums, no validation, no trimming, no densifying, no snapping) with
-the same memory limit as the engine, writing the same Parquet output. A case that would not fit
+largest single process when that is larger; CPU time is the process tree's user + system time.
+The reference is raw DuckDB (a Python process that imports only ``duckdb``) running
+``REFERENCE_SQL`` (``bench.reference_sql`` on the parts: one ``GROUP BY ROLLUP`` and window sums,
+no validation, no trimming, no densifying, no snapping) with the engine's DuckDB settings (memory
+limit, spill folder, ``preserve_insertion_order`` off), writing the same Parquet output; every
+engine's output is compared with it row by row (``rows_differing``). A case that would not fit
 is skipped with the reason in the table (the pandas engine holds every cell in memory: its 1 M
 peak times the size). The machine is shared: the load average is printed with the table.
 """
