@@ -3,8 +3,9 @@
 The pandas loader holds every cell in memory; at 100 M rows that is several times the machine.
 So the SQL engines check the rows where they are: one scan counts every per-row problem (and
 what the rollup's query needs to know of the rows, ``sqlbase.Shape``, so that the rollup makes no
-pass of its own before it runs), the hierarchy and period checks run on grouped rows, and only when a check fails do further queries
-fetch the first offending file rows (the slow path is paid by bad files only). Each message is
+pass of its own before it runs), the hierarchy and period checks run on grouped rows, and only
+when a check fails do further queries fetch the first offending file rows (the slow path is paid
+by bad files only). Each message is
 worded as the pandas loader words it, naming the file, the column and the rows (the row numbers of
 ``portfolio.engines.source``), in the same order of checks, so a bad row is named the same way on
 every engine (``tests/portfolio/test_engines_validation.py`` compares them).

@@ -117,18 +117,9 @@ def periods_and_rest(
 ) -> Cells:
     p_spec, a_spec = specs
     planned_name, actual_name = names
-    if period_col is not None:
-        per = _periods(c, n, period_col, mapping)
-        join = "JOIN pmap ON raw.per = pmap.value"
-        join_r = "JOIN pmap ON raw_r.per = pmap.value"
-    else:
-        per = _Periods(frequency="single", labels=(mapping.label,), native="single")
-        c.s.register(
-            "pmap",
-            pa.table({"value": [""], "ord": [0], "stamp": [0], "label": [mapping.label]}),
-        )
-        join = "JOIN pmap ON raw.per = pmap.value"
-        join_r = "JOIN pmap ON raw_r.per = pmap.value"
+    per = _period_map(c, n, period_col, mapping)
+    join = "JOIN pmap ON raw.per = pmap.value"
+    join_r = "JOIN pmap ON raw_r.per = pmap.value"
     if n["p_blank"]:
         col = p_spec.first
         c.raise_rows(
@@ -169,17 +160,9 @@ def periods_and_rest(
             f"WHERE {c.cost} AND NOT {future}"
         )
     c.s.view("cells", cells)
-    if n["plan_only"]:
-        got = c.s.rows(
-            f"SELECT COUNT(*), MIN(pmap.ord), MAX(pmap.ord) FROM raw {join} "
-            f"WHERE {c.cost} AND NOT {future}"
-        )[0]
-        if not int(got[0]):
-            raise InputError(messages.NO_ACTUAL_YET.format(file=c.file, actual=actual_name))
-        first_ord, last_ord, rows = int(got[1]), int(got[2]), int(got[0])
-    else:
-        got = c.s.rows("SELECT MIN(ord), MAX(ord) FROM pmap")[0]
-        first_ord, last_ord, rows = int(got[0]), int(got[1]), n["n"] - n["no_cost"]
+    first_ord, last_ord, rows = _span(c, n, f"FROM raw {join} WHERE {c.cost} AND NOT {future}")
+    if not rows:
+        raise InputError(messages.NO_ACTUAL_YET.format(file=c.file, actual=actual_name))
     if per.frequency == "single":
         labels: tuple[str, ...] = (mapping.label,)
     else:
@@ -192,6 +175,31 @@ def periods_and_rest(
 
     shape = Shape(rows=rows, leaves=n["leaves"], separator=n["sep"] > 0)
     return Cells(levels=levels, periods=labels, on_duplicates=on_dup, shape=shape)
+
+
+def _period_map(
+    c: Ctx, n: dict[str, int], period_col: str | None, mapping: ColumnMapping
+) -> _Periods:
+    """The periods parsed and registered as ``pmap`` (one empty value for a single period)."""
+    if period_col is not None:
+        return _periods(c, n, period_col, mapping)
+    c.s.register(
+        "pmap", pa.table({"value": [""], "ord": [0], "stamp": [0], "label": [mapping.label]})
+    )
+    return _Periods(frequency="single", labels=(mapping.label,), native="single")
+
+
+def _span(c: Ctx, n: dict[str, int], kept: str) -> tuple[int, int, int]:
+    """The first and last period ordinal of ``cells`` and its rows (``kept``: the rows of
+    ``cells`` as ``FROM ... WHERE ...`` over ``raw`` and ``pmap``, when plan-ahead rows are
+    left out; else every period and every row with a cost figure count)."""
+    if n["plan_only"]:
+        got = c.s.rows(f"SELECT COUNT(*), MIN(pmap.ord), MAX(pmap.ord) {kept}")[0]
+        if not int(got[0]):
+            return 0, 0, 0
+        return int(got[1]), int(got[2]), int(got[0])
+    got = c.s.rows("SELECT MIN(ord), MAX(ord) FROM pmap")[0]
+    return int(got[0]), int(got[1]), n["n"] - n["no_cost"]
 
 
 def _plan_ahead(
