@@ -43,6 +43,8 @@ class DuckSession:
             "preserve_insertion_order": False,
         }
         self.con = duckdb.connect(config=config)
+        # a long job would draw DuckDB's bar on the CLI's stderr, between our own messages
+        self.con.execute("SET enable_progress_bar = false")
         self._registered: set[str] = set()
 
     def close(self) -> None:

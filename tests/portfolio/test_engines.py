@@ -121,3 +121,18 @@ def test_real_files_same_rows(
         lake_pandas, lake_duck = both(Job(lake, AlertRule()))
         assert_same_rows(lake_pandas, lake_duck)
         assert_same_rows(pandas, lake_duck)
+
+
+def test_duckdb_session_draws_no_progress_bar_and_spills_to_its_own_folder() -> None:
+    """A long CLI job must not draw DuckDB's bar between our messages on stderr."""
+    from portfolio.engines.duck import DuckSession
+
+    session = DuckSession()
+    try:
+        (bar,) = session.rows("SELECT current_setting('enable_progress_bar')")[0]
+        (order,) = session.rows("SELECT current_setting('preserve_insertion_order')")[0]
+        (tmp,) = session.rows("SELECT current_setting('temp_directory')")[0]
+        assert bar is False and order is False
+        assert "cost-drift-duckdb-" in tmp
+    finally:
+        session.close()
