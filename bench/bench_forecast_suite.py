@@ -1,7 +1,12 @@
 """Forecast suite benchmark: the ``../shared/forecast-bench`` protocol through the product's code.
 
 Usage: ``python -m bench.bench_forecast_suite [--quick] [--jobs 2] [--readme]
-[--out bench/FORECAST_RESULTS.md]``
+[--out bench/FORECAST_RESULTS.md] [--save-tables DIR]``
+
+``--save-tables DIR`` writes, per split, the product's inner backtest table
+(``backtest_<group>_<end>.csv``: node x model, mase, rmse, ...) and every model's held-out scores
+(``scores_<group>_<end>.csv``: series x model, mase, coverage, width), so that rules for choosing
+the shown model can be compared offline without retraining (``bench/choice_rules.py``).
 
 Time: the 9 splits (3 windows x 3 groups) are independent forecasts, so ``--jobs 2`` (the default)
 runs them in two worker processes, one per core; the tables give every split's wall and CPU
@@ -112,8 +117,11 @@ def load_suite(path: Path = DEV) -> list[Split]:
     return out
 
 
-def _product(split: Split, end: int, settings: ModelSettings) -> tuple[pd.DataFrame, float]:
-    """Every product model's forecast of the window after ``end`` (rows: series, model, step)."""
+def _product(
+    split: Split, end: int, settings: ModelSettings
+) -> tuple[pd.DataFrame, float, pd.DataFrame]:
+    """Every product model's forecast of the window after ``end`` (rows: series, model, step),
+    the run's wall seconds and its inner backtest table."""
     n = len(split.names)
     frame = pd.DataFrame(
         {
@@ -136,7 +144,7 @@ def _product(split: Split, end: int, settings: ModelSettings) -> tuple[pd.DataFr
     log.info("product run: %.0f s wall, %.0f s CPU", seconds, time.process_time() - c0)
     models = run.model_forecasts[["node", "model", "step", "median", "lower", "upper"]]
     best = run.forecast[["node", "step", "median", "lower", "upper"]].assign(model="best")
-    return pd.concat([models, best], ignore_index=True), seconds
+    return pd.concat([models, best], ignore_index=True), seconds, run.backtest
 
 
 def _reference(split: Split, end: int) -> tuple[pd.DataFrame, float]:
@@ -208,20 +216,29 @@ def _score(split: Split, end: int, fc: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _run_split(group: str, w: int, quick: bool) -> tuple[pd.DataFrame, dict[str, object]]:
+def _run_split(
+    group: str, w: int, quick: bool, tables: Path | None = None
+) -> tuple[pd.DataFrame, dict[str, object]]:
     """One group's forecast of window ``w`` (1 = the last), product and reference, scored; the
-    timing row has wall and CPU seconds of both sides (CPU of this process, all its threads)."""
+    timing row has wall and CPU seconds of both sides (CPU of this process, all its threads).
+    With ``tables`` the split's inner backtest table and held-out scores are written there."""
     split = next(s for s in load_suite() if s.group == group)
     settings = ModelSettings(horizon=split.horizon)
     if quick:
         settings = ModelSettings(horizon=split.horizon, units=8, epochs=2, members=2)
     end = split.values.shape[1] - w * split.horizon
     c0 = time.process_time()
-    product, p_s = _product(split, end, settings)
+    product, p_s, backtest = _product(split, end, settings)
     c1 = time.process_time()
     reference, r_s = _reference(split, end)
     c2 = time.process_time()
     scores = _score(split, end, pd.concat([product, reference], ignore_index=True))
+    if tables is not None:
+        tables.mkdir(parents=True, exist_ok=True)
+        backtest.assign(group=split.group, window=end).to_csv(
+            tables / f"backtest_{split.group}_{end}.csv", index=False
+        )
+        scores.to_csv(tables / f"scores_{split.group}_{end}.csv", index=False)
     log.info("group %s window ending %d: product %.0f s (%.0f s CPU), statsforecast %.0f s",
              split.group, end, p_s, c1 - c0, r_s)  # fmt: skip
     return scores, {
@@ -238,13 +255,15 @@ def run(
     quick: bool = False,
     on_split: Callable[[pd.DataFrame, pd.DataFrame], None] | None = None,
     jobs: int = 1,
+    tables: Path | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score every model over the suite; returns (per series and window scores, timings).
 
     Windows are the outer loop (the last window of every group first), so that a run stopped early
     still covers every group; ``on_split`` gets the scores and timings so far after each split.
     With ``jobs`` > 1 the splits run in that many worker processes (each split is an independent
-    forecast, seeded, so the figures are the same as with one process).
+    forecast, seeded, so the figures are the same as with one process). ``tables``: see
+    ``--save-tables`` (module docstring).
     """
     splits = sorted(load_suite(), key=lambda s: ("YQM".index(s.group), s.group))
     tasks = [(s.group, w) for w in range(1, (1 if quick else WINDOWS) + 1) for s in splits]
@@ -259,14 +278,14 @@ def run(
 
     if jobs <= 1:
         for group, w in tasks:
-            collect(_run_split(group, w, quick))
+            collect(_run_split(group, w, quick, tables))
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         ctx = multiprocessing.get_context("spawn")  # TensorFlow is not fork-safe
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            futures = [pool.submit(_run_split, group, w, quick) for group, w in tasks]
+            futures = [pool.submit(_run_split, group, w, quick, tables) for group, w in tasks]
             for f in futures:
                 collect(f.result())
     return pd.concat(scores, ignore_index=True), pd.DataFrame(timings)
@@ -452,6 +471,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--jobs", type=int, default=2, help="worker processes, one split each (default 2: 2 cores)"
     )
+    parser.add_argument(
+        "--save-tables",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write each split's inner backtest table and held-out scores as CSV into DIR",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
@@ -466,7 +492,7 @@ def main(argv: list[str] | None = None) -> int:
 
     load = {"load start": os.getloadavg()[0], "jobs": args.jobs}
     started = time.perf_counter()
-    scores, timings = run(args.quick, partial, jobs=args.jobs)
+    scores, timings = run(args.quick, partial, jobs=args.jobs, tables=args.save_tables)
     summary = summarise(scores)
     head = headline(summary, timings)
     head.attrs.update(load, **{"elapsed s": time.perf_counter() - started})
