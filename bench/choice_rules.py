@@ -33,13 +33,25 @@ Rule = Callable[[pd.DataFrame], dict[str, str]]
 
 
 def _level(table: pd.DataFrame, how: str = "mean") -> pd.Series:
-    """Each model's MASE over the level's nodes (mean or median), lowest first."""
+    """Each model's MASE over the level's nodes (mean, median or geometric mean), lowest first."""
+    if how == "geomean":
+        logs = table.assign(mase=np.log(table["mase"].clip(lower=1e-12)))
+        return np.exp(_level(logs, "mean"))
     return table.groupby("model", sort=False)["mase"].agg(how).sort_values(kind="stable")
+
+
+def contenders(table: pd.DataFrame, tolerance: float) -> set[str]:
+    """The models whose mean MASE over the level's nodes is within ``tolerance`` of the best one
+    (every model when MASE is undefined somewhere): the screen of the earlier ``best``."""
+    mase = table.groupby("model", sort=False)["mase"].mean()
+    if not np.isfinite(mase.to_numpy(dtype=float)).all():
+        return set(table["model"])
+    return set(mase[mase <= mase.min() * (1.0 + tolerance)].index.astype(str))
 
 
 def _tolerance(tol: float) -> Rule:
     def rule(table: pd.DataFrame) -> dict[str, str]:
-        return choice.winners(table, choice.contenders(table, tol))
+        return choice.winners(table, contenders(table, tol))
 
     return rule
 
@@ -75,6 +87,17 @@ def _margin(margin: float) -> Rule:
     return rule
 
 
+def _incumbent(switch_p: float) -> Rule:
+    """``choice.level_model``: AutoARIMA unless the most frequent node winner beats it at
+    significantly many nodes (one-sided sign test at ``switch_p``)."""
+
+    def rule(table: pd.DataFrame) -> dict[str, str]:
+        model = choice.level_model(table, switch_p=switch_p).model
+        return dict.fromkeys(table["node"].astype(str).unique(), model)
+
+    return rule
+
+
 def _fixed(model: str) -> Rule:
     def rule(table: pd.DataFrame) -> dict[str, str]:
         return dict.fromkeys(table["node"].astype(str).unique(), model)
@@ -91,8 +114,12 @@ RULES: dict[str, Rule] = {
     "top-2 level models, per node": _top_k(2),
     "top-3 level models, per node": _top_k(3),
     "level winner by median": _level_winner("median"),
+    "level winner by geometric mean": _level_winner("geomean"),
     "level best unless node winner 10 % better": _margin(0.10),
     "level best unless node winner 25 % better": _margin(0.25),
+    "auto_arima unless sign test 5 % (new default)": _incumbent(choice.SWITCH_P),
+    "auto_arima unless sign test 10 %": _incumbent(0.10),
+    "auto_arima unless sign test 20 %": _incumbent(0.20),
     "always auto_arima (reference)": _fixed("auto_arima"),
     "always lstm (reference)": _fixed("lstm"),
 }
