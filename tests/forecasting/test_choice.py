@@ -1,4 +1,5 @@
-"""Model choice per node: the backtest winner, forced models, the verdict, the shown rows."""
+"""Model choice per node: the level's model, the per-node winners, forced models, the verdict,
+the shown rows."""
 
 from __future__ import annotations
 
@@ -21,25 +22,64 @@ def _table() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["node", "model", "rmse", "mae", "mase"])
 
 
-def test_each_model_wins_once_and_is_shown_where_it_won() -> None:
+def test_each_model_wins_once_and_the_verdict_counts_every_winner() -> None:
     table = _table()
     nodes = [f"n{i}" for i in range(len(MODEL_NAMES))]
+    assert choice.winners(table) == {f"n{i}": m for i, m in enumerate(MODEL_NAMES)}
+    # every model wins one node, so the challenger is the first counted winner, lstm; it beats
+    # auto_arima at every node but auto_arima's own (1.00 vs 1.0x): 8 of 9, p = 10 / 512
+    level = choice.level_model(table)
+    assert level == choice.LevelChoice("lstm", "lstm", len(MODEL_NAMES) - 1, len(MODEL_NAMES))
     picks = choice.pick_models(nodes, table, "best", MODEL_NAMES)
-    assert picks == {f"n{i}": m for i, m in enumerate(MODEL_NAMES)}
+    assert picks == dict.fromkeys(nodes, "lstm")
     text = choice.choice_verdict(table, picks, "best")
-    assert f"of {len(MODEL_NAMES)} node(s)" in text
+    assert f"Shown: lstm at {len(MODEL_NAMES)} of {len(MODEL_NAMES)} node(s)" in text
+    assert "significantly many, so it is shown at the whole level" in text
+    won = text.split("Backtest winners per node (by MASE): ")[1]
     for m in MODEL_NAMES:
-        assert f"{m} at 1" in text
+        assert f"{m} at 1" in won
     # the LSTM beats every baseline at its own node and at the combo's (1.00 vs 1.01 and up)
     assert f"beat the best baseline of the node at 2 of {len(MODEL_NAMES)}" in text
 
 
-def test_a_node_without_a_backtest_gets_the_most_frequent_winner() -> None:
+def _level(challenger_wins: int, nodes: int) -> pd.DataFrame:
+    """``nodes`` nodes; ``auto_ets`` beats ``auto_arima`` at the first ``challenger_wins``."""
+    rows = []
+    for i in range(nodes):
+        ets = 0.5 if i < challenger_wins else 1.5
+        rows += [(f"n{i}", "auto_arima", 1.0, 1.0, 1.0), (f"n{i}", "auto_ets", 1.0, 1.0, ets)]
+    return pd.DataFrame(rows, columns=["node", "model", "rmse", "mae", "mase"])
+
+
+def test_auto_arima_stays_unless_the_challenger_wins_significantly_many_nodes() -> None:
+    assert choice.sign_test_p(4, 4) == 1 / 16
+    assert choice.sign_test_p(10, 13) == pytest.approx((286 + 78 + 13 + 1) / 8192)
+    # 4 of 4 nodes: p = 6.25 %, not below 5 %: every node keeps auto_arima, also the new one
+    picks = choice.pick_models(["n0", "n3", "new"], _level(4, 4), "best", MODEL_NAMES)
+    assert picks == dict.fromkeys(["n0", "n3", "new"], "auto_arima")
+    text = choice.choice_verdict(_level(4, 4), picks, "best")
+    assert "auto_ets, the most frequent backtest winner, beat auto_arima at 4 of 4" in text
+    assert "not significantly many" in text
+    # 10 of 13: p = 4.6 %: the whole level switches, the three nodes it lost included
+    nodes = [f"n{i}" for i in range(13)]
+    assert choice.pick_models(nodes, _level(10, 13), "best", MODEL_NAMES) == dict.fromkeys(
+        nodes, "auto_ets"
+    )
+    assert choice.level_model(_level(9, 13)).model == "auto_arima"  # p = 13.3 %
+
+
+def test_without_auto_arima_the_most_frequent_winner_is_shown_and_without_a_backtest_lstm() -> None:
     table = _table()
-    table = table[table.node.isin(["n3", "n0"])]
-    table = pd.concat([table, table.assign(node="m")])
-    picks = choice.pick_models(["n0", "n3", "m", "new"], table, "best", MODEL_NAMES)
-    assert picks["new"] == picks["n0"] == "lstm"
+    table = table[table.model != "auto_arima"]
+    n3 = table[table.node == "n3"]
+    # mean wins n3, m and m2; lstm wins n0 and auto_arima's old node; the rest one each
+    table = pd.concat([table, n3.assign(node="m"), n3.assign(node="m2")])
+    picks = choice.pick_models(["n0", "m", "new"], table, "best", MODEL_NAMES)
+    assert picks == dict.fromkeys(["n0", "m", "new"], "mean")
+    assert "auto_arima was not in the backtest" in choice.choice_verdict(table, picks, "best")
+    empty = pd.DataFrame(columns=["node", "model", "mase", "rmse"])
+    assert choice.pick_models(["a"], empty, "best", MODEL_NAMES) == {"a": "lstm"}
+    assert "without a backtest" in choice.choice_verdict(empty, {"a": "lstm"}, "best")
 
 
 def test_a_forced_model_is_used_everywhere_and_lstm_where_it_is_missing() -> None:
@@ -80,14 +120,20 @@ def test_model_frames_carry_each_models_calibrated_band_and_the_chosen_rows() ->
     assert isinstance(cal.calibrations["naive"], conformal.Calibration)
 
 
-def test_best_picks_only_among_the_models_that_hold_up_across_the_level() -> None:
+def test_a_node_won_by_luck_does_not_change_the_level() -> None:
     rows = []
     for node, lucky in (("a", 0.5), ("b", 5.0), ("c", 5.0)):
         rows += [(node, "mean", 1.0, 1.0, lucky), (node, "auto_arima", 1.0, 1.0, 0.8)]
     table = pd.DataFrame(rows, columns=["node", "model", "rmse", "mae", "mase"])
-    # mean wins node a by luck but averages 3.5 over the level; AutoARIMA averages 0.8
-    assert choice.contenders(table) == {"auto_arima"}
     assert choice.winners(table)["a"] == "mean"
     assert choice.pick_models(["a", "b", "c"], table, "best", MODEL_NAMES) == dict.fromkeys(
         "abc", "auto_arima"
     )
+
+
+def test_rmse_decides_where_mase_is_undefined_and_missing_models_fall_back_to_lstm() -> None:
+    table = _level(3, 3).assign(rmse=lambda t: np.where(t.model == "auto_ets", 9.0, 1.0))
+    table.loc[table.node == "n0", "mase"] = np.nan
+    # at n0 auto_arima wins on RMSE (1 vs 9): auto_ets wins 2 of 3, so auto_arima stays
+    assert choice.level_model(table) == choice.LevelChoice("auto_arima", "auto_ets", 2, 3)
+    assert choice.pick_models(["n0"], _level(13, 13), "best", ["lstm", "naive"]) == {"n0": "lstm"}
