@@ -127,8 +127,8 @@ def add_what_args(parser: argparse.ArgumentParser) -> None:
         "--model",
         choices=MODEL_CHOICES,
         default=_C.model,
-        help="model shown: best = per node the backtest winner by MASE, or force one "
-        "(default: %(default)s)",
+        help="model shown: best = AutoARIMA at the whole level unless the backtest's most "
+        "frequent winner beats it at significantly many nodes, or force one (default: %(default)s)",
     )
     g.add_argument(
         "--interval",

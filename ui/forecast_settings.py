@@ -31,7 +31,7 @@ SLIDERS: dict[str, tuple[str, float, float, float, float, str | None]] = {
     "fc_interval": ("Prediction interval (%)", 50, 95, 5, round(_C.interval * 100), None),
 }
 MODEL_LABELS = {
-    "best": "Best per node (backtest winner)",
+    "best": "Best (AutoARIMA unless the backtest clearly favours another)",
     "lstm": "LSTM ensemble",
     "combo": "LSTM + statistical combination",
     "auto_arima": "AutoARIMA",

@@ -48,7 +48,7 @@ class ForecastChoices:
         node: model this one node alone (its path id); overrides ``level``.
         backtest_k: rolling-origin cut-offs for the backtest (0: none).
         reconcile: model every level down to ``level`` and reconcile them (None: bottom-up).
-        choice: the model shown (``best``: per node the backtest winner) and the nominal level
+        choice: the model shown (``best``: see ``forecasting.choice``) and the nominal level
             of its calibrated band.
     """
 

@@ -104,7 +104,7 @@ def test_json_has_the_documented_tables_with_stable_names(json_run) -> None:
     projects = {f"{p} / {j}" for p in ("Ops", "Dev") for j in ("Alpha", "Beta")}
     assert nodes == {"All", "Ops", "Dev", *projects}
     assert {r["period"] for r in out["forecast"]} == {"2024-07", "2024-08"}
-    assert "best baseline" in proc.stderr and "backtest winner" in proc.stderr  # the verdict
+    assert "best baseline" in proc.stderr and "Backtest winners per node" in proc.stderr  # verdict
 
 
 def test_saved_model_is_reused_with_load(json_run, csv_file: Path) -> None:
