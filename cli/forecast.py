@@ -62,7 +62,8 @@ def register(
             "Train an ensemble of LSTM networks on the per-period variance of every node at one "
             "level (or one node), backtest it against AutoARIMA, AutoETS, naive, seasonal naive, "
             "mean, drift and rate naive over the last K cut-offs, and forecast the drift with the "
-            "best model per node (or the one chosen), a calibrated band and a drift outlook."
+            "model the backtest supports for the level (or the one chosen), a calibrated band "
+            "and a drift outlook."
         ),
         epilog=(
             "CSV output: the forecast table; with --out FILE also "

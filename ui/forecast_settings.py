@@ -106,7 +106,8 @@ def model_choice() -> ChoiceSettings:
             index=widget_state.index_of("fc_model", list(MODEL_CHOICES)),
             key="fc_model",
             format_func=lambda m: MODEL_LABELS.get(m, m.replace("_", " ")),
-            help="Best: per node the model with the lowest backtest MASE. The LSTM ensemble is "
+            help="Best: AutoARIMA at every node of the level, unless the backtest's most frequent "
+            "winner beats it at significantly many nodes (then that model). The LSTM ensemble is "
             "always trained and drawn beside the model shown.",
             persist_state="session",
         )
