@@ -166,13 +166,13 @@ def _level_words(lc: LevelChoice) -> str:
     if not lc.nodes:
         return f"the backtest's most frequent winner ({INCUMBENT} was not in the backtest)"
     if not lc.challenger:
-        return f"{INCUMBENT}, the field's standard, which won every node of the backtest"
+        return "the field's standard, which won every node of the backtest"
     test = f"{lc.challenger}, the most frequent backtest winner, beat {INCUMBENT} at {lc.wins} of "
     if lc.model == lc.challenger:
         return test + f"{lc.nodes} node(s): significantly many, so it is shown at the whole level"
     return (
-        f"{INCUMBENT}, the field's standard: {test}{lc.nodes} node(s), not significantly many "
-        f"(sign test at {SWITCH_P:.0%}) to replace it"
+        f"the field's standard kept: {test}{lc.nodes} node(s), not significantly many to replace "
+        f"it (one-sided sign test at {SWITCH_P:.0%})"
     )
 
 

@@ -66,6 +66,9 @@ def test_auto_arima_stays_unless_the_challenger_wins_significantly_many_nodes() 
         nodes, "auto_ets"
     )
     assert choice.level_model(_level(9, 13)).model == "auto_arima"  # p = 13.3 %
+    assert choice.level_model(_level(0, 3)) == choice.LevelChoice("auto_arima", "", 0, 3)
+    text = choice.choice_verdict(_level(0, 3), dict.fromkeys("abc", "auto_arima"), "best")
+    assert "the field's standard, which won every node of the backtest" in text
 
 
 def test_without_auto_arima_the_most_frequent_winner_is_shown_and_without_a_backtest_lstm() -> None:
