@@ -390,7 +390,7 @@ def time_words(head: pd.DataFrame) -> str:
     )
     return (
         f"{os.cpu_count()} CPUs, load average {a.get('load start', float('nan')):.1f} at the start "
-        f"and {os.getloadavg()[0]:.1f} at the end (machine shared); {whole}CPU {cpu:.0f} s "
+        f"and {os.getloadavg()[0]:.1f} at the end; {whole}CPU {cpu:.0f} s "
         f"(product {a['product cpu s']:.0f} s, statsforecast {a['statsforecast cpu s']:.0f} s), "
         f"so about {cpu / 2:.0f} s on an idle 2-core machine with 2 processes; summed split wall "
         f"times: product {a['product s']:.0f} s, statsforecast {a['statsforecast s']:.0f} s."
