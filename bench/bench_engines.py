@@ -42,6 +42,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from bench.reference_sql import PARQUET_SOURCE, Reference, reference_sql
+from portfolio.rollup import ROLLUP_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -67,16 +68,8 @@ TABLE_COLUMNS = (
     "load",
     "note",
 )
-ROLLUP_FIGURES = (
-    "planned",
-    "actual",
-    "variance",
-    "variance_pct",
-    "cum_planned",
-    "cum_actual",
-    "cum_variance",
-    "cum_variance_pct",
-)
+# the figures of a rollup row: every column after its keys (node, level, period)
+ROLLUP_FIGURES = ROLLUP_COLUMNS[ROLLUP_COLUMNS.index("planned") :]
 
 REFERENCE_SQL = reference_sql(Reference(PARQUET_SOURCE))
 
