@@ -65,3 +65,23 @@ def test_bench_app_engines_tiny_size_same_rows(monkeypatch: pytest.MonkeyPatch) 
     assert row["rows"] == 30 * bench_app_engines.MONTHS
     assert bool(row["same"])  # the two rollups and their statuses agree row by row
     assert row["pandas s"] > 0 and row["duckdb s"] > 0 and row["duckdb peak MB"] > 0
+
+
+@pytest.mark.timeout(600)
+def test_a_comparison_that_fails_keeps_the_timings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 100 M rows the row-by-row join once filled the disk: the run's figures must survive."""
+    pytest.importorskip("duckdb")
+    monkeypatch.setenv("COST_DRIFT_BENCH_CACHE", str(tmp_path))
+    monkeypatch.setattr(bench_engines, "SIZES", {"tiny": 30})
+    monkeypatch.setattr(bench_engines, "PART_LEAVES", 20)
+
+    def full_disk(ours: Path, reference: Path) -> int:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(bench_engines, "rows_differing", full_disk)
+    table = bench_engines.run(["tiny"], ["duckdb"])
+    engine = table[table["case"] == "duckdb"].iloc[0]
+    assert engine["s"] > 0 and engine["cpu s"] > 0 and engine["vs raw DuckDB"] > 0
+    assert engine["note"].startswith("not compared: OSError: No space left on device")
