@@ -41,6 +41,7 @@ from typing import Any
 
 from bench.child import ProcessRun, run_process
 from bench.reference_sql import CSV_SOURCE, Reference, reference_sql
+from portfolio.rollup import ROLLUP_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +52,7 @@ TIME_RATIO_TARGET = 1.5
 PEAK_MB_TARGET = 1024.0
 TIMEOUT_S = 900
 LEVELS = "portfolio,program,project,item"
-COLUMNS = (
-    "node",
-    "level",
-    "period",
-    "planned",
-    "actual",
-    "variance",
-    "variance_pct",
-    "cum_planned",
-    "cum_actual",
-    "cum_variance",
-    "cum_variance_pct",
-)
+COLUMNS = ROLLUP_COLUMNS  # the columns both outputs are compared on
 TABLE_COLUMNS = (
     "size",
     "rows",

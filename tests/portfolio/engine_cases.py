@@ -14,6 +14,8 @@ import pyarrow.parquet as pq
 from hypothesis import strategies as st
 
 from portfolio.alerts import AlertRule
+from portfolio.engines import InputSpec, load_input
+from portfolio.mapping import ColumnMapping
 
 LEVELS = ("portfolio", "program", "project", "item")
 NAMES = ("A", "B", "Ops / Net", " c ", "Ünï", "=x")
@@ -109,3 +111,19 @@ def assert_same_rows(a: pd.DataFrame, b: pd.DataFrame, exact: bool = True) -> No
             assert close.all(), (col, x[both][~close][:5], y[both][~close][:5])
         else:
             assert [str(v) for v in x] == [str(v) for v in y], col
+
+
+def lake_of(spec: InputSpec, folder: Path) -> InputSpec:
+    """The validated long table of ``spec`` written as a Parquet lake, and the spec that reads it.
+
+    The loaded flows carry the file's decimal places exactly (level files included), so the lake
+    takes the exact-sum branch as the file does.
+    """
+    p = load_input(spec)
+    assert p.decimals is not None
+    flows = write_parquet(p.data, folder / f"{Path(spec.file).stem}.parquet")
+    if p.frequency == "single":
+        mapping = ColumnMapping(levels=p.levels, period=None, period_label=p.periods[0])
+    else:
+        mapping = ColumnMapping(levels=p.levels, period="period")
+    return InputSpec(str(flows), mapping)

@@ -27,6 +27,7 @@ from portfolio.rollup import ROLLUP_COLUMNS, rollup_portfolio
 from tests.portfolio.engine_cases import (
     LEVELS,
     assert_same_rows,
+    lake_of,
     portfolios,
     rules,
 )
@@ -108,17 +109,7 @@ def test_real_files_same_rows(
         assert_same_rows(pandas, duck)  # amounts to the bit, the statuses the same
         assert (duck["status"] != "green").any()
         # the validated long table as Parquet: checked again in SQL, rolled up the same
-        p = load_input(spec)
-        # a level file's flows are differences of floats (noise past the cents): the lake keeps
-        # them at the file's places, as a lake of flows would
-        assert p.decimals is not None
-        data = p.data.round({"planned": p.decimals, "actual": p.decimals})
-        flows = write_frame(data, tmp_path / f"{path.stem}.parquet")
-        lake = InputSpec(str(flows), ColumnMapping(levels=p.levels, period="period"))
-        if p.frequency == "single":
-            single = ColumnMapping(levels=p.levels, period=None, period_label=p.periods[0])
-            lake = InputSpec(str(flows), single)
-        lake_pandas, lake_duck = both(Job(lake, AlertRule()))
+        lake_pandas, lake_duck = both(Job(lake_of(spec, tmp_path), AlertRule()))
         assert_same_rows(lake_pandas, lake_duck)
         assert_same_rows(pandas, lake_duck)
 

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from portfolio.alerts import AlertRule
-from portfolio.engines import EngineChoice, InputSpec, Job, load_input, run_frame, write_parquet
+from portfolio.engines import EngineChoice, InputSpec, Job, run_frame, write_parquet
 from portfolio.errors import InputError
 from portfolio.mapping import IT_DASHBOARD_MAPPING, NYC_CAPITAL_MAPPING, ColumnMapping
-from tests.portfolio.engine_cases import LEVELS, assert_same_rows, portfolios, rules
+from tests.portfolio.engine_cases import LEVELS, assert_same_rows, lake_of, portfolios, rules
 from tests.portfolio.engine_cases import write_parquet as write_frame
 from tests.portfolio.test_engines_validation import BAD, MAPPING, base, said, text_amounts
 
@@ -108,11 +108,4 @@ def test_real_files_same_rows(
         spec = InputSpec(str(path), mapping)
         pandas = on("pandas", spec, AlertRule())
         assert_same_rows(pandas, on("spark", spec, AlertRule()))  # amounts to the bit
-        p = load_input(spec)
-        assert p.decimals is not None
-        data = p.data.round({"planned": p.decimals, "actual": p.decimals})
-        flows = write_frame(data, tmp_path / f"{path.stem}.parquet")
-        lake = ColumnMapping(levels=p.levels, period="period")
-        if p.frequency == "single":
-            lake = ColumnMapping(levels=p.levels, period=None, period_label=p.periods[0])
-        assert_same_rows(pandas, on("spark", InputSpec(str(flows), lake), AlertRule()))
+        assert_same_rows(pandas, on("spark", lake_of(spec, tmp_path), AlertRule()))
