@@ -23,16 +23,14 @@ st.caption(
 )
 
 parents = latest.loc[latest["node"].isin(set(rolled["parent"])), "node"].tolist()  # rollup order
-if st.session_state.get("at_node") not in parents:
-    st.session_state["at_node"] = tables.first_branching(latest)
+widget_state.keep_option("at_node", parents, tables.first_branching(latest))
 node = str(
     st.selectbox(
         "Node to explain", parents, index=widget_state.index_of("at_node", parents), key="at_node"
     )
 )
 kinds = {"To date": "to_date", "One period": "period", "Change between two periods": "change"}
-if st.session_state.get("at_kind") not in kinds:
-    st.session_state["at_kind"] = "To date"
+widget_state.keep_option("at_kind", list(kinds), "To date")
 c1, c2, c3 = st.columns(3)
 kind = str(
     c1.radio(
@@ -40,8 +38,7 @@ kind = str(
     )
 )
 for key, default in (("at_period", periods[-1]), ("at_since", periods[0])):
-    if st.session_state.get(key) not in periods:
-        st.session_state[key] = default
+    widget_state.keep_option(key, periods, default)
 period = str(
     c2.selectbox(
         "Period (end)", periods, index=widget_state.index_of("at_period", periods), key="at_period"

@@ -38,8 +38,7 @@ c3.metric(f"VAC ({basis})", tables.money(root["bac"] - root[f"eac_{basis}"]))
 c4.metric("Status at completion", tables.STATUS_ICON.get(str(root["status"]), "n/a"))
 
 options = ["All levels", *[names[i] for i in range(len(levels) + 1)]]
-if st.session_state.get("ac_level") not in options:
-    st.session_state["ac_level"] = names[min(2, len(levels))]
+widget_state.keep_option("ac_level", options, names[min(2, len(levels))])
 choice = st.selectbox(
     "Level", options, index=widget_state.index_of("ac_level", options), key="ac_level"
 )

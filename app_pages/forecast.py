@@ -64,8 +64,7 @@ st.caption(
     "run-to-run spread of its networks (not a prediction interval)."
 )
 nodes = forecast_ui.chart_nodes(run)
-if st.session_state.get("fc_show") not in nodes:
-    st.session_state["fc_show"] = nodes[0]
+widget_state.keep_option("fc_show", nodes, nodes[0])
 shown = st.selectbox(
     "Node to show",
     nodes,

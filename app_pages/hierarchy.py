@@ -23,8 +23,7 @@ st.plotly_chart(hierarchy_treemap(latest), key="hier_treemap")
 
 st.subheader("Drill down")
 parents = latest.loc[latest["level"] < len(levels), "node"].tolist()
-if st.session_state.get("hier_parent") not in parents:
-    st.session_state["hier_parent"] = tables.first_branching(latest)
+widget_state.keep_option("hier_parent", parents, tables.first_branching(latest))
 parent = st.selectbox(
     "Show the children of",
     parents,
@@ -39,8 +38,7 @@ st.caption(f"{len(children):,} node(s) directly below {parent}.")
 
 st.subheader("Node history")
 nodes = latest["node"].tolist()
-if st.session_state.get("hier_node") not in nodes:
-    st.session_state["hier_node"] = parent
+widget_state.keep_option("hier_node", nodes, parent)
 node = st.selectbox("Node", nodes, index=widget_state.index_of("hier_node", nodes), key="hier_node")
 st.plotly_chart(node_history(view.rolled, node), key="hier_history")
 notes_ui.node_notes(view, node)

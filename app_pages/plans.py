@@ -76,7 +76,6 @@ st.caption(
 
 st.subheader("A node's plan versions")
 nodes = moved["node"].tolist()
-if st.session_state.get("pv_node") not in nodes:
-    st.session_state["pv_node"] = nodes[0]
+widget_state.keep_option("pv_node", nodes, nodes[0])
 node = st.selectbox("Node", nodes, index=widget_state.index_of("pv_node", nodes), key="pv_node")
 st.plotly_chart(plan_versions_chart(changes, str(node)), key="pv_chart")

@@ -19,8 +19,7 @@ RAY = "Ray"
 def where_to_train() -> RayExecutor | None:
     """Draw the choice; None trains in the server process, else a Ray executor."""
     state = st.session_state
-    if state.get("fc_where") not in (HERE, RAY):
-        state["fc_where"] = RAY if configured_address() else HERE
+    widget_state.keep_option("fc_where", (HERE, RAY), RAY if configured_address() else HERE)
     if not isinstance(state.get("fc_ray_address"), str):
         state["fc_ray_address"] = configured_address() or ""
     with st.expander("Where to train", expanded=state["fc_where"] == RAY):

@@ -18,8 +18,7 @@ def scope(view: View) -> tuple[int, str | None]:
     names = tables.level_names(view.portfolio.levels)
     rolled = view.rolled
     st.subheader("What to forecast")
-    if st.session_state.get("fc_scope") not in (SCOPE_LEVEL, SCOPE_NODE):
-        st.session_state["fc_scope"] = SCOPE_LEVEL
+    widget_state.keep_option("fc_scope", (SCOPE_LEVEL, SCOPE_NODE), SCOPE_LEVEL)
     chosen = st.radio(
         "Train on",
         [SCOPE_LEVEL, SCOPE_NODE],
@@ -29,12 +28,10 @@ def scope(view: View) -> tuple[int, str | None]:
         persist_state="session",
     )
     level_options = list(range(1, len(view.portfolio.levels) + 1))
-    if st.session_state.get("fc_level") not in level_options:
-        st.session_state["fc_level"] = default_level(rolled)
+    widget_state.keep_option("fc_level", level_options, default_level(rolled))
     if chosen == SCOPE_NODE:
         nodes = sorted(rolled.loc[rolled["level"] >= 1, "node"].unique().tolist())
-        if st.session_state.get("fc_node") not in nodes:
-            st.session_state["fc_node"] = nodes[0]
+        widget_state.keep_option("fc_node", nodes, nodes[0])
         node = str(
             st.selectbox(
                 "Node",

@@ -1,17 +1,21 @@
 """Forecast page: the model settings (sliders) and the model shown, from the cores' defaults.
 
 Every slider opens on the core's default (``ModelSettings()``, ``ChoiceSettings()``,
-``ForecastChoices()``): a default is typed once, in the dataclass.
+``ForecastChoices()``): a default is typed once, in the dataclass. The settings the sliders do
+not show are in the "Advanced model settings" expander (``ui.forecast_advanced``); together they
+cover every ``ModelSettings`` field that ``cost-drift forecast`` has a flag for.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import streamlit as st
 
 from forecasting.choice import MODEL_CHOICES, ChoiceSettings
 from forecasting.errors import ForecastError
 from forecasting.settings import ModelSettings
-from ui import widget_state
+from ui import forecast_advanced, widget_state
 from workflows.forecast_request import ForecastChoices
 
 # key: (label, min, max, step, default, format)
@@ -39,6 +43,18 @@ MODEL_LABELS = {
     "rate_naive": "Rate naive (variance % to date x plan)",
 }
 _FLOAT_KEYS = {"fc_dropout", "fc_lr"}
+# The sliders that set a ModelSettings field (the backtest and interval sliders set the choices).
+SLIDER_FIELDS = {
+    "fc_layers": "layers",
+    "fc_units": "units",
+    "fc_dropout": "dropout",
+    "fc_lookback": "lookback",
+    "fc_horizon": "horizon",
+    "fc_epochs": "epochs",
+    "fc_members": "members",
+    "fc_lr": "learning_rate",
+    "fc_seed": "seed",
+}
 
 
 def clamp_restored() -> None:
@@ -75,30 +91,45 @@ def model_settings() -> tuple[ModelSettings, bool]:
                 key=key,
                 persist_state="session",
             )
+    advanced = forecast_advanced.advanced_settings()
     state = st.session_state
+    sliders: dict[str, Any] = {
+        name: (float if key in _FLOAT_KEYS else int)(state[key])
+        for key, name in SLIDER_FIELDS.items()
+    }
     try:
-        settings = ModelSettings(
-            layers=int(state["fc_layers"]),
-            units=int(state["fc_units"]),
-            dropout=float(state["fc_dropout"]),
-            lookback=int(state["fc_lookback"]),
-            horizon=int(state["fc_horizon"]),
-            epochs=int(state["fc_epochs"]),
-            members=int(state["fc_members"]),
-            learning_rate=float(state["fc_lr"]),
-            seed=int(state["fc_seed"]),
-        )
+        settings = ModelSettings(**sliders, **advanced)
     except ForecastError as err:
-        st.error(str(err))
+        st.error(_in_the_app(str(err)))
         return ModelSettings(), False
     return settings, True
+
+
+def control_label(name: str) -> str | None:
+    """The label of the control that sets the ``ModelSettings`` field ``name`` (None: none)."""
+    for key, field in SLIDER_FIELDS.items():
+        if field == name:
+            return SLIDERS[key][0]
+    return forecast_advanced.label_of(name)
+
+
+def app_fields() -> set[str]:
+    """The ``ModelSettings`` fields the Forecast page has a control for."""
+    return {*SLIDER_FIELDS.values(), *forecast_advanced.FIELDS}
+
+
+def _in_the_app(message: str) -> str:
+    """The core's message with the control it is about, named as the page labels it."""
+    named = [f"'{n}'" for n in sorted(app_fields()) if f"'{n}'" in message]
+    labels = [control_label(n.strip("'")) for n in named]
+    shown = ", ".join(f'"{label}"' for label in labels if label)
+    return f"{message} Change {shown}." if shown else message
 
 
 def model_choice() -> ChoiceSettings:
     """Draw the "Model shown" box; return it with the interval slider's nominal level."""
     state = st.session_state
-    if state.get("fc_model") not in MODEL_CHOICES:
-        state["fc_model"] = _C.model
+    widget_state.keep_option("fc_model", MODEL_CHOICES, _C.model)
     model = str(
         st.selectbox(
             "Model shown",

@@ -15,6 +15,7 @@ import streamlit as st
 
 from portfolio.errors import InputError
 from portfolio.notes import TEXT_FIELDS, NoteKey, NotesStore, NoteText
+from ui import widget_state
 
 NEW = 0  # the "pick" option that starts a new note
 FIELD_LABELS = {
@@ -135,8 +136,7 @@ def form(place: FormPlace, notes: pd.DataFrame) -> None:
     if shown is not None:
         (st.success if shown[0] == "success" else st.error)(shown[1])
     labels = {NEW: "(new note)", **{int(r["id"]): _label(r) for _, r in notes.iterrows()}}
-    if state.get(field_key(place, "pick")) not in labels:
-        state[field_key(place, "pick")] = NEW
+    widget_state.keep_option(field_key(place, "pick"), list(labels), NEW)
     options = list(labels)
     picked = st.selectbox(
         "Add a note or edit one",
@@ -192,8 +192,7 @@ def _choice(
     current = st.session_state.get(key)
     if disabled and isinstance(current, str) and current not in choices:
         choices.append(current)  # a note about a node or period this file no longer has
-    if current not in choices:
-        st.session_state[key] = choices[-1] if name == "period" else choices[0]
+    widget_state.keep_option(key, choices, choices[-1] if name == "period" else choices[0])
     st.selectbox(
         label,
         choices,

@@ -15,6 +15,7 @@ from typing import Any, TypeGuard
 import streamlit as st
 
 from ui import data
+from ui.forecast_advanced import KEYS as ADVANCED_KEYS
 from ui.forecast_settings import SLIDERS
 from ui.sources import sources
 from ui.store import SID_PARAM, SessionStore, new_sid, valid_sid
@@ -22,9 +23,10 @@ from ui.thresholds import THRESHOLD_CHOICES, THRESHOLD_DEFAULTS, THRESHOLD_RANGE
 
 log = logging.getLogger(__name__)
 
-# The Forecast page's choices of what to model (typed in ui/forecast_scope.py) and its sliders.
+# The Forecast page's choices of what to model (typed in ui/forecast_scope.py), its sliders and
+# its advanced model settings.
 FORECAST_CHOICE_KEYS = ("fc_scope", "fc_level", "fc_node")
-FORECAST_KEYS: tuple[str, ...] = (*FORECAST_CHOICE_KEYS, *SLIDERS)
+FORECAST_KEYS: tuple[str, ...] = (*FORECAST_CHOICE_KEYS, *SLIDERS, *ADVANCED_KEYS)
 
 
 def session_store() -> SessionStore:

@@ -24,8 +24,7 @@ from ui.view import VIEW_KEY, View
 
 def _source() -> str:
     options = sources()
-    if st.session_state.get("source") not in options:
-        st.session_state["source"] = SRC_SAMPLE
+    widget_state.keep_option("source", options, SRC_SAMPLE)
     source = st.radio(
         "Data source",
         options,

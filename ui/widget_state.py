@@ -6,6 +6,9 @@ drawn after a point), it shows, and sends back, the default that came with the w
 of the browser tests caught the alert sliders falling to amber 0 % and red 0 % that way. So every
 keyed widget of the app is given the current value of its key as its default: a forgotten value
 comes back as it was, not as the first option or the minimum.
+
+A saved value can also stop being an option (another file, a restored session, a choice that
+changed): ``keep_option`` puts such a widget back on its default before it is drawn.
 """
 
 from __future__ import annotations
@@ -27,6 +30,22 @@ def index_of(key: str, options: Sequence[Any], fallback: int | None = 0) -> int 
         if option == value:
             return i
     return fallback
+
+
+def keep_option(key: str, options: Sequence[Any], default: Any) -> Any:
+    """Reset the widget ``key`` to ``default`` when its value is not among ``options``.
+
+    Call it before drawing the widget; a value that is still an option is left untouched (writing
+    it back on every run would resend an older value while the analyst is changing it).
+
+    Returns:
+        The widget's value after the check.
+    """
+    value = st.session_state.get(key)
+    if any(option == value for option in options):
+        return value
+    st.session_state[key] = default
+    return default
 
 
 def chosen(key: str, options: Sequence[Any]) -> list[Any]:

@@ -17,15 +17,22 @@ from forecasting.tuning import TUNING_COLUMNS
 
 
 def settings_text(settings: ModelSettings) -> str:
-    """The settings the networks trained with, as one line (0 reads "automatic")."""
+    """Every setting the networks trained with, as one line (a batch size of 0 reads
+    "automatic"; the search itself is ``tuning_text``)."""
     batch = str(settings.batch_size) if settings.batch_size else "automatic"
     layers = f"{settings.layers} layer{'s' if settings.layers > 1 else ''}"
+    lo, hi = settings.quantiles
     return (
         f"lookback {settings.lookback}, horizon {settings.horizon}, {layers} of "
         f"{settings.units} units, learning rate {settings.learning_rate:g}, batch size {batch}, "
         f"scaler {settings.scaler}, loss {settings.loss}, "
         f"calendar inputs {'on' if settings.calendar else 'off'}, "
-        f"{settings.members} network(s), seed {settings.seed}"
+        f"differencing {'on' if settings.difference else 'off'}, "
+        f"{settings.members} network(s), seed {settings.seed}, dropout {settings.dropout:g}, "
+        f"up to {settings.epochs} epochs with patience {settings.patience}, "
+        f"{settings.val_fraction:g} of the windows kept for early stopping, "
+        f"search budget {settings.tune_seconds:g} s, "
+        f"run-to-run spread quantiles {lo:g}-{hi:g}"
     )
 
 
