@@ -11,6 +11,7 @@ from apphelp import no_exception
 from streamlit.testing.v1 import AppTest
 
 from portfolio.alerts import AlertRule
+from ui.forecast_advanced import KEYS as ADVANCED_KEYS
 from ui.forecast_scope import SCOPE_NODE
 from ui.forecast_settings import SLIDERS
 from ui.persistence import FORECAST_CHOICE_KEYS, FORECAST_KEYS
@@ -38,14 +39,14 @@ def test_threshold_defaults_sit_in_their_widget_ranges_and_choices() -> None:
         assert type(THRESHOLD_DEFAULTS[key]) is int, key
 
 
-def test_forecast_keys_are_the_slider_keys_and_the_choices() -> None:
-    assert (*FORECAST_CHOICE_KEYS, *SLIDERS) == FORECAST_KEYS
-    assert set(SLIDERS) <= set(FORECAST_KEYS)
+def test_forecast_keys_are_the_slider_keys_the_advanced_keys_and_the_choices() -> None:
+    assert (*FORECAST_CHOICE_KEYS, *SLIDERS, *ADVANCED_KEYS) == FORECAST_KEYS
+    assert set(SLIDERS) | set(ADVANCED_KEYS) <= set(FORECAST_KEYS)
     assert len(set(FORECAST_KEYS)) == len(FORECAST_KEYS)
 
 
 def _keys(at: AppTest) -> set[str]:
-    kinds = ("slider", "selectbox", "radio")
+    kinds = ("slider", "selectbox", "radio", "checkbox", "number_input")
     return {w.key for kind in kinds for w in at.get(kind) if getattr(w, "key", None)}
 
 
@@ -62,4 +63,4 @@ def test_every_forecast_key_is_a_forecast_widget_and_is_saved(
     assert set(FORECAST_KEYS) <= seen, set(FORECAST_KEYS) - seen
     saved = SessionStore(SID, cost_drift_home).load_settings()["forecast"]
     assert saved["fc_scope"] == SCOPE_NODE
-    assert set(SLIDERS) <= set(saved)
+    assert set(SLIDERS) | set(ADVANCED_KEYS) <= set(saved)

@@ -95,3 +95,43 @@ def test_choice_widgets_carry_the_current_choice_as_their_default(
     node.set_value(last).run()
     node = at.selectbox(key="fc_node")
     assert node.options[node.proto.default] == last
+
+
+def test_advanced_controls_carry_the_current_value_as_their_default(
+    make_app: Callable[..., AppTest],
+) -> None:
+    at = make_app().run()
+    at.switch_page("app_pages/forecast.py").run()
+    at.selectbox(key="fc_loss").set_value("mse")
+    at.number_input(key="fc_patience").set_value(9)
+    at.number_input(key="fc_val_fraction").set_value(0.35)
+    at.checkbox(key="fc_difference").check()
+    at.run()
+    no_exception(at)
+    loss = at.selectbox(key="fc_loss")
+    assert loss.options[loss.proto.default] == loss.format_func("mse")
+    assert at.number_input(key="fc_patience").proto.default == 9
+    assert abs(at.number_input(key="fc_val_fraction").proto.default - 0.35) < 1e-12
+    assert at.checkbox(key="fc_difference").proto.default is True
+
+
+def _keep_option_script() -> None:
+    import streamlit as st
+
+    from ui import widget_state
+
+    st.session_state.setdefault("kept", "b")
+    st.session_state.setdefault("stale", "gone")
+    st.session_state["got"] = (
+        widget_state.keep_option("kept", ["a", "b"], "a"),
+        widget_state.keep_option("stale", ["a", "b"], "a"),
+        widget_state.keep_option("missing", ("x",), "x"),
+    )
+
+
+def test_keep_option_resets_only_a_value_that_is_no_longer_an_option() -> None:
+    at = AppTest.from_function(_keep_option_script).run()
+    no_exception(at)
+    assert at.session_state["got"] == ("b", "a", "x")
+    assert (at.session_state["kept"], at.session_state["stale"]) == ("b", "a")
+    assert at.session_state["missing"] == "x"

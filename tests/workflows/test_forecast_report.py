@@ -26,6 +26,27 @@ def test_settings_text_names_what_was_trained() -> None:
     assert "batch size 64" in settings_text(ModelSettings(batch_size=64, layers=2))
 
 
+def test_settings_text_names_the_advanced_settings() -> None:
+    chosen = ModelSettings(
+        scaler="minmax",
+        loss="huber",
+        calendar=False,
+        difference=True,
+        tune_seconds=12.5,
+        val_fraction=0.15,
+        patience=3,
+        epochs=40,
+        dropout=0.25,
+        quantiles=(0.05, 0.95),
+    )
+    text = settings_text(chosen)
+    assert "scaler minmax, loss huber, calendar inputs off, differencing on" in text
+    assert "dropout 0.25, up to 40 epochs with patience 3" in text
+    assert "0.15 of the windows kept for early stopping, search budget 12.5 s" in text
+    assert text.endswith("run-to-run spread quantiles 0.05-0.95")
+    assert "differencing off" in settings_text(ModelSettings())
+
+
 def test_a_search_names_the_winner_its_score_and_the_skipped() -> None:
     table = _table(
         [
