@@ -16,13 +16,16 @@ import pytest
 from apphelp import no_exception, wait_for_training
 from streamlit.testing.v1 import AppTest
 
+from cli.forecast import request_from_args
 from cli.forecast_args import INTERNAL_FIELDS, SETTING_FLAGS, user_fields
+from cli.main import build_parser
 from forecasting.settings import LOSSES, SCALERS, ModelSettings
 from ui import forecast_advanced
 from ui.forecast_settings import SLIDER_FIELDS, SLIDERS, app_fields, control_label
 from ui.store import SessionStore
 
-# Settings as an analyst would pick them, none of them the default.
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sample_portfolio.csv"
+# Settings as an analyst would pick them, none of them the default, and the same as flags.
 PICKED = {
     "fc_scaler": "standard",
     "fc_loss": "huber",
@@ -44,6 +47,10 @@ EXPECTED = {
     "batch_size": 16,
     "quantiles": (0.2, 0.7),
 }
+
+FLAGS = ["--scaler", "standard", "--loss", "huber", "--no-calendar", "--difference"]
+FLAGS += ["--tune-seconds", "0", "--val-fraction", "0.3", "--patience", "2", "--batch-size", "16"]
+FLAGS += ["--spread-quantiles", "0.2", "0.7"]
 
 
 def _forecast_page(make_app: Callable[..., AppTest], sid: str | None = None) -> AppTest:
@@ -132,6 +139,12 @@ def test_the_controls_reach_the_settings_and_are_saved_with_the_session(
     # A reload of the same session opens the page on the same settings.
     again = _forecast_page(make_app, sid)
     assert {name: getattr(_settings(again), name) for name in EXPECTED} == EXPECTED
+
+
+def test_the_page_and_the_flags_give_the_same_settings(make_app: Callable[..., AppTest]) -> None:
+    at = _pick(_forecast_page(make_app))
+    args = build_parser().parse_args(["forecast", str(SAMPLE), *FLAGS])
+    assert _settings(at) == request_from_args(args).settings
 
 
 def test_a_refused_value_gives_the_cores_message_and_disables_train(
