@@ -1,12 +1,24 @@
-"""Forecast page: what to forecast, a whole level (one global model) or one node."""
+"""Forecast page: what to forecast, a whole level (one global model) or one node, and whether
+the levels above a whole level are modelled too and reconciled."""
 
 from __future__ import annotations
+
+from typing import get_args
 
 import streamlit as st
 
 from ui import tables, widget_state
 from ui.view import View
-from workflows.forecast_request import default_level
+from workflows.forecast_request import Reconcile, default_level
+
+# None (bottom-up) first, then the workflow's methods (a new one appears by itself).
+RECONCILE_OPTIONS: tuple[Reconcile | None, ...] = (None, *get_args(Reconcile))
+RECONCILE_LABELS = {
+    None: "No: the level's forecasts are summed up (bottom-up)",
+    "ols": "ols: every level modelled, reconciled by least squares",
+    "wls": "wls: every level modelled, weighted by the series under each node",
+    "mint": "mint: every level modelled, weighted by the backtest errors",
+}
 
 SCOPE_LEVEL = "A whole level (one global model)"
 SCOPE_NODE = "One node"
@@ -52,3 +64,25 @@ def scope(view: View) -> tuple[int, str | None]:
         persist_state="session",
     )
     return int(level), None
+
+
+def reconciliation(node: str | None) -> Reconcile | None:
+    """Draw "Reconcile the levels above" for a whole level; return the method (None: none).
+
+    One node has nothing to reconcile: the box is not drawn and the answer is None.
+    """
+    widget_state.keep_option("fc_reconcile", RECONCILE_OPTIONS, None)
+    if node is not None:
+        return None
+    method: Reconcile | None = st.selectbox(
+        "Reconcile the levels above",
+        RECONCILE_OPTIONS,
+        index=widget_state.index_of("fc_reconcile", RECONCILE_OPTIONS),
+        key="fc_reconcile",
+        format_func=lambda m: RECONCILE_LABELS.get(m, str(m)),
+        help="Also model every level from the whole portfolio down to this one and make the "
+        "forecasts add up (as cost-drift forecast --reconcile). Default: no, the parents' "
+        "forecasts are the sums of this level's.",
+        persist_state="session",
+    )
+    return method

@@ -92,12 +92,14 @@ def controls(view: View) -> Request:
     assert view.key is not None
     forecast_settings.clamp_restored()
     level, node = forecast_scope.scope(view)
+    reconcile = forecast_scope.reconciliation(node)
     settings, valid = forecast_settings.model_settings()
     pick = forecast_settings.model_choice()
     choices = ForecastChoices(
         level=None if node is not None else level,
         node=node,
         backtest_k=int(st.session_state["fc_backtest"]),
+        reconcile=reconcile,
         choice=pick,
     )
     forecast = build_request(view.portfolio, view.rolled, choices, settings, view.rule)
@@ -106,6 +108,7 @@ def controls(view: View) -> Request:
         forecast.label,
         json.dumps(settings.to_dict() if valid else None, sort_keys=True, default=str),
         choices.backtest_k,
+        choices.reconcile,
         pick.model,
         pick.interval,
     )

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 # The Forecast page's choices of what to model (typed in ui/forecast_scope.py), its sliders and
 # its advanced model settings.
-FORECAST_CHOICE_KEYS = ("fc_scope", "fc_level", "fc_node")
+FORECAST_CHOICE_KEYS = ("fc_scope", "fc_level", "fc_node", "fc_reconcile")
 FORECAST_KEYS: tuple[str, ...] = (*FORECAST_CHOICE_KEYS, *SLIDERS, *ADVANCED_KEYS)
 
 
