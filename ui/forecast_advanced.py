@@ -193,8 +193,8 @@ def _draw(control: Control) -> None:
 
 
 def _number(control: Control, key: str, label: str) -> None:
-    value = st.session_state[key]
-    whole = isinstance(value, int)
+    value = st.session_state[key]  # restore() gave it the type of the field's default
+    whole = isinstance(_default(key), int)
     step = int(control.step) if whole else float(control.step)
     st.number_input(
         label,
