@@ -17,9 +17,10 @@ the period formats (parsed by ``portfolio.periods`` over the distinct values), a
 blank beside an actual, a blank actual before an item's last actual (after it: plan ahead, left
 out of the rollup), repeated item and period (or summed with ``sum_duplicates``), no actual at all.
 
-Not here (the pandas engine has them): text amounts (``$1,234``, decimal commas; refused with
-advice), the ``level`` measure, the check that totals overflow a float, and the dense-grid size
-limit (it protects the pandas rollup's memory; the SQL engines are out of core).
+Not here (the pandas engine has them): the check that totals overflow a float, and the dense-grid
+size limit (it protects the pandas rollup's memory; the SQL engines are out of core). Text amounts
+are read by ``portfolio.engines.sqlamounts``; the ``level`` measure's rows, checked here as flow
+rows are, are made into flows by ``portfolio.engines.sqllevels``.
 The period checks and what follows them live in ``portfolio.engines.sqlperiods``; period format
 errors name the exact rows when the file has at most ``EXACT_PERIOD_ROWS`` rows, above that the
 first row of each offending value.
@@ -35,6 +36,7 @@ from portfolio import messages
 from portfolio.columns import Header, map_columns
 from portfolio.engines.sqlamounts import NUMBER, is_number, text_amounts
 from portfolio.engines.sqlbase import Cells, Ctx, Session, rows_text
+from portfolio.engines.sqllevels import level_cells
 from portfolio.engines.sqlperiods import periods_and_rest
 from portfolio.engines.sqlsums import NOT_MONEY, Precision, places_sql, precision_of
 from portfolio.engines.sqltext import level_names
@@ -71,8 +73,6 @@ def validated_cells(s: Session, schema: pa.Schema, file: str, mapping: ColumnMap
     Raises:
         InputError: The first problem found, worded as the pandas loader words it.
     """
-    if mapping.measure != "flow":
-        raise InputError(messages.SQL_LEVEL_MEASURE.format(file=file, engine=s.engine))
     names = tuple(str(c) for c in schema.names)
     mapped = map_columns(mapping, Header(names=names, written=names), file, [])
     levels, period_col = mapped.levels, mapped.period
@@ -106,6 +106,8 @@ def validated_cells(s: Session, schema: pa.Schema, file: str, mapping: ColumnMap
     cells = periods_and_rest(
         c, n, levels, period_col, mapping, (p_spec, a_spec), (planned_name, actual_name)
     )
+    if mapping.measure != "flow":  # running totals or re-forecasts: made into flows
+        return level_cells(c, cells, sums.decimals)
     return dataclasses.replace(cells, sums=sums)
 
 
