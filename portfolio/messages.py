@@ -80,11 +80,6 @@ SQL_TEXT_AMOUNTS = (
     "--engine pandas, or write the column as numbers."
 )
 
-SQL_LEVEL_MEASURE = (
-    "{file}: the {engine} engine reads Parquet figures as flows (spend per period) only. For "
-    "running totals or re-forecasts (--measure level) use --engine pandas, or write the flows."
-)
-
 SQL_BASELINE = (
     "{file}: the {engine} engine does not roll up a baseline plan (--baseline '{column}'). Use "
     "--engine pandas for the baseline columns, or leave --baseline out."

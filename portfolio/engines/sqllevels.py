@@ -5,7 +5,8 @@ Each row of a level file holds where a figure stands at its report moment, not t
 period. On the pandas engine the last report of each (leaf, period) is carried forward over the
 regular calendar to its end, and the flow of a period is the difference from the level in force
 in the period before (the first period of a leaf: the level itself), rounded to the input's
-decimal places. Here the same is one query over the view ``kept`` of ``portfolio.engines.sqlperiods``:
+decimal places. Here the same is one query over the view ``kept`` of
+``portfolio.engines.sqlperiods``:
 
 1. the rows with an actual figure (after validation every row without one is plan ahead, which
    the rollup leaves out), summed per (leaf, report moment) (only repeats that

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from portfolio.alerts import AlertRule
 from portfolio.engines import InputSpec, load_input
-from portfolio.mapping import ColumnMapping
+from portfolio.mapping import NYC_CAPITAL_MAPPING, ColumnMapping
 
 LEVELS = ("portfolio", "program", "project", "item")
 NAMES = ("A", "B", "Ops / Net", " c ", "Ünï", "=x")
@@ -29,6 +29,24 @@ def portfolios(draw: st.DrawFn) -> pd.DataFrame:
     negative amounts; amounts in cents (not exact in binary: float sums would carry noise),
     actuals often a round percentage off the plan (a status threshold's edge)."""
     k = draw(st.integers(1, 4))
+    rows = []
+    for path in _leaf_paths(draw, k):
+        months = draw(st.lists(st.sampled_from(MONTHS), min_size=1, max_size=5, unique=True))
+        for month in months:
+            cents = draw(st.integers(-4_000, 40_000)) * draw(st.sampled_from([0, 1, 1, 1]))
+            off = draw(st.sampled_from([None, -30, -10, -5, 0, 5, 10, 20, 30]))
+            if off is None:
+                actual_cents = draw(st.integers(-4_000, 40_000))
+            else:  # exactly off % from the plan, when the cents allow
+                actual_cents = cents + cents * off // 100
+            planned, actual = cents / 100, actual_cents / 100
+            cells = list(path) + [""] * (k - len(path))
+            rows.append([*cells, month, planned, actual])
+    return pd.DataFrame(rows, columns=[*LEVELS[:k], "period", "planned", "actual"])
+
+
+def _leaf_paths(draw: st.DrawFn, k: int) -> list[tuple[str, ...]]:
+    """1-8 distinct leaf paths of at most ``k`` levels, ragged, none the parent of another."""
     n_leaves = draw(st.integers(1, 8))
     paths: list[tuple[str, ...]] = []
     for _ in range(n_leaves):
@@ -48,20 +66,42 @@ def portfolios(draw: st.DrawFn) -> pd.DataFrame:
     uniq: dict[tuple[str, ...], tuple[str, ...]] = {}
     for p in leaves:
         uniq.setdefault(tuple(v.strip() for v in p), p)
-    rows = []
-    for path in uniq.values():
-        months = draw(st.lists(st.sampled_from(MONTHS), min_size=1, max_size=5, unique=True))
-        for month in months:
-            cents = draw(st.integers(-4_000, 40_000)) * draw(st.sampled_from([0, 1, 1, 1]))
-            off = draw(st.sampled_from([None, -30, -10, -5, 0, 5, 10, 20, 30]))
-            if off is None:
-                actual_cents = draw(st.integers(-4_000, 40_000))
-            else:  # exactly off % from the plan, when the cents allow
-                actual_cents = cents + cents * off // 100
-            planned, actual = cents / 100, actual_cents / 100
-            cells = list(path) + [""] * (k - len(path))
-            rows.append([*cells, month, planned, actual])
-    return pd.DataFrame(rows, columns=[*LEVELS[:k], "period", "planned", "actual"])
+    return list(uniq.values())
+
+
+@st.composite
+def level_portfolios(draw: st.DrawFn) -> tuple[pd.DataFrame, bool]:
+    """A random level portfolio (running totals and re-forecasts, ``--measure level``) and
+    whether it asks for ``sum_duplicates``: ragged leaves that report in some months only and
+    start late, month labels or dates (several reports of a leaf in one month: the last wins),
+    plan-ahead rows (a planned level, no actual, after the leaf's last report; a leaf may have
+    only those), levels that fall, and with ``sum_duplicates`` a report repeated."""
+    k = draw(st.integers(1, 4))
+    dated = draw(st.booleans())
+    rows: list[list[object]] = []
+    for i, path in enumerate(_leaf_paths(draw, k)):
+        cells = list(path) + [""] * (k - len(path))
+        months = draw(st.lists(st.integers(1, 8), min_size=0 if i else 1, max_size=5, unique=True))
+        planned_c, actual_c = draw(st.integers(0, 40_000)), draw(st.integers(-4_000, 40_000))
+        for month in sorted(months):
+            days = draw(
+                st.sets(st.sampled_from([3, 17, 28]), min_size=1, max_size=3 if dated else 1)
+            )
+            for day in sorted(days):
+                planned_c += draw(st.integers(-5_000, 5_000)) * draw(st.sampled_from([0, 1]))
+                actual_c += draw(st.integers(-2_000, 9_000))
+                period = f"2024-{month:02d}-{day:02d}" if dated else f"2024-{month:02d}"
+                rows.append([*cells, period, planned_c / 100, actual_c / 100])
+        for month in range(max(months, default=0) + 1, 11)[: draw(st.integers(0, 2))]:
+            planned_c += draw(st.integers(-5_000, 5_000))
+            period = f"2024-{month:02d}-03" if dated else f"2024-{month:02d}"
+            rows.append([*cells, period, planned_c / 100, None])
+    frame = pd.DataFrame(rows, columns=[*LEVELS[:k], "period", "planned", "actual"])
+    summed = draw(st.booleans())
+    if summed:
+        reported = frame.index[frame["actual"].notna()]
+        frame = pd.concat([frame, frame.loc[[draw(st.sampled_from(list(reported)))]]])
+    return frame.astype({"planned": "float64", "actual": "float64"}), summed
 
 
 rules = st.builds(
@@ -127,3 +167,11 @@ def lake_of(spec: InputSpec, folder: Path) -> InputSpec:
     else:
         mapping = ColumnMapping(levels=p.levels, period="period")
     return InputSpec(str(flows), mapping)
+
+
+def nyc_lake(csv: Path, folder: Path, parts: int = 3) -> InputSpec:
+    """The NYC capital projects file as it is (levels: budget re-forecasts at report dates)
+    written as a folder of Parquet parts, amounts as numbers, and the spec that reads it."""
+    frame = pd.read_csv(csv, dtype={"Date Reported As Of": str})
+    lake = write_parquet(frame, folder / "nyc_lake", parts=parts)
+    return InputSpec(str(lake), NYC_CAPITAL_MAPPING)

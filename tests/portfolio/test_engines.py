@@ -3,6 +3,7 @@ SQL and on CSV checked by the pandas loader; random ragged hierarchies and the r
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +29,8 @@ from tests.portfolio.engine_cases import (
     LEVELS,
     assert_same_rows,
     lake_of,
+    level_portfolios,
+    nyc_lake,
     portfolios,
     rules,
 )
@@ -58,6 +61,62 @@ def test_random_ragged_portfolios_same_rows(
     pandas, duck = both(Job(spec, rule, latest=True))
     assert_same_rows(pandas, duck)
     assert list(duck.columns) == list(ALERTS_COLUMNS)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case=level_portfolios(), rule=rules)
+def test_random_level_portfolios_same_rows(
+    tmp_path: Path, case: tuple[pd.DataFrame, bool], rule: AlertRule
+) -> None:
+    """Running totals and re-forecasts (``--measure level``) from Parquet: made into flows in SQL
+    as the pandas loader makes them, gaps, late starts, plan ahead and repeats summed included."""
+    frame, summed = case
+    k = len(frame.columns) - 3
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))  # one per example: tmp_path is shared
+    path = write_frame(frame, folder / "levels", parts=2) if len(frame) > 3 else None
+    path = path or write_frame(frame, folder / "levels.parquet")
+    mapping = ColumnMapping(levels=LEVELS[:k], measure="level", sum_duplicates=summed)
+    spec = InputSpec(str(path), mapping)
+    for r in (None, rule):
+        pandas, duck = both(Job(spec, r))
+        assert_same_rows(pandas, duck)
+    pandas, duck = both(Job(spec, rule, latest=True))
+    assert_same_rows(pandas, duck)
+
+
+def test_level_rows_made_into_flows(tmp_path: Path) -> None:
+    """A small level file worked by hand: the last report of a month wins, a month without a
+    report keeps the level (flow 0), a late leaf starts at its level, the plan ahead is left out,
+    and a difference of cents carries no float noise."""
+    frame = pd.DataFrame(
+        {
+            "portfolio": ["P"] * 6,
+            "item": ["a", "a", "a", "a", "b", "b"],
+            "period": [
+                "2024-01-10",
+                "2024-01-31",
+                "2024-03-15",
+                "2024-04-02",
+                "2024-03-01",
+                "2024-04-20",
+            ],
+            "planned": [1000.12, 1000.12, 1234.57, 1300.0, 50.0, 40.0],
+            "actual": [10.0, 20.0, 1234.57, None, 5.0, 7.25],
+        }
+    )
+    path = write_frame(frame, tmp_path / "levels.parquet")
+    spec = InputSpec(str(path), ColumnMapping(levels=("portfolio", "item"), measure="level"))
+    duck = run_frame(Job(spec, choice=EngineChoice("duckdb")))
+    leaf_a = duck[duck["node"] == "P / a"]
+    assert leaf_a["period"].tolist() == ["2024-01", "2024-02", "2024-03", "2024-04"]
+    assert leaf_a["planned"].tolist() == [1000.12, 0.0, 234.45, 0.0]  # not 234.44999999999993
+    assert leaf_a["actual"].tolist() == [20.0, 0.0, 1214.57, 0.0]
+    leaf_b = duck[duck["node"] == "P / b"]
+    assert leaf_b["planned"].tolist() == [0.0, 0.0, 50.0, -10.0]
+    assert leaf_b["cum_actual"].tolist() == [0.0, 0.0, 5.0, 7.25]
+    assert_same_rows(run_frame(Job(spec, choice=EngineChoice("pandas"))), duck)
 
 
 def test_sample_csv_and_parquet_parts_same_rows(sample_csv: Path, tmp_path: Path) -> None:
@@ -112,6 +171,13 @@ def test_real_files_same_rows(
         lake_pandas, lake_duck = both(Job(lake_of(spec, tmp_path), AlertRule()))
         assert_same_rows(lake_pandas, lake_duck)
         assert_same_rows(pandas, lake_duck)
+    # the NYC file's own rows (re-forecast levels, dated reports) as Parquet: levels made into
+    # flows in SQL give the rows of the CSV on pandas
+    nyc = InputSpec(str(nyc_capital_csv), NYC_CAPITAL_MAPPING)
+    csv_pandas = run_frame(Job(nyc, AlertRule(), choice=EngineChoice("pandas")))
+    lake_pandas, lake_duck = both(Job(nyc_lake(nyc_capital_csv, tmp_path), AlertRule()))
+    assert_same_rows(csv_pandas, lake_pandas)
+    assert_same_rows(lake_pandas, lake_duck)
 
 
 def test_duckdb_session_draws_no_progress_bar_and_spills_to_its_own_folder() -> None:

@@ -3,6 +3,7 @@ the pandas loader's message, word for word, naming the column and the file rows.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,7 +11,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from portfolio import messages
 from portfolio.engines import EngineChoice, InputSpec, Job, run_frame, sqlamounts
 from portfolio.errors import InputError
 from portfolio.mapping import ColumnMapping
@@ -124,6 +124,20 @@ def test_bad_row_named_the_same_way(case: str, tmp_path: Path) -> None:
     assert str(path) in expected.message
 
 
+LEVEL = ColumnMapping(levels=MAPPING.levels, measure="level")
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_row_of_a_level_file_named_the_same_way(case: str, tmp_path: Path) -> None:
+    """Running totals (``--measure level``) are checked as flows are, with the same words; the
+    repeats included, which the level flows no longer show to the rollup's guard."""
+    frame = BAD[case](base()).astype({"planned": "float64", "actual": "float64"})
+    path = write_parquet(frame, tmp_path / "bad.parquet")
+    expected = refusal("pandas", path, LEVEL)
+    assert said(refusal("duckdb", path, LEVEL)) == said(expected)
+    assert str(path) in expected.message
+
+
 def test_rows_numbered_across_parts(tmp_path: Path) -> None:
     frame = edit(planned=(10, float("nan")))(base())
     folder = write_parquet(frame, tmp_path / "lake", parts=3)
@@ -149,6 +163,10 @@ def test_summed_duplicates_and_plan_ahead_same_rows(tmp_path: Path) -> None:
         ("ahead", future_plan(base()), MAPPING),
         ("quarters", base(), ColumnMapping(levels=MAPPING.levels, frequency="Q")),
         ("dates", dated(base()).iloc[:-1], MAPPING),
+        ("level dups", dup_rows(base()), dataclasses.replace(LEVEL, sum_duplicates=True)),
+        ("level ahead", future_plan(base()), LEVEL),
+        ("level quarters", base(), dataclasses.replace(LEVEL, frequency="Q")),
+        ("level dates", dated(base()).iloc[:-1], LEVEL),
     ):
         path = write_parquet(frame, tmp_path / f"{name}.parquet")
         runs = [
@@ -208,11 +226,6 @@ def test_bad_text_amount_named_the_same_way(bad: str, tmp_path: Path) -> None:
 def test_what_sql_does_not_do_is_refused_with_advice(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = write_parquet(base(), tmp_path / "p.parquet")
-    level = ColumnMapping(levels=MAPPING.levels, measure="level")
-    assert message("duckdb", path, level) == messages.SQL_LEVEL_MEASURE.format(
-        file=str(path), engine="duckdb"
-    )
     with_baseline = base().assign(original=lambda f: f["planned"])
     csv = tmp_path / "b.csv"
     with_baseline.to_csv(csv, index=False)
