@@ -3,7 +3,9 @@ shuffle partitions) gives the pandas engine's rows and messages."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,15 @@ from portfolio.alerts import AlertRule
 from portfolio.engines import EngineChoice, InputSpec, Job, run_frame, write_parquet
 from portfolio.errors import InputError
 from portfolio.mapping import IT_DASHBOARD_MAPPING, NYC_CAPITAL_MAPPING, ColumnMapping
-from tests.portfolio.engine_cases import LEVELS, assert_same_rows, lake_of, portfolios, rules
+from tests.portfolio.engine_cases import (
+    LEVELS,
+    assert_same_rows,
+    lake_of,
+    level_portfolios,
+    nyc_lake,
+    portfolios,
+    rules,
+)
 from tests.portfolio.engine_cases import write_parquet as write_frame
 from tests.portfolio.test_engines_validation import BAD, MAPPING, base, said, text_amounts
 
@@ -53,6 +63,21 @@ def test_random_ragged_portfolios_same_rows(
     assert_same_rows(on("pandas", spec, rule), on("spark", spec, rule))
 
 
+@settings(
+    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case=level_portfolios(), rule=rules)
+def test_random_level_portfolios_same_rows(
+    tmp_path: Path, case: tuple[pd.DataFrame, bool], rule: AlertRule
+) -> None:
+    frame, summed = case
+    k = len(frame.columns) - 3
+    mapping = ColumnMapping(levels=LEVELS[:k], measure="level", sum_duplicates=summed)
+    path = write_frame(frame, Path(tempfile.mkdtemp(dir=tmp_path)) / "levels.parquet")
+    spec = InputSpec(str(path), mapping)
+    assert_same_rows(on("pandas", spec, rule), on("spark", spec, rule))
+
+
 def test_sample_csv_and_parquet_parts(sample_csv: Path, tmp_path: Path) -> None:
     rule = AlertRule(persistence=2, floor=50.0, direction="overrun")
     pandas = on("pandas", InputSpec(str(sample_csv)), rule)
@@ -83,6 +108,19 @@ def test_bad_row_named_the_same_way(case: str, tmp_path: Path) -> None:
     assert told[0] == told[1]
 
 
+def test_repeated_report_of_a_level_file_named_the_same_way(tmp_path: Path) -> None:
+    """Repeats in running totals, which the level flows hide from the rollup's guard."""
+    frame = BAD["repeated item and period"](base()).astype({"actual": "float64"})
+    level = dataclasses.replace(MAPPING, measure="level")
+    spec = InputSpec(str(write_frame(frame, tmp_path / "levels.parquet")), level)
+    told = []
+    for engine in ("pandas", "spark"):
+        with pytest.raises(InputError) as err:
+            on(engine, spec)
+        told.append(said(err.value))
+    assert told[0] == told[1] and "repeat an item and period" in told[0][0]
+
+
 def test_text_amounts_read_and_refused_as_pandas_does(tmp_path: Path) -> None:
     spec = InputSpec(str(write_frame(text_amounts(base()), tmp_path / "text.parquet")), MAPPING)
     assert_same_rows(on("pandas", spec), on("spark", spec))
@@ -109,3 +147,8 @@ def test_real_files_same_rows(
         pandas = on("pandas", spec, AlertRule())
         assert_same_rows(pandas, on("spark", spec, AlertRule()))  # amounts to the bit
         assert_same_rows(pandas, on("spark", lake_of(spec, tmp_path), AlertRule()))
+    # the NYC file's own rows (re-forecast levels) as Parquet parts: made into flows in SQL
+    nyc = nyc_lake(nyc_capital_csv, tmp_path)
+    pandas = on("pandas", nyc, AlertRule())
+    assert_same_rows(pandas, on("spark", nyc, AlertRule()))
+    assert (pandas["status"] != "green").any()
