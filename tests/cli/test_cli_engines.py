@@ -134,3 +134,29 @@ def test_baseline_on_an_sql_engine_is_exit_2_with_advice(sample_csv: Path, tmp_p
     assert not out.exists()
     pandas = run("alerts", str(csv), "--baseline", "original", "--engine", "pandas")
     assert pandas.returncode == 0 and b"baseline_variance" in pandas.stdout.splitlines()[0]
+
+
+def test_level_measure_from_parquet_on_duckdb(tmp_path: Path) -> None:
+    """``--measure level`` from a Parquet folder runs on duckdb (made into flows in SQL) and
+    gives the rows the pandas engine gives."""
+    frame = pd.DataFrame(
+        {
+            "program": ["Ops", "Ops", "Ops", "Ops", "Dev"],
+            "project": ["Net", "Net", "Net", "Srv", "App"],
+            "month": ["2024-01", "2024-02", "2024-04", "2024-02", "2024-03"],
+            "plan": [100.10, 150.25, 150.25, 40.0, 70.0],
+            "spend": [90.05, 180.15, 200.0, 10.0, 75.5],
+        }
+    )
+    folder = write_parquet(frame, tmp_path / "levels", parts=2)
+    flags = ["--levels", "program,project", "--period", "month", "--planned", "plan"]
+    flags += ["--actual", "spend", "--measure", "level"]
+    done = {
+        engine: run("rollup", str(folder), *flags, "--engine", engine)
+        for engine in ("pandas", "duckdb")
+    }
+    assert done["duckdb"].returncode == 0, done["duckdb"].stderr
+    pandas, duck = csv_frame(done["pandas"].stdout), csv_frame(done["duckdb"].stdout)
+    assert_same_rows(pandas, duck)
+    net = duck[duck["node"] == "Ops / Net"]
+    assert net["actual"].tolist() == [90.05, 90.1, 0.0, 19.85]  # differences of the levels
