@@ -68,11 +68,14 @@ class Shape:
         leaves: Distinct leaf paths among the rows with a cost figure (a superset of those
             of ``cells``: a leaf with plan-ahead rows only is left out of it).
         separator: Some level value holds `` / `` (node ids then write it `` ∕ ``).
+        cells: ``rows`` and ``leaves`` are counted on ``cells`` itself, one row per (leaf,
+            period) (the level flows), so they hold however repeats were handled.
     """
 
     rows: int
     leaves: int
     separator: bool
+    cells: bool = False
 
 
 def rows_text(first: Sequence[int], total: int) -> str:

@@ -20,18 +20,19 @@ Only the periods with a report get a row: in a period without one the carried le
 change, so its flow is 0, which is what the rollup's densifying step gives the periods a leaf lacks
 (the cumulative sums are the same, the exact sums add whole minor units). The flows' sizes decide
 how the rollup adds them up (``sqlsums.precision_of``), as ``portfolio.rollup_sums.precision``
-decides from the pandas engine's flows; that costs one pass over the flows.
+decides from the pandas engine's flows; the same pass counts the flows' rows and leaves for the
+rollup (``sqlbase.Shape``), so that it makes none of its own.
 
-Repeated (leaf, report moment) rows without ``--sum-duplicates`` are refused with the loader's
-message before the flows are made (the flow rollup's guard counts rows per period, which the
-flows here no longer show).
+Repeated (leaf, report moment) rows without ``--sum-duplicates``, when the period checks left
+them to the flow rollup's guard (which counts rows per leaf and period: the flows here have one),
+are counted in that same pass and refused with the loader's message.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from portfolio.engines.sqlbase import Cells, Ctx
+from portfolio.engines.sqlbase import Cells, Ctx, Shape
 from portfolio.engines.sqlsums import precision_of
 
 
@@ -45,9 +46,10 @@ def _rounded(expr: str, decimals: int | None, c: Ctx) -> str:
 
 def level_flows_sql(c: Ctx, decimals: int | None) -> str:
     """The flows of the level rows of ``kept``: ``l1 .. lk``, ``period``, ``planned``,
-    ``actual`` (one row per leaf and period with a report)."""
+    ``actual`` (one row per leaf and period with a report), and ``repeats``: the rows of the
+    period's repeated (leaf, report moment) groups."""
     keys = ", ".join(c.ls)
-    leaf = f"PARTITION BY {keys}"
+    period = f"PARTITION BY {keys}, ord"
 
     def flow(col: str) -> str:
         prev = f"COALESCE(LAG({col}) OVER (PARTITION BY {keys} ORDER BY ord), CAST(0 AS DOUBLE))"
@@ -55,30 +57,19 @@ def level_flows_sql(c: Ctx, decimals: int | None) -> str:
 
     return f"""
 WITH reports AS (
-  SELECT {keys}, ord, label, stamp, SUM({c.planned}) AS lp, SUM({c.actual}) AS la
+  SELECT {keys}, ord, label, stamp, SUM({c.planned}) AS lp, SUM({c.actual}) AS la,
+         COUNT(*) AS n
   FROM kept WHERE {c.a1} IS NOT NULL
   GROUP BY {keys}, ord, label, stamp
 ),
 last_reports AS (
-  SELECT *, ROW_NUMBER() OVER ({leaf}, ord ORDER BY stamp DESC) AS newest FROM reports
+  SELECT *, ROW_NUMBER() OVER ({period} ORDER BY stamp DESC) AS newest,
+         SUM(CASE WHEN n > 1 THEN n ELSE 0 END) OVER ({period}) AS repeats
+  FROM reports
 )
-SELECT {keys}, label AS period, {flow("lp")} AS planned, {flow("la")} AS actual
+SELECT {keys}, label AS period, {flow("lp")} AS planned, {flow("la")} AS actual, repeats
 FROM last_reports WHERE newest = 1
 """
-
-
-def _refuse_repeats(c: Ctx, cells: Cells) -> None:
-    """Raise the loader's message for repeated (leaf, report moment) rows, when the period
-    checks left that to the rollup (``cells.on_duplicates``)."""
-    if cells.on_duplicates is None:
-        return
-    keys = ", ".join(c.ls)
-    got = c.s.rows(
-        f"SELECT SUM(n) FROM (SELECT COUNT(*) AS n FROM kept GROUP BY {keys}, stamp "
-        "HAVING COUNT(*) > 1) t"
-    )[0]
-    if int(got[0] or 0):
-        cells.on_duplicates(int(got[0]))
 
 
 def level_cells(c: Ctx, cells: Cells, decimals: int | None) -> Cells:
@@ -91,11 +82,17 @@ def level_cells(c: Ctx, cells: Cells, decimals: int | None) -> Cells:
         decimals: The amounts' decimal places (None: more than can be summed exactly).
 
     Raises:
-        InputError: Repeated (leaf, report moment) rows, worded as the pandas loader words them.
+        InputError: Repeated (leaf, report moment) rows that the period checks left to the
+            rollup (``cells.on_duplicates``), worded as the pandas loader words them.
     """
-    _refuse_repeats(c, cells)
     c.s.view("cells", level_flows_sql(c, decimals))
-    gross = c.s.rows("SELECT SUM(ABS(planned)) + SUM(ABS(actual)) FROM cells")[0][0]
+    gross, rows, leaves, repeats = c.s.rows(
+        "SELECT SUM(ABS(planned)) + SUM(ABS(actual)), COUNT(*), "
+        f"COUNT(DISTINCT {c.s.dialect.row(list(c.ls))}), SUM(repeats) FROM cells"
+    )[0]
+    if cells.on_duplicates is not None and int(repeats or 0):
+        cells.on_duplicates(int(repeats))
     sums = precision_of(decimals, float(gross or 0.0))
-    # the rollup counts the shape of these flows itself; repeats were refused above
-    return dataclasses.replace(cells, sums=sums, on_duplicates=None, shape=None)
+    separator = cells.shape is None or cells.shape.separator
+    shape = Shape(rows=int(rows), leaves=int(leaves), separator=separator, cells=True)
+    return dataclasses.replace(cells, sums=sums, on_duplicates=None, shape=shape)

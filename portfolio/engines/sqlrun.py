@@ -46,8 +46,8 @@ def cells_from_frame(s: Session, data: pa.Table, levels: tuple[str, ...]) -> Non
 
 def _shape(s: Session, cells: Cells) -> Shape:
     """The scan's counts when every row is its own (leaf, period), else counted here."""
-    if cells.shape is not None and cells.on_duplicates is not None:
-        return cells.shape  # a repeat stops the output query (the guard) before it matters
+    if cells.shape is not None and (cells.shape.cells or cells.on_duplicates is not None):
+        return cells.shape  # else a repeat stops the output query (the guard) before it matters
     ls = level_names(len(cells.levels))
     sep = " OR ".join(f"instr({c}, '{SEP}') > 0" for c in ls)
     got = s.rows(
