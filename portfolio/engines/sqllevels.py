@@ -37,7 +37,12 @@ from portfolio.engines.sqlsums import precision_of
 
 
 def _rounded(expr: str, decimals: int | None, c: Ctx) -> str:
-    """``expr`` rounded to ``decimals`` places as ``numpy.round`` does it (unchanged for None)."""
+    """``expr`` rounded to ``decimals`` places as ``numpy.round`` does it (unchanged for None).
+
+    DuckDB's ``round`` breaks a tie away from zero where numpy's ``rint`` breaks it to even; no
+    tie arises here: a difference of two amounts of ``decimals`` places is a whole number of
+    minor units give or take float noise, never half of one.
+    """
     if decimals is None:
         return expr
     scale = f"CAST({10**decimals} AS DOUBLE)"
