@@ -33,8 +33,9 @@ from forecasting.windows import Panel
 log = logging.getLogger(__name__)
 
 MODELS = (*BASELINE_NAMES, *stat_models.STAT_NAMES)
-# A rule: (errors (n, k, h), scales (n,), level) -> half-widths per step, in node scales
-Rule = Callable[[np.ndarray, np.ndarray, float], np.ndarray]
+# A rule: (errors (n, k, h), reference scales at the first cut-off (n,), reference scales of the
+# whole training part (n,), level) -> half-widths (n, h) of the final forecast's band
+Rule = Callable[[np.ndarray, np.ndarray, np.ndarray, float], np.ndarray]
 
 
 def _arrays(split: Split, end: int) -> dict[str, np.ndarray]:
@@ -81,7 +82,7 @@ def load(cache: Path) -> dict[tuple[str, int], dict[str, np.ndarray]]:
             path = cache / f"{split.group}_{end}.npz"
             if not path.exists():
                 log.info("computing %s %d", split.group, end)
-                np.savez(path, **_arrays(split, end))
+                np.savez(path, allow_pickle=False, **_arrays(split, end))
             with np.load(path) as z:
                 data[(split.group, end)] = {k: z[k] for k in z.files}
     return data
@@ -94,8 +95,7 @@ def score(
     rows = []
     for (group, end), a in data.items():
         for name in MODELS:
-            q = rule(a[f"err_{name}"], a["bt_scales"], level)
-            half = a["scales"][:, None] * q[None, :]
+            half = rule(a[f"err_{name}"], a["bt_scales"], a["scales"], level)
             err = a["actual"] - a[f"point_{name}"]
             inside = np.abs(err) <= half
             width = 2 * half / a["mase_scale"][:, None]
@@ -114,12 +114,20 @@ def table(scored: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).rename(columns={"in": "coverage"})
 
 
-def current(e: np.ndarray, s: np.ndarray, level: float) -> np.ndarray:
-    """The product's rule (``conformal.calibrate``)."""
-    return conformal.calibrate(e, s, level).quantiles
+def current(e: np.ndarray, ref: np.ndarray, final_ref: np.ndarray, level: float) -> np.ndarray:
+    """The product's rule: ``conformal.calibrate`` and ``conformal.band_scales``."""
+    cal = conformal.calibrate(e, ref, level)
+    return conformal.band_scales(cal, np.arange(e.shape[0]), final_ref)[:, None] * cal.quantiles
 
 
-RULES: dict[str, Rule] = {"current": current}
+def naive_scaled(e: np.ndarray, ref: np.ndarray, final_ref: np.ndarray, level: float) -> np.ndarray:
+    """The rule before (2026-12-02): errors divided by the naive-MAE reference scale alone."""
+    paths = np.abs(e / ref[:, None, None]).reshape(-1, e.shape[2])
+    q = [conformal.conformal_quantile(paths[:, h], level) for h in range(e.shape[2])]
+    return final_ref[:, None] * conformal.isotonic(np.asarray(q))[None, :]
+
+
+RULES: dict[str, Rule] = {"naive scale (before)": naive_scaled, "current": current}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -56,8 +56,9 @@ class BacktestResult:
     """Backtest tables, the plain-words verdict and the ensemble that was scored.
 
     ``errors`` holds, per model, the errors ``actual - forecast`` as ``(nodes, cut-offs, steps)``
-    in the order of ``nodes``; ``scales`` the node scales of the conformal calibration
-    (``conformal.node_scale`` over the history up to the first cut-off); ``combo_partner`` the
+    in the order of ``nodes``; ``scales`` the reference node scales of the conformal
+    calibration (``conformal.node_scale`` over the history up to the first cut-off; the bands are
+    sized by each model's own errors, these stand in where a node has none); ``combo_partner`` the
     statistical model each node's ``combo`` averages with the LSTM.
     """
 

@@ -3,9 +3,10 @@
 Modelled nodes take their chosen model's point forecast and conformal band (``forecasting.choice``,
 ``forecasting.conformal``). Ancestors (bottom-up) take the sum of their children's chosen points;
 their band is calibrated on their own backtest errors, the sums of the children's errors of the
-chosen models (so the children's correlation is kept), scaled by the ancestor's in-sample scale and
-pooled per depth of the tree (one calibration per level). The LSTM ensemble's median and its
-members' run-to-run spread stay beside, as ``lstm_median``, ``spread_lower`` and ``spread_upper``.
+chosen models (so the children's correlation is kept), scaled by the ancestor's own error scale
+(``conformal``; its naive scale before the first cut-off as the reference) and pooled per depth of
+the tree (one calibration per level). The LSTM ensemble's median and its members' run-to-run
+spread stay beside, as ``lstm_median``, ``spread_lower`` and ``spread_upper``.
 
 Without a backtest there is nothing to calibrate on: the LSTM is shown with its members' spread as
 the band, and the verdict says that the band is not calibrated.
@@ -59,7 +60,7 @@ def modelled(inp: ModelledInputs) -> Modelled:
     points = choice.point_forecasts(
         work, inp.lstm_point, inp.future_covariate, inp.season, partners
     )
-    scales = conformal.node_scales(work.target, work.start, total)
+    reference = conformal.node_scales(work.target, work.start, total)
     level = inp.settings.interval
     if bt is None:
         cal = choice.Calibrated({}, level)
@@ -67,6 +68,7 @@ def modelled(inp: ModelledInputs) -> Modelled:
     else:
         cal = choice.calibrations(bt.errors, bt.scales, level)
         table = bt.table
+    scales = choice.band_scales(cal, nodes, bt.nodes if bt is not None else (), reference)
     models = choice.model_frames(nodes, inp.periods, points, cal, scales)
     picks = choice.pick_models(nodes, table, inp.settings.model, list(points))
     chosen = choice.chosen_frame(models, picks)
@@ -75,7 +77,7 @@ def modelled(inp: ModelledInputs) -> Modelled:
     for i, node in enumerate(nodes):
         c = cal.calibrations.get(picks[node])
         if c is not None and c.count:
-            node_cal[node] = (float(scales[i]), c)
+            node_cal[node] = (float(scales[picks[node]][i]), c)
     text = choice.choice_verdict(table, picks, inp.settings.model)
     if bt is None:
         text += " Without a backtest the band is the LSTM members' spread, not calibrated."
@@ -129,9 +131,6 @@ def ancestors(inp: AncestorInputs) -> tuple[pd.DataFrame, NodeCal]:
         return pd.DataFrame(columns=[*inp.chosen.columns]), {}
     bt = inp.backtest
     hist = inp.history.sort_values(["node", "period"])
-    full_scale = hist.groupby("node")["variance"].apply(
-        lambda v: conformal.node_scale(v.to_numpy())
-    )
     point = point.assign(model="bottom-up", lower=np.nan, upper=np.nan)
     node_cal: NodeCal = {}
     if bt is not None and bt.nodes:
@@ -159,8 +158,9 @@ def ancestors(inp: AncestorInputs) -> tuple[pd.DataFrame, NodeCal]:
             )
             s_early = early.reindex(group).fillna(1.0).to_numpy()
             cal = conformal.calibrate(e3, s_early, inp.level)
-            for n in group:
-                node_cal[n] = (float(full_scale.get(n, 1.0)), cal)
+            own = conformal.band_scales(cal, np.arange(len(group)), s_early)
+            for i, n in enumerate(group):
+                node_cal[n] = (float(own[i]), cal)
     for n, (s, cal) in node_cal.items():
         sel = point["node"] == n
         steps = point.loc[sel, "step"].to_numpy(dtype=int) - 1

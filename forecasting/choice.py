@@ -226,10 +226,25 @@ class Calibrated:
 
 
 def calibrations(errors: Mapping[str, np.ndarray], scales: np.ndarray, level: float) -> Calibrated:
-    """One calibration per model from the backtest errors (nodes, cut-offs, steps)."""
+    """One calibration per model from the backtest errors (nodes, cut-offs, steps) and the
+    nodes' reference scales (``conformal.calibrate``)."""
     return Calibrated(
         {name: conformal.calibrate(e, scales, level) for name, e in errors.items()}, level
     )
+
+
+def band_scales(
+    cal: Calibrated, nodes: Sequence[str], backtest_nodes: Sequence[str], reference: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per calibrated model, each node's band scale (``conformal.band_scales``): its own error
+    scale where the backtest scored it, else ``reference`` (its naive scale) times the ratio."""
+    pos = {n: i for i, n in enumerate(backtest_nodes)}
+    rows = np.asarray([pos.get(n, -1) for n in nodes], dtype=np.int64)
+    return {
+        name: conformal.band_scales(c, rows, reference)
+        for name, c in cal.calibrations.items()
+        if c is not None
+    }
 
 
 def model_frames(
@@ -237,16 +252,17 @@ def model_frames(
     periods: Sequence[str],
     points: Mapping[str, np.ndarray],
     cal: Calibrated,
-    scales: np.ndarray,
+    scales: Mapping[str, np.ndarray],
 ) -> pd.DataFrame:
-    """``DataFrame[node, period, step, model, median, lower, upper]`` of every model; the bounds
-    are NaN for a model without a calibration."""
+    """``DataFrame[node, period, step, model, median, lower, upper]`` of every model (``scales``:
+    per model, each node's band scale, from :func:`band_scales`); the bounds are NaN for a model
+    without a calibration."""
     h = len(periods)
     parts = []
     for name, point in points.items():
         c = cal.calibrations.get(name)
-        if c is not None and np.isfinite(c.quantiles).all():
-            lo, hi = conformal.bounds(point, scales, c)
+        if c is not None and name in scales and np.isfinite(c.quantiles).all():
+            lo, hi = conformal.bounds(point, scales[name], c)
         else:
             lo = hi = np.full_like(point, np.nan)
         parts.append(

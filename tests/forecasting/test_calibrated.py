@@ -30,6 +30,23 @@ def test_outlook_probabilities_come_from_the_calibrated_paths() -> None:
     assert out["p_red"] == 0.0
 
 
+def test_the_predictive_paths_have_the_bands_quantiles() -> None:
+    """The outlook's distribution is the band's: at every step the share of predictive paths
+    inside the band is the conformal rank over n (49 of 60 at 80 %), up to the isotonic fit."""
+    rng = np.random.default_rng(3)
+    errors = rng.standard_t(4, (10, 6, 3)) * np.linspace(1.0, 3.0, 3)
+    cal = conformal.calibrate(errors, np.ones(10), 0.8)
+    forecast = pd.DataFrame(
+        {"node": "a", "period": ["p1", "p2", "p3"], "step": [1, 2, 3], "median": 100.0}
+    )
+    members = calibrated.predictive_members(forecast, {"a": (7.0, cal)})
+    assert members["member"].nunique() == 60
+    half = 7.0 * cal.quantiles[members["step"].to_numpy() - 1]
+    inside = (members["value"] - 100.0).abs() <= half + 1e-9
+    share = inside.groupby(members["step"]).mean()
+    assert ((share - 49 / 60).abs() <= 2 / 60).all(), share
+
+
 def test_ancestors_are_calibrated_on_the_sum_of_their_childrens_errors() -> None:
     edges = pd.DataFrame({"node": ["P", "a", "b"], "parent": ["", "P", "P"]})
     chosen = pd.DataFrame(
@@ -57,7 +74,7 @@ def test_ancestors_are_calibrated_on_the_sum_of_their_childrens_errors() -> None
         errors=errors,
         scales=np.ones(2),
     )
-    # P's history: 0, 1, 3 up to p3 (naive MAE 1.5 before the first cut-off p2: 0, 1 -> 1)
+    # P's history (its naive MAE is only the reference: P has its own backtest errors)
     history = pd.DataFrame(
         {
             "node": "P",
@@ -71,8 +88,9 @@ def test_ancestors_are_calibrated_on_the_sum_of_their_childrens_errors() -> None
     )
     p = rows.iloc[0]
     assert p["node"] == "P" and p["median"] == pytest.approx(3.0) and p["model"] == "bottom-up"
-    # summed errors 2, -2, -1; scale before the first cut-off 1 -> |.| 2, 2, 1 -> rank 2 -> 2
+    # summed errors 2, -2, -1, each divided by the mean |sum| of the other cut-offs (1.5, 1.5,
+    # 2): 1.33, 1.33, 0.5 -> rank ceil(4 * .5) = 2 -> 4/3; P's own scale mean(2, 2, 1) = 5/3
     scale, c = cal["P"]
-    np.testing.assert_allclose(c.quantiles, [2.0])
-    assert scale == pytest.approx(5.0 / 3.0)  # naive MAE of 0, 1, 3, 5 on the whole history
-    assert p["upper"] - p["median"] == pytest.approx(2.0 * 5.0 / 3.0)
+    np.testing.assert_allclose(c.quantiles, [4.0 / 3.0])
+    assert scale == pytest.approx(5.0 / 3.0)
+    assert p["upper"] - p["median"] == pytest.approx(4.0 / 3.0 * 5.0 / 3.0)

@@ -109,17 +109,21 @@ def test_settings_are_validated() -> None:
 
 
 def test_model_frames_carry_each_models_calibrated_band_and_the_chosen_rows() -> None:
-    points = {"lstm": np.array([[1.0, 2.0]]), "naive": np.array([[3.0, 3.0]])}
+    points = {"lstm": np.array([[1.0, 2.0], [0.0, 0.0]]), "naive": np.array([[3.0, 3.0]] * 2)}
     errors = {"lstm": np.array([[[1.0, 1.0], [-1.0, 2.0]]]), "naive": np.ones((1, 2, 2)) * 4}
     cal = choice.calibrations(errors, np.array([1.0]), 0.5)
-    frame = choice.model_frames(["a"], ["p1", "p2"], points, cal, np.array([2.0]))
+    # node "a" was backtested, node "b" (reference scale 2) was too short for it
+    scales = choice.band_scales(cal, ["a", "b"], ["a"], np.array([1.0, 2.0]))
+    frame = choice.model_frames(["a", "b"], ["p1", "p2"], points, cal, scales)
     assert list(frame.columns) == choice.MODEL_FORECAST_COLUMNS
     lstm = frame[frame.model == "lstm"]
-    # |scaled errors| step 1: 1, 1 -> 1; step 2: 1, 2 -> rank ceil(3 * .5) = 2 -> 2; scale 2
-    np.testing.assert_allclose(lstm["upper"] - lstm["median"], [2.0, 4.0])
-    chosen = choice.chosen_frame(frame, {"a": "naive"})
-    assert chosen["model"].tolist() == ["naive", "naive"]
-    assert chosen["median"].tolist() == [3.0, 3.0]
+    # cut-off 1 divided by the other's mean |error| 1.5, cut-off 2 by 1: step 1 .67, 1 -> rank
+    # ceil(3 * .5) = 2 -> 1; step 2: .67, 2 -> 2. a's own scale mean(1, 1, 1, 2) = 1.25; b takes
+    # its reference 2 times the ratio 1.25 / 1
+    np.testing.assert_allclose(lstm["upper"] - lstm["median"], [1.25, 2.5, 2.5, 5.0])
+    chosen = choice.chosen_frame(frame, {"a": "naive", "b": "naive"})
+    assert chosen["model"].tolist() == ["naive"] * 4
+    assert chosen["median"].tolist() == [3.0] * 4
     assert isinstance(cal.calibrations["naive"], conformal.Calibration)
 
 
