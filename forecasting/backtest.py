@@ -189,7 +189,7 @@ def run_backtest(
     )  # members, n, k, h
     preds = {"lstm": np.median(member_preds, axis=0)}
     preds.update(baseline_predictions(panel, rows, origins, h, season))
-    partner = with_combo(preds, actual)
+    partner = with_combo(preds, actual, origins)
     scales = conformal.node_scales(panel.target[rows], panel.start[rows], first + 1)
     errors = {name: actual - p for name, p in preds.items()}
     nodes = [panel.nodes[r] for r in rows]

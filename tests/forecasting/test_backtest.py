@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from forecasting.backtest import origins_for, run_backtest
-from forecasting.backtest_models import MODEL_NAMES
+from forecasting.backtest_models import MODEL_NAMES, with_combo
 from forecasting.backtest_scores import BACKTEST_COLUMNS, summarise_backtest, verdict
 from forecasting.baselines import baseline_matrix
 from forecasting.errors import ForecastError
@@ -118,3 +118,28 @@ def test_summary_and_verdict_in_plain_words() -> None:
 def test_too_short_for_the_cutoffs_names_what_is_needed() -> None:
     with pytest.raises(ForecastError, match=r"needs at least 15 periods; the data has 14"):
         run_backtest(_panel(14), TINY.__class__(**{**TINY.to_dict(), "horizon": 2}), 6)
+
+
+def test_combo_partner_is_chosen_only_on_errors_known_at_each_cutoff() -> None:
+    """auto_ets is worse than auto_arima at period 11 only and perfect after it. Over the whole
+    backtest it has the lower MAE (the forecast's partner), but at cut-offs 10 and 11 only period
+    11 (or nothing) was known, so the backtest's combo there must average with auto_arima."""
+    origins, h = [10, 11, 12], 2
+    period = np.asarray(origins)[:, None] + np.arange(1, h + 1)[None, :]  # 11..14
+    actual = np.zeros((1, 3, h))
+    preds = {
+        "lstm": np.full((1, 3, h), 2.0),
+        "auto_arima": np.ones((1, 3, h)),
+        "auto_ets": np.where(period == 11, 3.0, 0.0)[None],
+    }
+    partner = with_combo(preds, actual, origins)
+    assert partner == ["auto_ets"]  # MAE 0.5 against 1 over every cut-off
+    combo = preds["combo"][0]
+    # cut-off 10 knows nothing (first partner auto_arima); 11 knows period 11 (ets 3 vs arima 1);
+    # 12 knows periods 11, 12 and 12 (ets mean 1, arima 1: a tie keeps the first, auto_arima)
+    np.testing.assert_allclose(combo, [[1.5, 1.5], [1.5, 1.5], [1.5, 1.5]])
+    preds["auto_ets"] = np.where(period == 11, 1.5, 0.0)[None]
+    with_combo(preds, actual, origins)
+    # now at cut-off 12 the known ets errors average 0.5 < 1: ets is the partner from there on
+    np.testing.assert_allclose(preds["combo"][0], [[1.5, 1.5], [1.5, 1.5], [1.0, 1.0]])
+    assert with_combo({"lstm": np.zeros((1, 3, h))}, actual, origins) == []
