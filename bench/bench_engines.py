@@ -30,6 +30,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,6 +42,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
+from bench import compare_outputs
 from bench.reference_sql import PARQUET_SOURCE, Reference, reference_sql
 from portfolio.rollup import ROLLUP_COLUMNS
 
@@ -70,6 +72,7 @@ TABLE_COLUMNS = (
 )
 # the figures of a rollup row: every column after its keys (node, level, period)
 ROLLUP_FIGURES = ROLLUP_COLUMNS[ROLLUP_COLUMNS.index("planned") :]
+ROLLUP_KEYS = ROLLUP_COLUMNS[: ROLLUP_COLUMNS.index("planned")]
 
 REFERENCE_SQL = reference_sql(Reference(PARQUET_SOURCE))
 
@@ -215,36 +218,12 @@ def _out_rows(path: Path) -> int:
     return int(sum(pq.read_metadata(f).num_rows for f in files))
 
 
-def _parts(path: Path) -> list[str]:
-    return [str(path)] if path.is_file() else [str(f) for f in sorted(path.glob("*.parquet"))]
-
-
 def rows_differing(ours: Path, reference: Path) -> int:
-    """Rows of ``ours`` and of the reference output that do not match one for one: a (node,
-    period) on one side only, another level or row position, or a figure off by more than 1e-9
-    relative (1e-6 absolute; NULL only against NULL). DuckDB compares them out of core."""
-    import duckdb
-
-    off = " OR ".join(
-        f"NOT ((a.{c} IS NULL AND b.{c} IS NULL) OR abs(a.{c} - b.{c}) <= 1e-6 + 1e-9 * abs(b.{c}))"
-        for c in ROLLUP_FIGURES
-    )
-
-    def read(files: str) -> str:
-        return f"read_parquet({files}, filename = true, file_row_number = true)"
-
-    sql = f"""
-SELECT COUNT(*) FROM
-  (SELECT *, row_number() OVER (ORDER BY filename, file_row_number) AS rn FROM {read("$a")}) a
-  FULL OUTER JOIN
-  (SELECT *, row_number() OVER (ORDER BY filename, file_row_number) AS rn FROM {read("$b")}) b
-  USING (node, period)
-WHERE a.rn IS NULL OR b.rn IS NULL OR a.rn <> b.rn OR a.level <> b.level OR {off}
-"""
-    con = duckdb.connect(config={"memory_limit": "4GB", "temp_directory": str(ours) + ".cmp"})
-    got = con.execute(sql, {"a": _parts(ours), "b": _parts(reference)}).fetchone()
-    con.close()
-    return int(got[0]) if got else -1
+    """Rows of ``ours`` and of the reference output that do not match one for one: another key
+    (node, level, period) at the same position, a row on one side only, or a figure off by more
+    than 1e-9 relative (1e-6 absolute; NULL only against NULL). Both are streamed batch by batch
+    (``bench.compare_outputs``): memory and disk bounded at any size."""
+    return compare_outputs.rows_differing(ours, reference, ROLLUP_KEYS, ROLLUP_FIGURES)
 
 
 def run_case(size: str, case: str, folder: Path, work: Path) -> dict[str, Any]:
@@ -261,6 +240,7 @@ def run_case(size: str, case: str, folder: Path, work: Path) -> dict[str, Any]:
         command = [sys.executable, "-m", "cli", "rollup", str(folder), "--engine", case]
         command += ["--format", "parquet", "--out", str(out), "--max-mb", "100000"]
     got = measure(command, _env())
+    shutil.rmtree(str(out) + ".spill", ignore_errors=True)  # raw DuckDB's, about 20 GB at 100 M
     row = {
         "size": size,
         "case": case,
@@ -371,8 +351,7 @@ def _ratios(row: dict[str, Any], reference: dict[str, Any]) -> None:
 
 
 def _remove(path: Path) -> None:
-    import shutil
-
+    """Delete a case's output once it has been compared (GB at 100 M)."""
     if path.is_dir():
         shutil.rmtree(path, ignore_errors=True)
     else:

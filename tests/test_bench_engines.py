@@ -85,3 +85,49 @@ def test_a_comparison_that_fails_keeps_the_timings(
     engine = table[table["case"] == "duckdb"].iloc[0]
     assert engine["s"] > 0 and engine["cpu s"] > 0 and engine["vs raw DuckDB"] > 0
     assert engine["note"].startswith("not compared: OSError: No space left on device")
+
+
+def test_streamed_comparison_across_parts_and_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts and batches cut at other rows on each side still line up; a missing row, one figure
+    off and two rows swapped are each found; NULL only matches NULL."""
+    import pandas as pd
+
+    from bench import compare_outputs
+
+    monkeypatch.setattr(compare_outputs, "BATCH_ROWS", 3)
+    n = 10
+    frame = pd.DataFrame(
+        {
+            "node": [f"All / N{i}" for i in range(n)],
+            "level": [1] * n,
+            "period": ["2024-01"] * n,
+            **{c: [float(i) * 1e6 + 0.25 for i in range(n)] for c in bench_engines.ROLLUP_FIGURES},
+        }
+    )
+    frame.loc[2, "variance_pct"] = None
+    ref = tmp_path / "ref.parquet"
+    frame.to_parquet(ref)
+    parted = tmp_path / "parted"
+    parted.mkdir()
+    frame.iloc[:4].to_parquet(parted / "part-0.parquet")
+    frame.iloc[4:].to_parquet(parted / "part-1.parquet")
+    assert bench_engines.rows_differing(parted, ref) == 0
+    close = frame.copy()
+    close.loc[5, "cum_actual"] *= 1 + 1e-12  # within 1e-9 relative
+    close.to_parquet(tmp_path / "close.parquet")
+    assert bench_engines.rows_differing(tmp_path / "close.parquet", ref) == 0
+    off = frame.copy()
+    off.loc[7, "planned"] *= 1 + 1e-7
+    off.to_parquet(tmp_path / "off.parquet")
+    assert bench_engines.rows_differing(tmp_path / "off.parquet", ref) == 1
+    null = frame.copy()
+    null.loc[3, "variance_pct"] = None
+    null.to_parquet(tmp_path / "null.parquet")
+    assert bench_engines.rows_differing(tmp_path / "null.parquet", ref) == 1
+    frame.iloc[:-1].to_parquet(tmp_path / "short.parquet")
+    assert bench_engines.rows_differing(tmp_path / "short.parquet", ref) == 1
+    assert bench_engines.rows_differing(ref, tmp_path / "short.parquet") == 1
+    frame.iloc[[0, 1, 2, 3, 4, 6, 5, 7, 8, 9]].to_parquet(tmp_path / "swapped.parquet")
+    assert bench_engines.rows_differing(tmp_path / "swapped.parquet", ref) == 2
