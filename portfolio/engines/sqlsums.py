@@ -4,12 +4,13 @@ The pandas rollup sums whole minor units (cents for two decimal places) when the
 are known and every total stays below 2**53 of them (``portfolio.rollup_sums.Precision``); the
 SQL engines take the same branch from the same ``Precision``:
 
-- exact: each amount becomes ``CAST(round(x * 10^d) AS BIGINT)``, the grouping sets and the
-  window sums add those integers (DuckDB sums into HUGEINT, Spark into BIGINT, which the 2**53
-  bound keeps from overflowing), and every figure is the integer converted to a double and
-  divided once by ``10^d``: the same two IEEE operations as pandas, so planned, actual, variance
-  and the cumulative figures are the pandas engine's to the bit, and so are the percentages and
-  statuses computed from them.
+- exact: each amount becomes the whole number ``round(x * 10^d)`` (a double, as pandas's
+  ``np.rint``), the grouping sets and the window sums add those whole numbers as doubles (exact:
+  the 2**53 bound keeps every partial sum a whole number a double holds, in any order of
+  addition; DOUBLE sums are also half the width of DuckDB's HUGEINT sums of BIGINTs, which
+  spill less and add faster), and every figure is divided once by ``10^d``: the same IEEE
+  operations as pandas, so planned, actual, variance and the cumulative figures are the pandas
+  engine's to the bit, and so are the percentages and statuses computed from them.
 - float: doubles summed, a figure below ``1e-9`` of the gross amount behind it snapped to 0, and
   every figure rounded to ``d`` places when ``d`` is known (as pandas does beyond 2**53).
 
@@ -75,7 +76,7 @@ def places_sql(expr: str, d: Dialect) -> str:
 
 def _minor(expr: str, p: Precision, d: Dialect) -> str:
     assert p.decimals is not None
-    return f"CAST({d.rint(f'{expr} * {_scale(p.decimals)}')} AS BIGINT)"
+    return d.rint(f"{expr} * {_scale(p.decimals)}")
 
 
 def aggregate_columns(p: Precision, d: Dialect) -> str:
@@ -93,7 +94,7 @@ def carried(p: Precision) -> tuple[str, ...]:
 
 def zero(p: Precision) -> str:
     """A zero of the sums' type (for the periods a node lacks)."""
-    return "CAST(0 AS BIGINT)" if p.exact else DOUBLE_ZERO
+    return DOUBLE_ZERO
 
 
 def _snap(value: str, gross: str) -> str:
@@ -108,7 +109,7 @@ def figure_steps(p: Precision, keys: str) -> str:
         scale = _scale(p.decimals)
 
         def money(units: str) -> str:
-            return f"CAST({units} AS DOUBLE) / {scale}"
+            return f"({units}) / {scale}"
 
         return f"""
 s AS (
