@@ -16,15 +16,18 @@ import math
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from portfolio.alerts import AlertRule
+from portfolio.alert_rule import AlertRule
 from portfolio.engines.local import InputSpec, load_input
 from portfolio.errors import InputError
-from portfolio.load import DEFAULT_MAX_BYTES, Portfolio
+from portfolio.input_limits import DEFAULT_MAX_BYTES
 from portfolio.mapping import DEFAULT_LEVELS, ColumnMapping
-from portfolio.tablewriter import csv_bytes, json_bytes, write_csv, write_json
+
+if TYPE_CHECKING:  # pandas only where a table is written: a Parquet job of an SQL engine has none
+    import pandas as pd
+
+    from portfolio.load import Portfolio
 
 STDIN = "-"
 _MAX_BYTES_CAP = 1 << 50  # beyond any real file; keeps the byte count a machine integer
@@ -235,6 +238,8 @@ def rule_from_args(args: argparse.Namespace) -> AlertRule:
 
 def frame_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     """A table as CSV (formula-like text neutralised) or JSON records (NaN as null) bytes."""
+    from portfolio.tablewriter import csv_bytes, json_bytes
+
     return json_bytes(frame) if fmt == "json" else csv_bytes(frame)
 
 
@@ -279,6 +284,8 @@ def emit(args: argparse.Namespace, frame: pd.DataFrame) -> None:
     if getattr(args, "format", "csv") == "parquet":
         write_parquet_frame(args, frame)
         return
+    from portfolio.tablewriter import write_csv, write_json
+
     write = write_json if getattr(args, "format", "csv") == "json" else write_csv
     out = getattr(args, "out", None)
     if not out:

@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 
 from cli import common as cli_common
-from portfolio.alerts import AlertRule
+from portfolio.alert_rule import AlertRule
 from portfolio.engines import ENGINES, EngineChoice, InputSpec, Job, run_frame, write_parquet
 from portfolio.errors import InputError
 

@@ -24,7 +24,8 @@ subparsers action and a mapping of argparse parent parsers with the keys ``input
 ``common``; the parser it adds must ``set_defaults(handler=fn)``
 with ``fn(args) -> int``. ``cli.eac`` and ``cli.explain`` follow the same contract. A run of a
 core subcommand (``CORE_COMMANDS``) builds only the core parsers, so that these three modules and
-what they import are not loaded: the interpreter's start and imports are most of a small run.
+what they import are not loaded: the interpreter's start and imports are most of a small run
+(``validate``, ``rollup`` and ``alerts`` build only their own three: see ``TABLE_COMMANDS``).
 """
 
 from __future__ import annotations
@@ -38,13 +39,10 @@ from collections.abc import Callable, Sequence
 
 from cli import common as cli_common
 from cli import engines as cli_engines
-from cli import notes as notes_cli
-from cli import plans as plans_cli
-from cli import report as report_cli
 from forecasting.errors import ForecastError
 from portfolio.engines import choose_engine, load_input
 from portfolio.errors import InputError
-from portfolio.rollup import ROLLUP_COLUMNS
+from portfolio.rollup_columns import ROLLUP_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +87,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     if choose_engine(job) != "pandas":
         cli_engines.run_to_output(args, job)
         return 0
+    from cli import plans as plans_cli
     from portfolio.rollup import rollup_portfolio
 
     rolled = rollup_portfolio(load_input(job.input))
@@ -102,6 +101,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     if choose_engine(job) != "pandas":
         cli_engines.run_to_output(args, job)
         return 0
+    from cli import plans as plans_cli
     from portfolio.alerts import evaluate, latest_status
     from portfolio.rollup import rollup_portfolio
 
@@ -126,10 +126,14 @@ def _parents() -> dict[str, argparse.ArgumentParser]:
 
 
 CORE_COMMANDS = ("validate", "rollup", "alerts", "report")
+# A run of one of these builds only their parsers: ``report`` and what it imports (pandas) are
+# not loaded, so that ``rollup --engine duckdb --format parquet`` imports no pandas at all.
+TABLE_COMMANDS = ("validate", "rollup", "alerts")
 
 
-def build_parser(core_only: bool = False) -> argparse.ArgumentParser:
-    """The argument parser with every subcommand (only ``CORE_COMMANDS`` with ``core_only``)."""
+def build_parser(core_only: bool = False, tables_only: bool = False) -> argparse.ArgumentParser:
+    """The argument parser with every subcommand (only ``CORE_COMMANDS`` with ``core_only``,
+    only ``TABLE_COMMANDS`` with ``tables_only``)."""
     parser = argparse.ArgumentParser(
         prog="cost-drift",
         description="Planned vs actual cost drift across a portfolio hierarchy.",
@@ -165,10 +169,16 @@ def build_parser(core_only: bool = False) -> argparse.ArgumentParser:
     alerts.add_argument("--latest", action="store_true", help="only the last period of every node")
     alerts.set_defaults(handler=cmd_alerts)
 
+    if tables_only:
+        return parser
+    from cli import report as report_cli
+
     report_cli.register(subparsers, parents)
 
     if not core_only:
         from cli import eac, explain, forecast
+        from cli import notes as notes_cli
+        from cli import plans as plans_cli
 
         forecast.register(subparsers, parents)
         eac.register(subparsers, parents)
@@ -215,7 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     logging.basicConfig(level=logging.WARNING, format="cost-drift: %(message)s")
     words = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(core_only=bool(words) and words[0] in CORE_COMMANDS)
+    first = words[0] if words else ""
+    parser = build_parser(core_only=first in CORE_COMMANDS, tables_only=first in TABLE_COMMANDS)
     args = parser.parse_args(words)
     return _run(args.handler, args)
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Literal
 
 from portfolio import column_words as vocab
 from portfolio.errors import InputError
-from portfolio.nesting import add_nested_levels, reads_as_amounts
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_LEVELS: tuple[str, ...] = ("portfolio", "program", "project", "item")
 MAX_LEVELS = 8
@@ -201,6 +201,8 @@ def _amount_pools(leftovers: list[str], sample: pd.DataFrame | None) -> list[lis
     plain = [c for c in leftovers if not set(_norm(c).split()) & vocab.NOT_MONEY_WORDS]
     pools = [money, plain, list(leftovers)]
     if sample is not None:
+        from portfolio.nesting import reads_as_amounts  # pandas: only with a sample
+
         numeric = [c for c in leftovers if reads_as_amounts(sample, c)]
         pools = [[c for c in pool if c in numeric] for pool in pools] + pools
     return pools
@@ -246,6 +248,8 @@ def guess_mapping(columns: Sequence[str], sample: pd.DataFrame | None = None) ->
                 actual = col
             leftovers.remove(col)
     if sample is not None:
+        from portfolio.nesting import add_nested_levels  # pandas: only with a sample
+
         levels = add_nested_levels(levels, leftovers, sample, MAX_LEVELS)
         leftovers = [c for c in leftovers if c not in levels]
     if not levels and leftovers:

@@ -18,12 +18,15 @@ correctly as strings.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from portfolio.errors import InputError
 from portfolio.period_formats import ADVICE
-from portfolio.period_parse import ParsedPeriods, parse_periods
+
+if TYPE_CHECKING:
+    from portfolio.period_parse import ParsedPeriods, parse_periods
 
 __all__ = [
     "ADVICE",
@@ -38,6 +41,17 @@ __all__ = [
     "parse_periods",
     "to_ordinal",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``parse_periods`` and ``ParsedPeriods`` (the parser imports pandas), loaded on first use:
+    the calendar helpers here serve the SQL engines, which need no pandas for month labels."""
+    if name in ("parse_periods", "ParsedPeriods"):
+        from portfolio import period_parse
+
+        return getattr(period_parse, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 FREQUENCY_NAMES = {"M": "monthly", "Q": "quarterly", "Y": "yearly", "single": "single period"}
 _RANK = {"M": 0, "Q": 1, "Y": 2}

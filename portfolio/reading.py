@@ -34,11 +34,11 @@ from portfolio.csv_layout import SNIFF_BYTES, Layout, sniff, unique_headers
 from portfolio.csv_parse import parse_fast, parse_python, rows_with_line_breaks
 from portfolio.errors import InputError
 from portfolio.excel import sheet_rows
+from portfolio.input_limits import DEFAULT_MAX_BYTES
 from portfolio.rownums import describe_rows
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "": "none (Excel)"}
 _CONTROL = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio.errors import InputError
+from portfolio.rollup_columns import BASELINE_COLUMNS, OUTPUT_COLUMNS, ROLLUP_COLUMNS
 from portfolio.rollup_sums import Cells, Figures, baseline_figures, node_figures
 from portfolio.tree import ESCAPED_SEP, ROOT, SEP, Tree, build_tree, path_id
 
@@ -52,23 +53,6 @@ __all__ = [
     "rollup",
     "rollup_portfolio",
 ]
-
-ROLLUP_COLUMNS = (
-    "node",
-    "level",
-    "period",
-    "planned",
-    "actual",
-    "variance",
-    "variance_pct",
-    "cum_planned",
-    "cum_actual",
-    "cum_variance",
-    "cum_variance_pct",
-)
-OUTPUT_COLUMNS = (*ROLLUP_COLUMNS, "parent", "name")
-# Added after ROLLUP_COLUMNS (before parent and name) only when the data has a "baseline" column.
-BASELINE_COLUMNS = ("baseline", "baseline_variance")
 
 
 def _period_codes(data: pd.DataFrame, periods: Sequence[str]) -> np.ndarray:

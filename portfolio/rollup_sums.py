@@ -14,11 +14,10 @@ import pandas as pd
 
 from portfolio.decimals import decimals_of, widest
 from portfolio.errors import InputError
+from portfolio.sum_rule import EXACT_LIMIT, Precision
 from portfolio.tree import RowTree, Tree
 
 _SNAP = 1e-9
-# Sums of whole numbers are exact in a float while every partial sum stays below 2**53.
-EXACT_LIMIT = float(2**53)
 
 
 def _push_up(cells: np.ndarray, tree: Tree) -> None:
@@ -142,20 +141,6 @@ def _float_figures(
     if decimals is None:
         return fig
     return Figures(*(np.round(getattr(fig, f.name), decimals) for f in fields(Figures)))
-
-
-@dataclass(frozen=True)
-class Precision:
-    """How a rollup adds up its amounts (the SQL engines follow the same rule).
-
-    Attributes:
-        decimals: The amounts' decimal places (None: more than `portfolio.decimals.MAX_DECIMALS`).
-        exact: Summed as whole minor units (every total below `EXACT_LIMIT` of them); else as
-            floats with the noise snapped to 0, rounded to ``decimals`` when known.
-    """
-
-    decimals: int | None
-    exact: bool
 
 
 def precision(data: pd.DataFrame, decimals: int | None) -> Precision:

@@ -17,10 +17,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio.errors import InputError
-
-ROOT = "All"
-SEP = " / "
-ESCAPED_SEP = " \u2215 "
+from portfolio.node_ids import ESCAPED_SEP, ROOT, SEP
 
 
 def path_id(values: Sequence[str]) -> str:

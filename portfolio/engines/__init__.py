@@ -24,20 +24,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from portfolio import messages
-from portfolio.alerts import AlertRule
 from portfolio.engines.local import ALERTS_COLUMNS, InputSpec, load_input, rollup_table
 from portfolio.errors import InputError
-from portfolio.load import Portfolio
-from portfolio.rollup import OUTPUT_COLUMNS
-from portfolio.rollup_sums import precision
+from portfolio.rollup_columns import OUTPUT_COLUMNS
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas only where a frame is made: the duckdb engine writing Parquet needs none
+    import pandas as pd
+
+    from portfolio.alert_rule import AlertRule
     from portfolio.engines.sqlrun import Plan
+    from portfolio.load import Portfolio
 
 ENGINES = ("auto", "pandas", "duckdb", "spark")
 AUTO_DUCKDB_ROWS = 2_000_000
@@ -161,6 +160,8 @@ def _plan(session: Any, job: Job) -> Plan:
         session.open_parquet(source)
         cells = validated_cells(session, source.schema(), job.input.file, job.input.mapping)
     else:
+        from portfolio.rollup_sums import precision
+
         p = load_input(job.input)
         table = pa.Table.from_pandas(p.data, preserve_index=False)
         cells_from_frame(session, table, p.levels)
@@ -207,6 +208,8 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
 
 
 def _pandas_parquet(frame: pd.DataFrame, path: Path) -> None:
+    import pyarrow.parquet as pq
+
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
 
 
@@ -268,6 +271,7 @@ def rollup_frame(p: Portfolio, choice: EngineChoice = EngineChoice()) -> pd.Data
     from portfolio.engines.sqlbase import Cells
     from portfolio.engines.sqlrun import cells_from_frame, plan_output, run_plan
     from portfolio.engines.sqltext import OutputQuery
+    from portfolio.rollup_sums import precision
 
     with _session(engine, choice) as session:
         cells_from_frame(session, pa.Table.from_pandas(p.data, preserve_index=False), p.levels)

@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from portfolio.engines.source import ParquetSource
+from portfolio.engines.sqlbase import Columns
 from portfolio.engines.sqltext import DUCKDB, Dialect
 
 DEFAULT_MEMORY_LIMIT = "5GB"
@@ -63,6 +64,16 @@ class DuckSession:
         self.con.register(name, table)
         self._registered.add(name)
 
+    def values(self, name: str, columns: Columns) -> None:
+        """A temporary table of Python values (lists passed as parameters and unnested)."""
+        names = list(columns)
+        select = ", ".join(
+            f"CAST(unnest($c{i}) AS {columns[c][0]}) AS {DUCKDB.quote(c)}"
+            for i, c in enumerate(names)
+        )
+        params = {f"c{i}": list(columns[c][1]) for i, c in enumerate(names)}
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}", params)
+
     def view(self, name: str, sql: str) -> None:
         """Define (or replace) a temporary view."""
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
@@ -79,13 +90,11 @@ class DuckSession:
         """Views ``raw_src`` (the parts as they are) and ``raw_rows`` (plus ``__row``)."""
         files = "[" + ", ".join(_literal(str(f)) for f in source.files) + "]"
         self.view("raw_src", f"SELECT * FROM read_parquet({files}, union_by_name = true)")
-        offsets = pa.table(
-            {
-                "filename": [str(f) for f in source.files],
-                "off": pa.array(source.offsets, pa.int64()),
-            }
-        )
-        self.register("part_offsets", offsets)
+        files_and_offsets: Columns = {
+            "filename": ("VARCHAR", [str(f) for f in source.files]),
+            "off": ("BIGINT", list(source.offsets)),
+        }
+        self.values("part_offsets", files_and_offsets)
         self.view(
             "raw_rows",
             f"SELECT r.* EXCLUDE (filename, file_row_number), "

@@ -10,15 +10,19 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from portfolio.alerts import AlertRule, evaluate, latest_status
-from portfolio.engines.source import ParquetSource, parquet_raw, parquet_source
+from portfolio.engines.source import ParquetSource, parquet_source
 from portfolio.errors import InputError
-from portfolio.load import DEFAULT_MAX_BYTES, Portfolio, build_portfolio, load_portfolio
+from portfolio.input_limits import DEFAULT_MAX_BYTES
 from portfolio.mapping import ColumnMapping
-from portfolio.rollup import ROLLUP_COLUMNS, rollup_portfolio
+from portfolio.rollup_columns import ROLLUP_COLUMNS
+
+if TYPE_CHECKING:  # the loader and the rollup import pandas: the SQL engines never need them
+    import pandas as pd
+
+    from portfolio.alert_rule import AlertRule
+    from portfolio.load import Portfolio
 
 ALERTS_COLUMNS = (*ROLLUP_COLUMNS, "status")
 DEFAULT_MAPPING = ColumnMapping()
@@ -49,6 +53,9 @@ class InputSpec:
 
 
 def _parquet_portfolio(spec: InputSpec, source: ParquetSource) -> Portfolio:
+    from portfolio.engines.source import parquet_raw
+    from portfolio.load import build_portfolio
+
     size = sum(f.stat().st_size for f in source.files)
     if size > spec.max_bytes:
         raise InputError(
@@ -73,6 +80,8 @@ def load_input(spec: InputSpec) -> Portfolio:
     Raises:
         InputError: A missing file, or any bad input (the loader's messages).
     """
+    from portfolio.load import load_portfolio
+
     if spec.data is not None:
         return load_portfolio(
             spec.data,
@@ -94,6 +103,9 @@ def load_input(spec: InputSpec) -> Portfolio:
 
 def rollup_table(p: Portfolio, rule: AlertRule | None, latest: bool) -> pd.DataFrame:
     """The rollup (with the status under ``rule`` when given; the last period with ``latest``)."""
+    from portfolio.alerts import evaluate, latest_status
+    from portfolio.rollup import rollup_portfolio
+
     rolled = rollup_portfolio(p)
     if rule is None:
         frame = rolled

@@ -16,13 +16,15 @@ import glob
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from portfolio.errors import InputError
-from portfolio.reading import RawTable
+
+if TYPE_CHECKING:
+    from portfolio.reading import RawTable
 
 PARQUET_MAGIC = b"PAR1"
 PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
@@ -133,6 +135,10 @@ def parquet_raw(source: ParquetSource, columns: Sequence[str] | None = None) -> 
     The pandas engine validates this table with the same loader as a CSV, so every message is
     the CSV's. Numbers become their shortest text (``1234.5``), dates ``2024-01-31``.
     """
+    import pandas as pd  # the pandas engine's path only
+
+    from portfolio.reading import RawTable
+
     tables = [pq.read_table(f, columns=list(columns) if columns else None) for f in source.files]
     table = pa.concat_tables(tables, promote_options="permissive") if tables else pa.table({})
     cols = {}

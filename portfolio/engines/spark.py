@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 import pyarrow as pa
 
 from portfolio.engines.source import ParquetSource
+from portfolio.engines.sqlbase import Columns
 from portfolio.engines.sqltext import SPARK, Dialect
 from portfolio.errors import InputError
 
@@ -145,6 +146,11 @@ class SparkSqlSession:
             warnings.simplefilter("ignore", FutureWarning)
             frame = self.spark.createDataFrame(table)
         frame.createOrReplaceTempView(name)
+
+    def values(self, name: str, columns: Columns) -> None:
+        """A table of Python values (through Arrow: Spark's path imports pandas anyway)."""
+        types = {"VARCHAR": pa.string(), "BIGINT": pa.int64()}
+        self.register(name, pa.table({c: pa.array(v, types[t]) for c, (t, v) in columns.items()}))
 
     def view(self, name: str, sql: str) -> None:
         """Define (or replace) a temporary view."""

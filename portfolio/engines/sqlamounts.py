@@ -12,12 +12,9 @@ the rows as the pandas loader does.
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from portfolio import messages
-from portfolio.amounts import parse_amounts
 from portfolio.engines.sqlbase import Session
 from portfolio.errors import InputError
 
@@ -50,6 +47,11 @@ def text_amounts(s: Session, column: str, alias: str, file: str) -> str:
         InputError: The pandas loader's message for a value that is not a number (naming the
             file rows), or a column with too many distinct values for the lookup.
     """
+    import numpy as np  # the loader's parser: only for a file with text amounts
+    import pandas as pd
+
+    from portfolio.amounts import parse_amounts
+
     cell = _cell(s, column)
     got = s.rows(f"SELECT DISTINCT {cell} FROM raw_src LIMIT {MAX_DISTINCT + 1}")
     if len(got) > MAX_DISTINCT:
@@ -78,6 +80,11 @@ def text_amounts(s: Session, column: str, alias: str, file: str) -> str:
 
 def _raise_with_rows(s: Session, column: str, file: str) -> None:
     """Parse the column again with its file rows, so the message names them as pandas does."""
+    import numpy as np
+    import pandas as pd
+
+    from portfolio.amounts import parse_amounts
+
     cell = _cell(s, column)
     total = int(s.rows("SELECT COUNT(*) FROM raw_rows")[0][0])
     if total <= EXACT_ROWS:

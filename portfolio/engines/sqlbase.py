@@ -16,6 +16,11 @@ from portfolio.engines.sqltext import Dialect
 from portfolio.errors import InputError
 from portfolio.rownums import MAX_SHOWN, describe_count
 
+# A small table as Python values: per column its SQL type (``VARCHAR`` or ``BIGINT``) and values.
+# The calendar, the period map and the part offsets are registered this way, not as Arrow built
+# from Python lists: pyarrow imports pandas for that (a third of a 1 M-row job's CPU on DuckDB).
+Columns = dict[str, tuple[str, list[Any]]]
+
 
 class Session(Protocol):
     """What the checks and the rollup need from an SQL engine."""
@@ -29,6 +34,10 @@ class Session(Protocol):
 
     def register(self, name: str, table: pa.Table) -> None:
         """Make a (small) Arrow table queryable as ``name``."""
+        ...
+
+    def values(self, name: str, columns: Columns) -> None:
+        """Make a small table of Python values queryable as ``name`` (see ``Columns``)."""
         ...
 
     def view(self, name: str, sql: str) -> None:

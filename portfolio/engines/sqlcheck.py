@@ -42,7 +42,7 @@ from portfolio.engines.sqlsums import NOT_MONEY, Precision, places_sql, precisio
 from portfolio.engines.sqltext import level_names
 from portfolio.errors import InputError
 from portfolio.mapping import AmountSpec, ColumnMapping
-from portfolio.rollup import SEP
+from portfolio.node_ids import SEP
 
 
 def _amount_expr(spec: AmountSpec, alias: dict[str, str]) -> str:

@@ -1,13 +1,20 @@
 """The period checks of ``portfolio.engines.sqlcheck`` and what follows them: the period values
 parsed by ``portfolio.periods`` (the distinct ones), the calendar's frequency, blank planned and
-actual figures (plan ahead), repeated item and period, and the view ``cells``."""
+actual figures (plan ahead), repeated item and period, and the view ``cells``.
+
+Month labels as the calendar writes them (``2024-01``: four digits, a dash, a month 01 to 12, the
+shape a lake's period column usually has) are read here without pandas (``_monthly``): every such
+value is what the pandas parser reads as that month, so nothing else needs its parser; any other
+value sends the column through ``portfolio.period_parse`` (pandas) and its messages.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from portfolio import messages
@@ -15,11 +22,16 @@ from portfolio.columns import named
 from portfolio.engines.sqlbase import Cells, Ctx, Shape, rows_text
 from portfolio.errors import InputError
 from portfolio.mapping import AmountSpec, ColumnMapping
-from portfolio.periods import calendar, check_frequency, label_of, parse_periods, to_ordinal
+from portfolio.periods import calendar, check_frequency, label_of, to_ordinal
 from portfolio.rownums import plural
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXACT_PERIOD_ROWS = 2_000_000
 _NS_PER_DAY = 86_400 * 1_000_000_000
+_MONTH_LABEL = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+_MONTHS_PER = {"M": 1, "Q": 3, "Y": 12}
 
 
 @dataclass(frozen=True)
@@ -32,10 +44,40 @@ class _Periods:
     identity: bool = False  # every value is already its calendar label (2024-01 as 2024-01)
 
 
-def _parse_distinct(c: Ctx, column: str) -> tuple[pd.DataFrame, str, str]:
+def _distinct_periods(c: Ctx) -> list[str]:
+    return sorted(str(r[0]) for r in c.s.rows(f"SELECT DISTINCT per FROM raw WHERE {c.cost}"))
+
+
+def _monthly(c: Ctx, values: list[str], wanted: str, column: str) -> _Periods | None:
+    """``pmap`` for month labels (``2024-01``) without pandas; None when some value is not one.
+
+    ``stamp`` is the month index, as ``portfolio.period_parse`` gives it for labels."""
+    if not all(_MONTH_LABEL.fullmatch(v) for v in values):
+        return None
+    months = [int(v[:4]) * 12 + int(v[5:7]) - 1 for v in values]
+    frequency = check_frequency("M", wanted, column=column, file=c.file)
+    ords = [m // _MONTHS_PER[frequency] for m in months]
+    labels = [label_of(o, frequency) for o in ords]
+    whole = "BIGINT"
+    c.s.values(
+        "pmap",
+        {
+            "value": ("VARCHAR", values),
+            "month": (whole, months),
+            "stamp": (whole, months),
+            "ord": (whole, ords),
+            "label": ("VARCHAR", labels),
+        },
+    )
+    return _Periods(frequency=frequency, labels=(), native="M", identity=labels == values)
+
+
+def _parse_distinct(c: Ctx, values: list[str], column: str) -> tuple[pd.DataFrame, str, str]:
     """Each distinct period value parsed (value, month, stamp), the native frequency, family."""
-    values = [str(r[0]) for r in c.s.rows(f"SELECT DISTINCT per FROM raw WHERE {c.cost}")]
-    values.sort()
+    import pandas as pd  # the loader's parser, for any period format but month labels
+
+    from portfolio.period_parse import parse_periods
+
     series = pd.Series(values, index=pd.RangeIndex(2, 2 + len(values)), dtype="str")
     try:
         parsed = parse_periods(series, column=column, file=c.file)
@@ -48,6 +90,10 @@ def _parse_distinct(c: Ctx, column: str) -> tuple[pd.DataFrame, str, str]:
 
 def _raise_period_rows(c: Ctx, column: str) -> None:
     """Re-parse with the true file rows, so the message names them as the pandas loader does."""
+    import pandas as pd
+
+    from portfolio.period_parse import parse_periods
+
     total = c.count(c.cost)
     if total <= EXACT_PERIOD_ROWS:
         got = c.s.rows(f"SELECT __row, per FROM raw_r WHERE {c.cost} ORDER BY __row")
@@ -90,7 +136,11 @@ def _periods(c: Ctx, n: dict[str, int], column: str, mapping: ColumnMapping) -> 
         c.raise_rows(
             f"{c.cost} AND (per IS NULL OR per = '')", n["per_blank"], messages.PERIOD_BLANK, column
         )
-    pm, native, _family = _parse_distinct(c, column)
+    values = _distinct_periods(c)
+    monthly = _monthly(c, values, mapping.frequency, column)
+    if monthly is not None:
+        return monthly
+    pm, native, _family = _parse_distinct(c, values, column)
     month = pm["month"].to_numpy(dtype=np.int64)
     pm["day"] = pm["stamp"].to_numpy() // _NS_PER_DAY
     pm["oY"] = to_ordinal(month, "Y")
@@ -183,8 +233,14 @@ def _period_map(
     """The periods parsed and registered as ``pmap`` (one empty value for a single period)."""
     if period_col is not None:
         return _periods(c, n, period_col, mapping)
-    c.s.register(
-        "pmap", pa.table({"value": [""], "ord": [0], "stamp": [0], "label": [mapping.label]})
+    c.s.values(
+        "pmap",
+        {
+            "value": ("VARCHAR", [""]),
+            "ord": ("BIGINT", [0]),
+            "stamp": ("BIGINT", [0]),
+            "label": ("VARCHAR", [mapping.label]),
+        },
     )
     return _Periods(frequency="single", labels=(mapping.label,), native="single")
 

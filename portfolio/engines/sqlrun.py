@@ -23,7 +23,7 @@ import pyarrow as pa
 from portfolio.engines.sqlbase import Cells, Session, Shape
 from portfolio.engines.sqltext import OutputQuery, aggregate_sql, level_names, output_sql
 from portfolio.errors import InputError
-from portfolio.rollup import SEP
+from portfolio.node_ids import SEP
 
 DUPLICATE_GUARD = "cost-drift: a leaf repeats a period"
 T = TypeVar("T")
@@ -67,7 +67,7 @@ def plan_output(s: Session, cells: Cells, query: Callable[[bool, bool], OutputQu
         query: Makes the ``OutputQuery`` from (dense, escape: a level value holds `` / ``).
     """
     k = len(cells.levels)
-    s.register("calendar", pa.table({"period": pa.array(list(cells.periods), pa.string())}))
+    s.values("calendar", {"period": ("VARCHAR", list(cells.periods))})
     shape = _shape(s, cells)
     dense = shape.rows == shape.leaves * len(cells.periods)
     groups = aggregate_sql(k, cells.sums, s.dialect)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from portfolio.decimals import MAX_DECIMALS
-from portfolio.rollup_sums import EXACT_LIMIT, Precision
+from portfolio.sum_rule import EXACT_LIMIT, Precision
 
 if TYPE_CHECKING:  # sqltext imports this module
     from portfolio.engines.sqltext import Dialect

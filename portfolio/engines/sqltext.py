@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portfolio.alerts import AlertRule
+from portfolio.alert_rule import AlertRule
 from portfolio.engines.sqlsums import (
     DOUBLE_ZERO,
     FLOAT_SUMS,
@@ -37,7 +37,7 @@ from portfolio.engines.sqlsums import (
     figure_steps,
     zero,
 )
-from portfolio.rollup import ESCAPED_SEP, ROOT, SEP
+from portfolio.node_ids import ESCAPED_SEP, ROOT, SEP
 
 
 @dataclass(frozen=True)
