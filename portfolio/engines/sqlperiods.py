@@ -20,10 +20,10 @@ import pyarrow as pa
 from portfolio import messages
 from portfolio.columns import named
 from portfolio.engines.sqlbase import Cells, Ctx, Shape, rows_text
+from portfolio.engines.sqldups import raise_duplicates
 from portfolio.errors import InputError
 from portfolio.mapping import AmountSpec, ColumnMapping
 from portfolio.periods import calendar, check_frequency, label_of, to_ordinal
-from portfolio.rownums import plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -304,45 +304,3 @@ def _plan_ahead(
     join = join + f" LEFT JOIN last_actual USING ({keys})"
     join_r = join_r + f" LEFT JOIN last_actual USING ({keys})"
     return future, join, join_r
-
-
-def raise_duplicates(c: Ctx, levels: tuple[str, ...], period_col: str | None, total: int) -> None:
-    """The pandas loader's message for repeated (item, period) rows, from the view ``kept_r``."""
-    keys = ", ".join(c.ls)
-    c.s.view(
-        "dup",
-        f"SELECT {keys}, stamp, COUNT(*) AS n FROM kept_r GROUP BY {keys}, stamp "
-        "HAVING COUNT(*) > 1",
-    )
-    c.s.view("leaf_first", f"SELECT {keys}, MIN(__row) AS lr FROM kept_r GROUP BY {keys}")
-    pick = c.s.rows(
-        f"SELECT {keys}, dup.stamp, dup.n FROM dup JOIN leaf_first USING ({keys}) "
-        f"JOIN (SELECT DISTINCT stamp, ord FROM pmap) o ON dup.stamp = o.stamp "
-        f"ORDER BY leaf_first.lr, o.ord, dup.stamp LIMIT 1"
-    )[0]
-    values = [str(v) for v in pick[: c.k]]
-    stamp, n_group = int(pick[c.k]), int(pick[c.k + 1])
-    c.s.register(
-        "pick", pa.table({**{x: [v] for x, v in zip(c.ls, values, strict=True)}, "stamp": [stamp]})
-    )
-    c.s.view("dup_rows", f"SELECT kept_r.* FROM kept_r JOIN dup USING ({keys}, stamp)")
-    c.s.view("pick_rows", f"SELECT kept_r.* FROM kept_r JOIN pick USING ({keys}, stamp)")
-    bad_first = c.first("TRUE", "dup_rows")
-    group_first = c.first("TRUE", "pick_rows")
-    path = " / ".join(v for v in values if v != "")
-    when = ""
-    if period_col is not None:
-        cell = c.s.rows(f"SELECT per FROM pick_rows WHERE __row = {group_first[0]}")[0][0]
-        when = f" in {str(cell).strip()!r}"
-    raise InputError(
-        messages.REPEATED_ITEM_PERIOD.format(
-            file=c.file,
-            count=plural(total, "row"),
-            rows=rows_text(bad_first, total),
-            path=path,
-            when=when,
-            group_rows=rows_text(group_first, n_group),
-        ),
-        column=levels[-1] if period_col is None else period_col,
-        rows=bad_first,
-    )
