@@ -335,6 +335,7 @@ def run(
                 rows.append(row)
             log.info("%s done: %s", size, [(r["case"], r.get("s")) for r in cases])
     table = pd.DataFrame(rows).reindex(columns=list(TABLE_COLUMNS))
+    table["rows differing"] = table["rows differing"].astype("Int64")  # a count, blank if none
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     with pd.option_context("display.width", 200, "display.max_colwidth", 80):
         print(table.to_string(index=False))
@@ -394,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
             handle.write(
                 f"\n`python -m bench.bench_engines {' '.join(argv or sys.argv[1:])}` on {when}, "
                 f"{os.cpu_count()} CPUs, load average {load} at the end (synthetic data):\n\n"
-                + markdown(table.fillna(""))
+                + markdown(table.astype(object).where(table.notna(), ""))
                 + "\n"
             )
     return 0
