@@ -9,7 +9,10 @@ fast table writer (``portfolio.tablewriter``) can use it without importing plotl
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the rule itself needs no pandas (the SQL engines' CSV writer spells it)
+    import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,6 +34,8 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
         A copy in which every text cell (and column name) starting with ``=``, ``+``, ``-``,
         ``@``, a tab or a carriage return starts with ``'`` instead; other cells are unchanged.
     """
+    import pandas as pd
+
     out = df.copy()
     for column in out.columns:
         series = out[column]
