@@ -4,14 +4,14 @@
 
 ``--format parquet`` writes through the engine itself (DuckDB streams it, Spark writes a folder of
 parts), to a temporary file beside ``--out`` that is renamed only when the job succeeded.
-``--format csv`` on duckdb is streamed by DuckDB too (``portfolio.engines.sqlcsv``: the pandas
-writer's bytes); JSON, and CSV on spark, go through the table writer.
+``--format csv --out FILE`` on duckdb is written by DuckDB too (``portfolio.engines.sqlcsv``: the
+table writer's bytes); JSON, CSV to standard output and CSV on spark go through the table
+writer.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from cli import common as cli_common
@@ -71,10 +71,7 @@ def run_to_output(args: argparse.Namespace, job: Job) -> None:
             raise InputError("--format parquet writes a file: give it with --out FILE.")
         write_parquet(job, Path(args.out))
         return
-    if args.format == "csv" and choose_engine(job) == "duckdb":
-        out = Path(args.out) if args.out else None
-        write_csv(job, out, None if out else sys.stdout.buffer)
-        if out is None:
-            sys.stdout.buffer.flush()
+    if args.format == "csv" and args.out and choose_engine(job) == "duckdb":
+        write_csv(job, Path(args.out))
         return
     cli_common.emit(args, run_frame(job))

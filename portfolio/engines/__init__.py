@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -256,10 +256,10 @@ def write_parquet(job: Job, out: Path) -> None:
         raise InputError(f"Could not write {out}: {exc.strerror or exc}.") from exc
 
 
-def write_csv(job: Job, out: Path | None, stream: BinaryIO | None = None) -> None:
-    """Run ``job`` on the duckdb engine and stream its CSV (the bytes of
-    ``portfolio.tablewriter.write_csv`` for the same rows; ``sqlcsv``) to ``out`` (nothing
-    appears there unless the whole job succeeded) or, without ``out``, to ``stream``.
+def write_csv(job: Job, out: Path) -> None:
+    """Run ``job`` on the duckdb engine and have DuckDB write its CSV to ``out`` (the bytes of
+    ``portfolio.tablewriter.write_csv`` for the same rows; ``sqlcsv``). Nothing appears at
+    ``out`` unless the whole job succeeded.
 
     Raises:
         InputError: As ``run_frame``, or ``out`` cannot be written.
@@ -267,22 +267,14 @@ def write_csv(job: Job, out: Path | None, stream: BinaryIO | None = None) -> Non
     """
     engine = choose_engine(job)
     if engine != "duckdb":
-        raise ValueError(f"CSV is streamed by the duckdb engine only, not {engine}")
+        raise ValueError(f"CSV is written by the duckdb engine itself only, not by {engine}")
     _pandas_only(job, engine)
     from portfolio.engines.sqlrun import run_plan
 
-    def run(target: BinaryIO) -> None:
-        with _session(engine, job.choice) as session:
-            plan = _plan(session, job)
-            run_plan(session, plan, lambda sql: session.write_csv(sql, target))
-
-    if out is None:
-        assert stream is not None, "write_csv needs out or stream"
-        run(stream)
-        return
     try:
-        with _replacing(Path(out)) as tmp, tmp.open("wb") as handle:
-            run(handle)
+        with _replacing(Path(out)) as tmp, _session(engine, job.choice) as session:
+            plan = _plan(session, job)
+            run_plan(session, plan, lambda sql: session.write_csv(sql, tmp))
     except OSError as exc:
         raise InputError(f"Could not write {out}: {exc.strerror or exc}.") from exc
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pyarrow as pa
 
@@ -86,17 +86,12 @@ class DuckSession:
         """Stream a query's result into one Parquet file (nothing held in memory)."""
         self.con.execute(f"COPY ({sql}) TO {_literal(str(path))} (FORMAT parquet)")
 
-    def write_csv(self, sql: str, target: BinaryIO) -> None:
-        """Stream a rollup output query's rows as the table writer's CSV (``sqlcsv``); nothing
-        is written unless the query runs (the header follows its first batch)."""
-        from portfolio.engines.sqlcsv import BATCH_ROWS, csv_lines_sql, header_line, write_lines
+    def write_csv(self, sql: str, path: Path) -> None:
+        """Stream a rollup output query's rows into a CSV file with the table writer's bytes
+        (``portfolio.engines.sqlcsv``)."""
+        from portfolio.engines.sqlcsv import csv_sql
 
-        lines_sql, columns = csv_lines_sql(sql)
-        batches = iter(self.con.sql(lines_sql).to_arrow_reader(BATCH_ROWS))
-        first = next(batches, None)  # the query has run (a guard's stop raises here)
-        target.write(header_line(columns))
-        write_lines([] if first is None else [first], target)
-        write_lines(batches, target)
+        self.con.execute(f"COPY ({csv_sql(sql)}) TO {_literal(str(path))} (FORMAT csv, HEADER)")
 
     def open_parquet(self, source: ParquetSource) -> None:
         """Views ``raw_src`` (the parts as they are) and ``raw_rows`` (plus ``__row``)."""
