@@ -18,21 +18,13 @@ from __future__ import annotations
 
 from portfolio.formulas import FORMULA_PREFIXES
 
-TEXT, WHOLE, FLOAT = "text", "whole", "float"
+# the rollup's text columns (the others are numbers, which DuckDB writes as the table writer does)
 TEXT_COLUMNS = ("node", "period", "status", "parent", "name")
-WHOLE_COLUMNS = ("level",)
 
 
 def _neutral(col: str) -> str:
     starts = " OR ".join(f"starts_with({col}, chr({ord(p)}))" for p in FORMULA_PREFIXES)
     return f"CASE WHEN {starts} THEN chr(39) || {col} ELSE {col} END"
-
-
-def kind_of(column: str) -> str:
-    """How the rollup's column ``column`` is spelled (``TEXT``, ``WHOLE`` or ``FLOAT``)."""
-    if column in TEXT_COLUMNS:
-        return TEXT
-    return WHOLE if column in WHOLE_COLUMNS else FLOAT
 
 
 def csv_sql(sql: str) -> str:
@@ -45,7 +37,7 @@ def csv_sql(sql: str) -> str:
     cols, rest = tail.split(" FROM ", 1)
     columns = [c.strip() for c in cols.split(",")]
     step = rest.split()[0]
-    select = ", ".join(f"{_neutral(c)} AS {c}" if kind_of(c) == TEXT else c for c in columns)
+    select = ", ".join(f"{_neutral(c)} AS {c}" if c in TEXT_COLUMNS else c for c in columns)
     # ordered by the step's own columns, not by the neutralised text of the same names
     order = "ORDER BY level, node, period"
     assert rest.rstrip().endswith(order), rest[-80:]

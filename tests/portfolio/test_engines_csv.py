@@ -45,12 +45,17 @@ def tricky() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@pytest.mark.parametrize("rule", [None, AlertRule(amber_pct=5, red_pct=20, persistence=2)])
-def test_streamed_csv_is_the_table_writers_bytes(tmp_path: Path, rule: AlertRule | None) -> None:
+RULE = AlertRule(amber_pct=5, red_pct=20, persistence=2)
+
+
+@pytest.mark.parametrize(("rule", "latest"), [(None, False), (RULE, False), (RULE, True)])
+def test_duckdbs_csv_is_the_table_writers_bytes(
+    tmp_path: Path, rule: AlertRule | None, latest: bool
+) -> None:
     path = write_parquet(tricky(), tmp_path / "lake", parts=2)
     spec = InputSpec(str(path), ColumnMapping(levels=LEVELS))
-    duck = Job(spec, rule, choice=EngineChoice("duckdb"))
-    expected = csv_bytes(run_frame(Job(spec, rule, choice=EngineChoice("pandas"))))
+    duck = Job(spec, rule, latest, choice=EngineChoice("duckdb"))
+    expected = csv_bytes(run_frame(Job(spec, rule, latest, choice=EngineChoice("pandas"))))
     assert csv_bytes(run_frame(duck)) == expected  # the two engines' rows agree first
     out = tmp_path / "out.csv"
     write_csv(duck, out)
