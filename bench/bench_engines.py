@@ -359,6 +359,15 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def _blanks(table: pd.DataFrame) -> pd.DataFrame:
+    """Missing cells blank; columns without any keep their type (numbers right-aligned)."""
+    out = table.copy()
+    for column in out.columns:
+        if out[column].isna().any():
+            out[column] = out[column].astype(object).where(out[column].notna(), "")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: generate the data when missing and run the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -395,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
             handle.write(
                 f"\n`python -m bench.bench_engines {' '.join(argv or sys.argv[1:])}` on {when}, "
                 f"{os.cpu_count()} CPUs, load average {load} at the end (synthetic data):\n\n"
-                + markdown(table.astype(object).where(table.notna(), ""))
+                + markdown(_blanks(table))
                 + "\n"
             )
     return 0
