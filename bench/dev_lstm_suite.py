@@ -101,7 +101,8 @@ def arima_reference() -> pd.DataFrame:
             end = split.values.shape[1] - w * split.horizon
             fc, _ = _reference(split, end)
             sc = _score(split, end, fc[fc["model"] == "sf_auto_arima"])
-            parts.append(sc[["group", "series", "window", "mase"]].rename(columns={"mase": "arima"}))
+            kept = sc[["group", "series", "window", "mase"]]
+            parts.append(kept.rename(columns={"mase": "arima"}))
     out = pd.concat(parts, ignore_index=True)
     CACHE.mkdir(exist_ok=True)
     out.to_csv(path, index=False)

@@ -73,6 +73,7 @@ SETTING_FLAGS: tuple[SettingFlag, ...] = (
     ),
     SettingFlag("difference", None, "model period-to-period changes instead of levels"),
     SettingFlag("calendar", None, "the period's position in its season as inputs"),
+    SettingFlag("log_positive", None, "model the nodes whose history is all above zero in logs"),
 )
 
 

@@ -155,6 +155,8 @@ def load_bundle(path: str | Path) -> Ensemble:
     saved = manifest["settings"]
     if manifest["version"] == 1 and isinstance(saved, dict):
         saved = {**saved, "calendar": False}  # version 1 had no calendar inputs
+    if isinstance(saved, dict) and "log_positive" not in saved:
+        saved = {**saved, "log_positive": False}  # saved before logs: its scaler has none
     season = manifest.get("season", 1)
     if season not in (1, 4, 12):
         raise _bad(folder, f"the season length {season!r} is not 1, 4 or 12")

@@ -83,6 +83,7 @@ def fit_ensemble(
         difference=settings.difference,
         positions=positions[: len(panel.periods)],
         season=season,
+        log=settings.log_positive,
     )
     zt, zc = scaler.transform(panel.target, panel.covariate, positions[: len(panel.periods)])
     w = training_windows(

@@ -11,6 +11,11 @@ Kinds (fitted per node on the periods before ``fit_end`` only; a backtest never 
   by the node's mean absolute period-to-period change; the inverse adds the season of the
   forecast periods back. Needs the season position of every period (``positions``).
 
+With ``log`` (``ModelSettings.log_positive``), a node whose training periods are all above zero is
+modelled in logs: its season becomes multiplicative and its trend a growth rate, as in the M4
+winner; the inverse takes the exponential. A later value at or below zero (after the training
+part) is floored at ``LOG_FLOOR`` times the node's smallest training value, never a NaN.
+
 A flat training part (std or range 0) gets a scale of 1 so that nothing divides by zero.
 With ``difference`` the target is first turned into period-to-period changes; the inverse adds the
 predicted changes back onto the last observed value, so forecasts are again in currency.
@@ -19,7 +24,8 @@ Per-node scaling is what lets one global network learn from nodes of very differ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +35,9 @@ from forecasting.errors import ForecastError
 from forecasting.windows import Windows
 
 KINDS = ("standard", "minmax", "window", "es")
+LOG_FLOOR = 1e-3
+# exp() of more than this overflows float64; a forecast that far out is clipped, not infinite.
+_MAX_EXP = 700.0
 
 
 @dataclass(frozen=True)
@@ -36,7 +45,9 @@ class Scaler:
     """Fitted per-node parameters; arrays are (nodes,) in the panel's node order.
 
     ``alpha`` (nodes,) and ``season`` (nodes, season length) are the ``es`` kind's smoothing
-    weights and seasonal profiles (None for the other kinds).
+    weights and seasonal profiles (None for the other kinds). ``log`` (nodes,) is the floor of
+    each node modelled in logs (its smallest training value times ``LOG_FLOOR``) and 0 for the
+    others; None when no node is.
     """
 
     kind: str
@@ -47,6 +58,25 @@ class Scaler:
     cov_scale: np.ndarray
     alpha: np.ndarray | None = None
     season: np.ndarray | None = None
+    log: np.ndarray | None = None
+
+    def _logged(self, rows: np.ndarray | None = None) -> np.ndarray | None:
+        """Boolean (rows,) of the nodes modelled in logs, None when none is."""
+        if self.log is None:
+            return None
+        floor = self.log if rows is None else self.log[np.asarray(rows, dtype=np.int64)]
+        return floor > 0
+
+    def to_log(self, target: np.ndarray) -> np.ndarray:
+        """The raw (nodes, periods) target with the logged nodes' values in logs (floored)."""
+        x = np.asarray(target, dtype="float64")
+        logged = self._logged()
+        if logged is None or not logged.any():
+            return x
+        assert self.log is not None
+        with np.errstate(all="ignore"):
+            logs = np.log(np.maximum(x, self.log[:, None]))
+        return np.where(logged[:, None] & ~np.isnan(x), logs, x)
 
     def _season_at(self, node: np.ndarray, positions: np.ndarray | None) -> np.ndarray | float:
         """The seasonal profile of each ``node`` row at ``positions`` (0.0 without a profile)."""
@@ -59,9 +89,11 @@ class Scaler:
 
     # -- transforms on whole panels ---------------------------------------------------------
     def prepare_target(self, target: np.ndarray) -> np.ndarray:
-        """The raw target panel differenced when asked (first observed period becomes NaN)."""
+        """The raw target panel in logs where a node is logged, then differenced when asked (the
+        first observed period becomes NaN)."""
+        target = self.to_log(target)
         if not self.difference:
-            return np.asarray(target, dtype="float64")
+            return target
         out = np.full_like(target, np.nan, dtype="float64")
         out[:, 1:] = target[:, 1:] - target[:, :-1]
         return out
@@ -145,8 +177,16 @@ class Scaler:
         ]
         if self.season is not None:
             x = x + self._season_at(node, positions)
+        logged = self._logged(node)
         if self.difference:
-            x = last_level[:, None] + np.cumsum(x, axis=1)
+            last = np.asarray(last_level, dtype="float64")
+            if logged is not None and self.log is not None:
+                floor = self.log[np.asarray(node, dtype=np.int64)]
+                with np.errstate(all="ignore"):
+                    last = np.where(logged, np.log(np.maximum(last, floor)), last)
+            x = last[:, None] + np.cumsum(x, axis=1)
+        if logged is not None and logged.any():
+            x = np.where(logged[:, None], np.exp(np.minimum(x, _MAX_EXP)), x)
         return x
 
     # -- persistence --------------------------------------------------------------------------
@@ -163,6 +203,8 @@ class Scaler:
         if self.alpha is not None and self.season is not None:
             out["alpha"] = self.alpha.tolist()
             out["season"] = self.season.tolist()
+        if self.log is not None:
+            out["log"] = self.log.tolist()
         return out
 
     @classmethod
@@ -189,8 +231,9 @@ class Scaler:
             np.isfinite(a).all() for a in arrays
         ):
             raise ForecastError("The saved scaler state has invalid scales.")
+        log = _saved_log(d, arrays[0].shape[0])
         if kind != "es":
-            return cls(kind, difference, *arrays)
+            return cls(kind, difference, *arrays, log=log)
         try:
             alpha = np.asarray(d["alpha"], dtype="float64")
             season = np.asarray(d["season"], dtype="float64")
@@ -202,7 +245,20 @@ class Scaler:
         if not (np.isfinite(alpha).all() and np.isfinite(season).all()):
             raise ForecastError("The saved 'es' scaler state has invalid values.")
         tl, ts, cl, cs = arrays
-        return cls(kind, difference, tl, ts, cl, cs, alpha=alpha, season=season)
+        return cls(kind, difference, tl, ts, cl, cs, alpha=alpha, season=season, log=log)
+
+
+def _saved_log(d: dict[str, Any], n: int) -> np.ndarray | None:
+    """The saved log floors (None in a state saved before logs existed)."""
+    if "log" not in d:
+        return None
+    try:
+        log = np.asarray(d["log"], dtype="float64")
+    except (TypeError, ValueError) as exc:
+        raise ForecastError(f"The saved scaler's log state is malformed ({exc}).") from exc
+    if log.shape != (n,) or not np.isfinite(log).all() or (log < 0).any():
+        raise ForecastError("The saved scaler's log state is malformed (length or values).")
+    return log
 
 
 def _loc_scale(x: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
@@ -232,11 +288,13 @@ def fit_scaler(
     difference: bool = False,
     positions: np.ndarray | None = None,
     season: int = 1,
+    log: bool = False,
 ) -> Scaler:
     """Fit per-node parameters on the periods before ``fit_end`` (NaN = not observed).
 
     ``positions`` (one per period) and ``season`` give the ``es`` kind its seasonal profile; the
-    other kinds ignore them.
+    other kinds ignore them. ``log``: model the nodes whose training values are all above zero in
+    logs (module docstring).
 
     Raises:
         ForecastError: unknown kind, or ``fit_end`` leaves no period to fit on.
@@ -245,16 +303,31 @@ def fit_scaler(
         raise ForecastError(f"Unknown scaler '{kind}'. Choose one of: {', '.join(KINDS)}.")
     if fit_end < 1:
         raise ForecastError("Scaling needs at least one training period.")
-    probe = Scaler(kind, difference, *(np.zeros(0),) * 4)
+    floors = log_floors(np.asarray(target, dtype="float64")[:, :fit_end]) if log else None
+    probe = Scaler(kind, difference, *(np.zeros(0),) * 4, log=floors)
     t = probe.prepare_target(np.asarray(target, dtype="float64"))[:, :fit_end]
     c = np.asarray(covariate, dtype="float64")[:, :fit_end]
     if kind == "es":
-        return _fit_es(t, c, difference, positions, season)
+        return replace(_fit_es(t, c, difference, positions, season), log=floors)
     tl, ts = _loc_scale(t, kind)
     cl, cs = _loc_scale(c, "standard" if kind == "window" else kind)
     if kind == "window":
         cl = np.zeros_like(cl)
-    return Scaler(kind, difference, tl, ts, cl, cs)
+    return Scaler(kind, difference, tl, ts, cl, cs, log=floors)
+
+
+def log_floors(train: np.ndarray) -> np.ndarray | None:
+    """Per node of the training part ``train`` (NaN = not observed): ``LOG_FLOOR`` times its
+    smallest value when every observed value is above zero (it is then modelled in logs), else
+    0; None when no node qualifies."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: not logged
+        low = np.nanmin(train, axis=1)
+    seen = np.isfinite(train).sum(axis=1) >= 2
+    positive = seen & np.isfinite(low) & (low > 0)
+    if not positive.any():
+        return None
+    return np.where(positive, low * LOG_FLOOR, 0.0)
 
 
 def _fit_es(
@@ -296,4 +369,5 @@ def subset_scaler(scaler: Scaler, rows: np.ndarray) -> Scaler:
         scaler.cov_scale[r],
         alpha=None if scaler.alpha is None else scaler.alpha[r],
         season=None if scaler.season is None else scaler.season[r],
+        log=None if scaler.log is None else scaler.log[r],
     )

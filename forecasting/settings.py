@@ -26,9 +26,10 @@ class ModelSettings:
     that an epoch stays about 128 batches
     (``training.auto_batch_size``). ``scaler="es"`` is the exponential-smoothing normaliser
     (``forecasting.smoothing``); ``calendar`` adds the period's position in its season as inputs
-    (``forecasting.calendar``); ``loss`` is the training loss (MAE by default: the errors are
-    judged by their absolute size, MASE). The defaults were tuned on the forecast development suite
-    (``../shared/forecast-bench``), never on the sample portfolio.
+    (``forecasting.calendar``); ``log_positive`` models the nodes whose training values are all
+    above zero in logs (``forecasting.scaling``); ``loss`` is the training loss (MAE by default:
+    the errors are judged by their absolute size, MASE). The defaults were tuned on the forecast
+    development suite (``../shared/forecast-bench``), never on the sample portfolio.
 
     Raises:
         ForecastError: a value is out of its range, with the allowed range in the message.
@@ -46,6 +47,7 @@ class ModelSettings:
     scaler: Literal["standard", "minmax", "window", "es"] = "es"
     difference: bool = False
     calendar: bool = True
+    log_positive: bool = False
     tune_seconds: float = 30.0
     loss: Literal["mse", "mae", "huber"] = "mae"
     members: int = 5
@@ -95,7 +97,7 @@ class ModelSettings:
             raise ForecastError(
                 f"Model setting 'loss' must be one of {', '.join(LOSSES)} (got {self.loss!r})."
             )
-        for name in ("difference", "calendar"):
+        for name in ("difference", "calendar", "log_positive"):
             if not isinstance(getattr(self, name), bool):
                 raise ForecastError(
                     f"Model setting '{name}' must be true or false (got {getattr(self, name)!r})."

@@ -181,3 +181,74 @@ def test_es_needs_the_positions_of_a_seasonal_calendar() -> None:
     target, cov, _ = _seasonal()
     with pytest.raises(ForecastError, match="season position"):
         fit_scaler(target, cov, fit_end=24, kind="es", season=4)
+
+
+def _growing() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Node 0 grows 10 % a period with a multiplicative season; node 1 changes sign."""
+    steps = np.arange(24)
+    season = np.array([1.2, 0.9, 1.1, 0.8])[steps % 4]
+    grow = 100.0 * 1.1**steps * season
+    swing = np.sin(steps) * 5.0
+    target = np.stack([grow, swing])
+    return target, np.zeros_like(target), steps % 4
+
+
+def test_log_floors_pick_only_the_nodes_above_zero() -> None:
+    target, cov, pos = _growing()
+    sc = fit_scaler(target, cov, fit_end=16, kind="es", positions=pos, season=4, log=True)
+    assert sc.log is not None
+    # node 0: 1e-3 times its smallest training value; node 1 (changes sign): not logged
+    np.testing.assert_allclose(sc.log, [target[0, :16].min() * 1e-3, 0.0])
+    assert fit_scaler(target[1:], cov[1:], fit_end=16, kind="standard", log=True).log is None
+    assert fit_scaler(target, cov, fit_end=16, kind="es", positions=pos, season=4).log is None
+
+
+def test_log_makes_growth_and_a_multiplicative_season_a_constant_step() -> None:
+    target, cov, pos = _growing()
+    sc = fit_scaler(target, cov, fit_end=16, kind="es", positions=pos, season=4, log=True)
+    zt, _ = sc.transform(target, cov, pos)
+    # in logs the season is additive and is taken out exactly, leaving a constant growth step
+    steps = np.diff(zt[0])
+    np.testing.assert_allclose(steps, steps[0], rtol=1e-9)
+    assert sc.season is not None
+    np.testing.assert_allclose(
+        sc.season[0], np.log([1.2, 0.9, 1.1, 0.8]) - np.log([1.2, 0.9, 1.1, 0.8]).mean()
+    )
+
+
+@pytest.mark.parametrize("difference", [False, True])
+def test_log_inverse_is_exact_and_round_trips(difference: bool) -> None:
+    target, cov, pos = _growing()
+    sc = fit_scaler(
+        target, cov, fit_end=16, kind="es", difference=difference, positions=pos, season=4, log=True
+    )
+    zt, zc = sc.transform(target, cov, pos)
+    w = training_windows(zt, zc, sc.start(np.zeros(2, dtype=np.int64)), 5, 3, upto=24)
+    shifted, offset = sc.relative(w)
+    ahead = pos[w.origin[:, None] + np.arange(1, 4)[None, :]]
+    back = sc.inverse(shifted.target, w.node, offset, target[w.node, w.origin], positions=ahead)
+    expected = np.stack([target[i, o + 1 : o + 4] for i, o in zip(w.node, w.origin, strict=True)])
+    np.testing.assert_allclose(back, expected, rtol=1e-10, atol=1e-9)
+    state = Scaler.from_dict(json.loads(json.dumps(sc.to_dict())))
+    assert state.log is not None and sc.log is not None
+    np.testing.assert_array_equal(state.log, sc.log)
+    sub = subset_scaler(sc, np.array([1, 0]))
+    assert sub.log is not None and sub.log.tolist() == [0.0, sc.log[0]]
+
+
+def test_log_floors_a_later_value_at_zero_and_rejects_bad_state() -> None:
+    target, cov, pos = _growing()
+    sc = fit_scaler(target, cov, fit_end=16, kind="es", positions=pos, season=4, log=True)
+    later = target.copy()
+    later[0, 20] = -5.0
+    zt, _ = sc.transform(later, cov, pos)
+    assert np.isfinite(zt).all()
+    assert sc.log is not None
+    assert sc.to_log(later)[0, 20] == pytest.approx(np.log(sc.log[0]))
+    bad = sc.to_dict()
+    bad["log"] = [1.0]
+    with pytest.raises(ForecastError, match="log state is malformed"):
+        Scaler.from_dict(bad)
+    old = sc.to_dict()
+    del old["log"]
+    assert Scaler.from_dict(old).log is None
