@@ -51,6 +51,7 @@ SETTING_FLAGS: tuple[SettingFlag, ...] = (
     SettingFlag("horizon", "H", "periods ahead; 0 = automatic (by the file's frequency)"),
     SettingFlag("epochs", "N", "maximum training epochs"),
     SettingFlag("patience", "N", "early stopping: epochs without a better validation loss"),
+    SettingFlag("refit", None, "train again on every window for the epochs early stopping chose"),
     SettingFlag("batch_size", "N", "windows per batch; 0 = automatic"),
     SettingFlag("learning_rate", "LR", "Adam learning rate; 0 = automatic (tuned)"),
     SettingFlag(

@@ -157,6 +157,8 @@ def load_bundle(path: str | Path) -> Ensemble:
         saved = {**saved, "calendar": False}  # version 1 had no calendar inputs
     if isinstance(saved, dict) and "log_positive" not in saved:
         saved = {**saved, "log_positive": False}  # saved before logs: its scaler has none
+    if isinstance(saved, dict) and "refit" not in saved:
+        saved = {**saved, "refit": False}  # saved before refits: its members had none
     season = manifest.get("season", 1)
     if season not in (1, 4, 12):
         raise _bad(folder, f"the season length {season!r} is not 1, 4 or 12")

@@ -44,6 +44,7 @@ class ModelSettings:
     batch_size: int = 0
     learning_rate: float = 0.0
     patience: int = 5
+    refit: bool = False
     scaler: Literal["standard", "minmax", "window", "es"] = "es"
     difference: bool = False
     calendar: bool = True
@@ -97,7 +98,7 @@ class ModelSettings:
             raise ForecastError(
                 f"Model setting 'loss' must be one of {', '.join(LOSSES)} (got {self.loss!r})."
             )
-        for name in ("difference", "calendar", "log_positive"):
+        for name in ("difference", "calendar", "log_positive", "refit"):
             if not isinstance(getattr(self, name), bool):
                 raise ForecastError(
                     f"Model setting '{name}' must be true or false (got {getattr(self, name)!r})."

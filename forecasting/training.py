@@ -109,11 +109,53 @@ def train_member(
     if cancel is not None and cancel.is_set():
         raise TrainingCancelled()
     quiet_tensorflow()
+    has_val = len(val) > 0
+    fit = _Fit(settings, stage, member, members, progress, cancel)
+    model, hist = _fit_once(train, val if has_val else None, seed, fit, settings.epochs)
+    if settings.refit and has_val:
+        # Early stopping chose the epochs on the latest windows; train again on every window
+        # (the latest included) for that many epochs, from the same seed.
+        best = int(np.argmin(hist["val_loss"])) + 1
+        model, again = _fit_once(_joined(train, val), None, seed, fit, best, stop=False)
+        hist = {**hist, "refit_loss": again["loss"]}
+    log.info("member %d/%d (%s): %d epochs", member, members, stage, len(hist.get("loss", [])))
+    return model, hist
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """How one member reports and stops: its settings, place in the ensemble, progress, cancel."""
+
+    settings: ModelSettings
+    stage: str
+    member: int
+    members: int
+    progress: ProgressFn | None
+    cancel: threading.Event | None
+
+
+def _joined(a: Windows, b: Windows) -> Windows:
+    """The windows of ``a`` followed by those of ``b``."""
+    return Windows(
+        np.concatenate([a.past, b.past]),
+        np.concatenate([a.future, b.future]),
+        np.concatenate([a.target, b.target]),
+        np.concatenate([a.node, b.node]),
+        np.concatenate([a.origin, b.origin]),
+    )
+
+
+def _fit_once(
+    train: Windows, val: Windows | None, seed: int, fit: _Fit, epochs: int, *, stop: bool = True
+) -> tuple[Any, dict[str, list[float]]]:
+    """One seeded network trained for ``epochs`` epochs, with ``stop`` at most that many (early
+    stopping on ``val``, or on the training loss without it, best weights restored)."""
     import keras
 
+    settings = fit.settings
     seed_everything(seed)
     model = build_model(settings, train.past.shape[1:], train.future.shape[1:])
-    has_val = len(val) > 0
+    cancel, progress = fit.cancel, fit.progress
 
     class _Hooks(keras.callbacks.Callback):
         def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
@@ -126,36 +168,38 @@ def train_member(
                 vl = logs.get("val_loss")
                 progress(
                     ProgressEvent(
-                        stage,
-                        member,
-                        members,
+                        fit.stage,
+                        fit.member,
+                        fit.members,
                         epoch + 1,
-                        settings.epochs,
+                        epochs,
                         float(logs["loss"]) if "loss" in logs else None,
                         float(vl) if vl is not None else None,
                     )
                 )
 
     if progress is not None:
-        progress(ProgressEvent(stage, member, members, 0, settings.epochs, None, None))
-    stopper = keras.callbacks.EarlyStopping(
-        monitor="val_loss" if has_val else "loss",
-        patience=settings.patience,
-        restore_best_weights=True,
-    )
+        progress(ProgressEvent(fit.stage, fit.member, fit.members, 0, epochs, None, None))
+    callbacks: list[Any] = [_Hooks()]
+    if stop:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss" if val is not None else "loss",
+                patience=settings.patience,
+                restore_best_weights=True,
+            )
+        )
     history = model.fit(
         _inputs(train),
         train.target.astype("float32"),
-        validation_data=(_inputs(val), val.target.astype("float32")) if has_val else None,
-        epochs=settings.epochs,
+        validation_data=(_inputs(val), val.target.astype("float32")) if val is not None else None,
+        epochs=epochs,
         batch_size=settings.batch_size or auto_batch_size(len(train)),
         shuffle=True,
         verbose=0,
-        callbacks=[_Hooks(), stopper],
+        callbacks=callbacks,
     )
-    hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
-    log.info("member %d/%d (%s): %d epochs", member, members, stage, len(hist.get("loss", [])))
-    return model, hist
+    return model, {k: [float(v) for v in vals] for k, vals in history.history.items()}
 
 
 def predict(model: Any, w: Windows) -> np.ndarray:

@@ -202,3 +202,38 @@ def test_a_version_1_bundle_loads_without_calendar_inputs(tmp_path: Path) -> Non
     np.testing.assert_array_equal(
         predict_members(loaded, _panel(), 13), predict_members(ens, _panel(), 13)
     )
+
+
+def _positive_panel() -> Panel:
+    p = _panel()
+    return Panel(p.nodes, p.periods, p.target + 2.0 * np.abs(p.target).max(), p.covariate, p.start)
+
+
+def test_logged_nodes_and_refit_survive_a_round_trip(tmp_path: Path) -> None:
+    logged = ModelSettings(**{**TINY.to_dict(), "log_positive": True, "refit": True})
+    panel = _positive_panel()
+    ens = fit_ensemble(panel, logged)
+    assert ens.scaler.log is not None and (ens.scaler.log > 0).all()
+    folder = save_bundle(ens, tmp_path / "logged")
+    manifest = json.loads((folder / "bundle.json").read_text())
+    assert manifest["settings"]["log_positive"] is True and len(manifest["scaler"]["log"]) == 2
+    loaded = load_bundle(folder)
+    assert loaded.settings == ens.settings
+    np.testing.assert_array_equal(
+        predict_members(loaded, panel, 13), predict_members(ens, panel, 13)
+    )
+
+
+def test_settings_saved_before_logs_and_refits_load_with_both_off(tmp_path: Path) -> None:
+    old = ModelSettings(**{**TINY.to_dict(), "log_positive": False, "refit": False})
+    ens = fit_ensemble(_positive_panel(), old)
+    folder = save_bundle(ens, tmp_path / "old")
+    manifest = json.loads((folder / "bundle.json").read_text())
+    del manifest["settings"]["log_positive"], manifest["settings"]["refit"]
+    assert "log" not in manifest["scaler"]
+    (folder / "bundle.json").write_text(json.dumps(manifest))
+    loaded = load_bundle(folder)
+    assert loaded.settings.log_positive is False and loaded.settings.refit is False
+    np.testing.assert_array_equal(
+        predict_members(loaded, _positive_panel(), 13), predict_members(ens, _positive_panel(), 13)
+    )

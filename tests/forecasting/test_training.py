@@ -155,3 +155,19 @@ def test_no_windows_is_a_plain_error() -> None:
     empty = d["train"].take(np.zeros(len(d["train"]), dtype=bool))
     with pytest.raises(ForecastError, match="no complete training windows"):
         train_member(empty, empty, SETTINGS, 7)
+
+
+def test_refit_trains_again_on_every_window_for_the_chosen_epochs() -> None:
+    d = _prepare()
+    quick = dataclasses.replace(SETTINGS, epochs=8, patience=2, refit=True)
+    events: list[ProgressEvent] = []
+    model, hist = train_member(d["train"], d["val"], quick, seed=3, progress=events.append)
+    chosen = int(np.argmin(hist["val_loss"])) + 1
+    assert len(hist["refit_loss"]) == chosen
+    # the second fit saw the validation windows too and reported its own epochs
+    assert [e.epoch for e in events if e.epochs == chosen][-1] == chosen
+    again, hist2 = train_member(d["train"], d["val"], quick, seed=3)
+    np.testing.assert_array_equal(predict(model, d["val"]), predict(again, d["val"]))
+    plain, _ = train_member(d["train"], d["val"], dataclasses.replace(quick, refit=False), seed=3)
+    assert not np.array_equal(predict(model, d["val"]), predict(plain, d["val"]))
+    assert hist2["refit_loss"] == hist["refit_loss"]
