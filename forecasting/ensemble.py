@@ -22,7 +22,8 @@ from forecasting.autoconfig import resolve_defaults
 from forecasting.baselines import season_from_periods
 from forecasting.errors import ForecastError
 from forecasting.executor import Executor, MemberFit, train_members
-from forecasting.scaling import Scaler, fit_scaler, subset_scaler
+from forecasting.scaling import Scaler
+from forecasting.scaling_fit import fit_scaler, subset_scaler
 from forecasting.settings import ModelSettings
 from forecasting.training import ProgressFn, predict, split_by_time
 from forecasting.windows import Panel, origin_windows, training_windows

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecasting.errors import ForecastError
-from forecasting.scaling import Scaler, fit_scaler, subset_scaler
+from forecasting.scaling import Scaler
+from forecasting.scaling_fit import fit_scaler, subset_scaler
 from forecasting.windows import origin_windows, training_windows
 
 RNG = np.random.default_rng(3)

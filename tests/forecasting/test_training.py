@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from forecasting.errors import ForecastError
-from forecasting.scaling import fit_scaler
+from forecasting.scaling_fit import fit_scaler
 from forecasting.settings import ModelSettings
 from forecasting.training import (
     ProgressEvent,
