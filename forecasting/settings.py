@@ -37,13 +37,13 @@ class ModelSettings:
 
     layers: int = 1
     units: int = 0
-    dropout: float = 0.1
+    dropout: float = 0.0
     lookback: int = 0
     horizon: int = 0
     epochs: int = 60
     batch_size: int = 0
     learning_rate: float = 0.0
-    patience: int = 5
+    patience: int = 10
     refit: bool = False
     scaler: Literal["standard", "minmax", "window", "es"] = "es"
     difference: bool = False
