@@ -68,6 +68,21 @@ CONTROLS: tuple[Control, ...] = (
         "the changes back up.",
     ),
     Control(
+        "log_positive",
+        "fc_log_positive",
+        "Model all-positive series in logs",
+        "A node whose history is all above zero (a spend rather than a variance) is modelled in "
+        "logs, so its season scales with its size and its trend is a growth rate; nodes that "
+        "change sign are not affected.",
+    ),
+    Control(
+        "refit",
+        "fc_refit",
+        "Train again on every window after early stopping",
+        "Each network is trained a second time, on every window including the held-back ones, "
+        "for the epochs early stopping found best (about twice the training time).",
+    ),
+    Control(
         "tune_seconds",
         "fc_tune_seconds",
         "Search budget for the automatic settings (seconds)",

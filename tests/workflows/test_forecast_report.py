@@ -45,6 +45,10 @@ def test_settings_text_names_the_advanced_settings() -> None:
     assert "0.15 of the windows kept for early stopping, search budget 12.5 s" in text
     assert text.endswith("run-to-run spread quantiles 0.05-0.95")
     assert "differencing off" in settings_text(ModelSettings())
+    assert "logs of all-positive nodes off" in text and "trained again" not in text
+    both = settings_text(ModelSettings(log_positive=True, refit=True, patience=3))
+    assert "logs of all-positive nodes on" in both
+    assert "patience 3, then trained again on every window, " in both
 
 
 def test_a_search_names_the_winner_its_score_and_the_skipped() -> None:
