@@ -15,9 +15,6 @@ upload up on the engine ``AppRollup`` picks by its size.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +25,7 @@ import pyarrow as pa
 
 from portfolio import messages
 from portfolio.engines.local import ALERTS_COLUMNS, InputSpec, load_input, rollup_table
+from portfolio.engines.replacing import replacing
 from portfolio.errors import InputError
 from portfolio.rollup_columns import OUTPUT_COLUMNS
 
@@ -214,25 +212,6 @@ def _pandas_parquet(frame: pd.DataFrame, path: Path) -> None:
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
 
 
-@contextmanager
-def _replacing(out: Path) -> Iterator[Path]:
-    """A temporary path beside ``out``, renamed to ``out`` only when the block succeeds."""
-    out = out.resolve()
-    if not out.parent.is_dir():
-        raise InputError(f"Could not write {out}: the folder {out.parent} does not exist.")
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    tmp = tmp_dir / out.name
-    try:
-        yield tmp
-        if out.is_dir():
-            shutil.rmtree(out)
-        elif out.exists() and tmp.is_dir():  # a folder of parts (Spark) replaces a file
-            out.unlink()
-        os.replace(tmp, out)
-    finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-
-
 def write_parquet(job: Job, out: Path) -> None:
     """Run ``job`` and write its output as Parquet to ``out`` (a file; a folder of parts from
     Spark). Nothing appears at ``out`` unless the whole job succeeded.
@@ -243,7 +222,7 @@ def write_parquet(job: Job, out: Path) -> None:
     engine = choose_engine(job)
     _pandas_only(job, engine)
     try:
-        with _replacing(Path(out)) as tmp:
+        with replacing(Path(out)) as tmp:
             if engine == "pandas":
                 _pandas_parquet(run_frame(job), tmp)
             else:
@@ -272,7 +251,7 @@ def write_csv(job: Job, out: Path) -> None:
     from portfolio.engines.sqlrun import run_plan
 
     try:
-        with _replacing(Path(out)) as tmp, _session(engine, job.choice) as session:
+        with replacing(Path(out)) as tmp, _session(engine, job.choice) as session:
             plan = _plan(session, job)
             run_plan(session, plan, lambda sql: session.write_csv(sql, tmp))
     except OSError as exc:

@@ -3,15 +3,13 @@ parsed by ``portfolio.periods`` (the distinct ones), the calendar's frequency, b
 actual figures (plan ahead), repeated item and period, and the view ``cells``.
 
 Month labels as the calendar writes them (``2024-01``: four digits, a dash, a month 01 to 12, the
-shape a lake's period column usually has) are read here without pandas (``_monthly``): every such
-value is what the pandas parser reads as that month, so nothing else needs its parser; any other
+shape a lake's period column usually has) are read without pandas (``sqlmonths``): every such value
+is what the pandas parser reads as that month, so nothing else needs its parser; any other
 value sends the column through ``portfolio.period_parse`` (pandas) and its messages.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,6 +19,7 @@ from portfolio import messages
 from portfolio.columns import named
 from portfolio.engines.sqlbase import Cells, Ctx, Shape, rows_text
 from portfolio.engines.sqldups import raise_duplicates
+from portfolio.engines.sqlmonths import PeriodSet, month_labels
 from portfolio.errors import InputError
 from portfolio.mapping import AmountSpec, ColumnMapping
 from portfolio.periods import calendar, check_frequency, label_of, to_ordinal
@@ -30,46 +29,10 @@ if TYPE_CHECKING:
 
 EXACT_PERIOD_ROWS = 2_000_000
 _NS_PER_DAY = 86_400 * 1_000_000_000
-_MONTH_LABEL = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
-_MONTHS_PER = {"M": 1, "Q": 3, "Y": 12}
-
-
-@dataclass(frozen=True)
-class _Periods:
-    """The distinct period values parsed: ``map`` is registered as ``pmap``."""
-
-    frequency: str
-    labels: tuple[str, ...]
-    native: str
-    identity: bool = False  # every value is already its calendar label (2024-01 as 2024-01)
 
 
 def _distinct_periods(c: Ctx) -> list[str]:
     return sorted(str(r[0]) for r in c.s.rows(f"SELECT DISTINCT per FROM raw WHERE {c.cost}"))
-
-
-def _monthly(c: Ctx, values: list[str], wanted: str, column: str) -> _Periods | None:
-    """``pmap`` for month labels (``2024-01``) without pandas; None when some value is not one.
-
-    ``stamp`` is the month index, as ``portfolio.period_parse`` gives it for labels."""
-    if not all(_MONTH_LABEL.fullmatch(v) for v in values):
-        return None
-    months = [int(v[:4]) * 12 + int(v[5:7]) - 1 for v in values]
-    frequency = check_frequency("M", wanted, column=column, file=c.file)
-    ords = [m // _MONTHS_PER[frequency] for m in months]
-    labels = [label_of(o, frequency) for o in ords]
-    whole = "BIGINT"
-    c.s.values(
-        "pmap",
-        {
-            "value": ("VARCHAR", values),
-            "month": (whole, months),
-            "stamp": (whole, months),
-            "ord": (whole, ords),
-            "label": ("VARCHAR", labels),
-        },
-    )
-    return _Periods(frequency=frequency, labels=(), native="M", identity=labels == values)
 
 
 def _parse_distinct(c: Ctx, values: list[str], column: str) -> tuple[pd.DataFrame, str, str]:
@@ -131,13 +94,13 @@ def _frequency(c: Ctx, pm: pd.DataFrame, native: str, wanted: str, column: str) 
     return "M"
 
 
-def _periods(c: Ctx, n: dict[str, int], column: str, mapping: ColumnMapping) -> _Periods:
+def _periods(c: Ctx, n: dict[str, int], column: str, mapping: ColumnMapping) -> PeriodSet:
     if n["per_blank"]:
         c.raise_rows(
             f"{c.cost} AND (per IS NULL OR per = '')", n["per_blank"], messages.PERIOD_BLANK, column
         )
     values = _distinct_periods(c)
-    monthly = _monthly(c, values, mapping.frequency, column)
+    monthly = month_labels(c, values, mapping.frequency, column)
     if monthly is not None:
         return monthly
     pm, native, _family = _parse_distinct(c, values, column)
@@ -153,7 +116,7 @@ def _periods(c: Ctx, n: dict[str, int], column: str, mapping: ColumnMapping) -> 
         pm["stamp"] = pm["month"]
     c.s.register("pmap", pa.Table.from_pandas(pm, preserve_index=False))
     identity = bool((pm["value"] == pm["label"]).all())
-    return _Periods(frequency=frequency, labels=(), native=native, identity=identity)
+    return PeriodSet(frequency=frequency, labels=(), native=native, identity=identity)
 
 
 def periods_and_rest(
@@ -229,7 +192,7 @@ def periods_and_rest(
 
 def _period_map(
     c: Ctx, n: dict[str, int], period_col: str | None, mapping: ColumnMapping
-) -> _Periods:
+) -> PeriodSet:
     """The periods parsed and registered as ``pmap`` (one empty value for a single period)."""
     if period_col is not None:
         return _periods(c, n, period_col, mapping)
@@ -242,7 +205,7 @@ def _period_map(
             "label": ("VARCHAR", [mapping.label]),
         },
     )
-    return _Periods(frequency="single", labels=(mapping.label,), native="single")
+    return PeriodSet(frequency="single", labels=(mapping.label,), native="single")
 
 
 def _span(c: Ctx, n: dict[str, int], kept: str) -> tuple[int, int, int]:
@@ -259,7 +222,7 @@ def _span(c: Ctx, n: dict[str, int], kept: str) -> tuple[int, int, int]:
 
 
 def _plan_ahead(
-    c: Ctx, count: int, per: _Periods, joins: tuple[str, str], actual_col: str, planned_name: str
+    c: Ctx, count: int, per: PeriodSet, joins: tuple[str, str], actual_col: str, planned_name: str
 ) -> tuple[str, str, str]:
     """Rows with a plan but no actual: an error before the item's last actual, else plan ahead.
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from portfolio.engines import EngineChoice, InputSpec, Job, run_frame, sqlperiods
+from portfolio.engines import EngineChoice, InputSpec, Job, run_frame, sqlmonths, sqlperiods
 from portfolio.errors import InputError
 from portfolio.mapping import ColumnMapping
 from tests.portfolio.engine_cases import assert_same_rows, write_parquet
@@ -74,7 +74,7 @@ def test_month_labels_map_and_roll_up_as_the_pandas_parser_reads_them(
     fast_map = pmap_of(path, mapping)
     fast = run_frame(Job(spec, choice=EngineChoice("duckdb")))
     monkeypatch.setattr(sqlperiods, "_parse_distinct", parser)
-    monkeypatch.setattr(sqlperiods, "_MONTH_LABEL", NEVER)
+    monkeypatch.setattr(sqlmonths, "MONTH_LABEL", NEVER)
     assert pmap_of(path, mapping) == fast_map
     assert_same_rows(fast, run_frame(Job(spec, choice=EngineChoice("duckdb"))))
     assert_same_rows(fast, run_frame(Job(spec, choice=EngineChoice("pandas"))))
