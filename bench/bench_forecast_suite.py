@@ -117,14 +117,11 @@ def load_suite(path: Path = DEV) -> list[Split]:
     return out
 
 
-def _product(
-    split: Split, end: int, settings: ModelSettings
-) -> tuple[pd.DataFrame, float, pd.DataFrame, float]:
-    """Every product model's forecast of the window after ``end`` (rows: series, model, step),
-    the run's wall seconds, its inner backtest table and the LSTM members' backtest RMSE spread
-    (mean over the series of std / mean, the issue's "under 10 %")."""
+def history_frame(split: Split, end: int) -> pd.DataFrame:
+    """The product's input for ``split`` up to ``end``: one row per series and period, the series
+    as the variance and no plan."""
     n = len(split.names)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "node": np.repeat(np.asarray(split.names, dtype=object), end),
             "period": np.tile(np.asarray(split.labels[:end], dtype=object), n),
@@ -132,6 +129,15 @@ def _product(
             "planned": 0.0,
         }
     )
+
+
+def _product(
+    split: Split, end: int, settings: ModelSettings
+) -> tuple[pd.DataFrame, float, pd.DataFrame, float]:
+    """Every product model's forecast of the window after ``end`` (rows: series, model, step),
+    the run's wall seconds, its inner backtest table and the LSTM members' backtest RMSE spread
+    (mean over the series of std / mean, the issue's "under 10 %")."""
+    frame = history_frame(split, end)
     future = list(split.labels[end : end + split.horizon])
     t0, c0 = time.perf_counter(), time.process_time()
     run = run_forecast(

@@ -30,25 +30,13 @@ import pandas as pd
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
-from bench.bench_forecast_suite import BACKTEST_K, WINDOWS, Split, load_suite
+from bench.bench_forecast_suite import BACKTEST_K, WINDOWS, history_frame, load_suite
 from forecasting import metrics
 from forecasting.settings import ModelSettings
 
 log = logging.getLogger(__name__)
 
 CACHE = Path(__file__).resolve().parent / ".cache"
-
-
-def _frame(split: Split, end: int) -> pd.DataFrame:
-    n = len(split.names)
-    return pd.DataFrame(
-        {
-            "node": np.repeat(np.asarray(split.names, dtype=object), end),
-            "period": np.tile(np.asarray(split.labels[:end], dtype=object), n),
-            "variance": split.values[:, :end].reshape(-1),
-            "planned": 0.0,
-        }
-    )
 
 
 def lstm_split(group: str, w: int, overrides: dict[str, object]) -> pd.DataFrame:
@@ -61,7 +49,7 @@ def lstm_split(group: str, w: int, overrides: dict[str, object]) -> pd.DataFrame
     settings = ModelSettings(**{"horizon": split.horizon, **overrides})  # type: ignore[arg-type]
     end = split.values.shape[1] - w * split.horizon
     t0 = time.process_time()
-    prep = prepare(_frame(split, end), settings, None, None)
+    prep = prepare(history_frame(split, end), settings, None, None)
     choice = choose_settings(prep.work, prep.requested, prep.settings, backtest_k=BACKTEST_K)
     ens = fit_ensemble(prep.work, choice.settings)
     values = predict_members(
