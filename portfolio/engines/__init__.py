@@ -15,7 +15,7 @@ upload up on the engine ``AppRollup`` picks by its size.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -212,6 +212,24 @@ def _pandas_parquet(frame: pd.DataFrame, path: Path) -> None:
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
 
 
+@contextmanager
+def _output(out: Path) -> Iterator[Path]:
+    """``replacing(out)``, with a failure to write said as an ``InputError`` naming ``out``."""
+    try:
+        with replacing(Path(out)) as tmp:
+            yield tmp
+    except OSError as exc:
+        raise InputError(f"Could not write {out}: {exc.strerror or exc}.") from exc
+
+
+def _run_into(job: Job, engine: str, write: Callable[[Any, str], None]) -> None:
+    """Run ``job`` on the SQL ``engine``, its output query handed to ``write(session, sql)``."""
+    from portfolio.engines.sqlrun import run_plan
+
+    with _session(engine, job.choice) as session:
+        run_plan(session, _plan(session, job), lambda sql: write(session, sql))
+
+
 def write_parquet(job: Job, out: Path) -> None:
     """Run ``job`` and write its output as Parquet to ``out`` (a file; a folder of parts from
     Spark). Nothing appears at ``out`` unless the whole job succeeded.
@@ -221,18 +239,11 @@ def write_parquet(job: Job, out: Path) -> None:
     """
     engine = choose_engine(job)
     _pandas_only(job, engine)
-    try:
-        with replacing(Path(out)) as tmp:
-            if engine == "pandas":
-                _pandas_parquet(run_frame(job), tmp)
-            else:
-                from portfolio.engines.sqlrun import run_plan
-
-                with _session(engine, job.choice) as session:
-                    plan = _plan(session, job)
-                    run_plan(session, plan, lambda sql: session.write_parquet(sql, tmp))
-    except OSError as exc:
-        raise InputError(f"Could not write {out}: {exc.strerror or exc}.") from exc
+    with _output(out) as tmp:
+        if engine == "pandas":
+            _pandas_parquet(run_frame(job), tmp)
+        else:
+            _run_into(job, engine, lambda session, sql: session.write_parquet(sql, tmp))
 
 
 def write_csv(job: Job, out: Path) -> None:
@@ -248,14 +259,8 @@ def write_csv(job: Job, out: Path) -> None:
     if engine != "duckdb":
         raise ValueError(f"CSV is written by the duckdb engine itself only, not by {engine}")
     _pandas_only(job, engine)
-    from portfolio.engines.sqlrun import run_plan
-
-    try:
-        with replacing(Path(out)) as tmp, _session(engine, job.choice) as session:
-            plan = _plan(session, job)
-            run_plan(session, plan, lambda sql: session.write_csv(sql, tmp))
-    except OSError as exc:
-        raise InputError(f"Could not write {out}: {exc.strerror or exc}.") from exc
+    with _output(out) as tmp:
+        _run_into(job, engine, lambda session, sql: session.write_csv(sql, tmp))
 
 
 def rollup_frame(p: Portfolio, choice: EngineChoice = EngineChoice()) -> pd.DataFrame:
