@@ -48,6 +48,11 @@ SETTING_FLAGS: tuple[SettingFlag, ...] = (
     SettingFlag(
         "lookback", "L", "periods of history per window; 0 = automatic (by the file, then tuned)"
     ),
+    SettingFlag(
+        "lookbacks",
+        "N",
+        "lookbacks the networks take turns at, 1-3: the chosen one, twice it, half of it",
+    ),
     SettingFlag("horizon", "H", "periods ahead; 0 = automatic (by the file's frequency)"),
     SettingFlag("epochs", "N", "maximum training epochs"),
     SettingFlag("patience", "N", "early stopping: epochs without a better validation loss"),

@@ -114,10 +114,11 @@ def _checked_origins(total: int, settings: ModelSettings, k: int) -> list[int]:
 
 
 def _rows_with_input(
-    panel: Panel, settings: ModelSettings, first: int
+    panel: Panel, settings: ModelSettings, first: int, lb: int
 ) -> tuple[np.ndarray, pd.DataFrame]:
-    """The rows with a full lookback before the first cut-off, and the others as skipped rows."""
-    lb, extra = settings.lookback, 1 if settings.difference else 0
+    """The rows with a full lookback ``lb`` before the first cut-off, and the others as skipped
+    rows."""
+    extra = 1 if settings.difference else 0
     has_input = panel.start + extra <= first - lb + 1
     skipped = pd.DataFrame(
         {
@@ -177,7 +178,9 @@ def run_backtest(
     settings = resolve_defaults(settings, season, len(panel.periods))
     origins = _checked_origins(len(panel.periods), settings, k)
     first, h = origins[0], settings.horizon
-    rows, skipped = _rows_with_input(panel, settings, first)
+    # A new ensemble's longer lookbacks fit every node its chosen one does; a loaded one's may not.
+    longest = max(ensemble.member_lookbacks) if ensemble is not None else settings.lookback
+    rows, skipped = _rows_with_input(panel, settings, first, longest)
     ens, note = _scored_ensemble(panel, settings, first, run)
     known = set(ens.nodes)
     rows = np.asarray([r for r in rows if panel.nodes[r] in known], dtype=np.int64)

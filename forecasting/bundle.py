@@ -1,7 +1,9 @@
 """Save and load a trained ensemble: one ``.keras`` file per member plus ``bundle.json``.
 
 ``bundle.json`` holds the format name and version, the settings, the scaler state, the node list,
-the training calendar, its season length and the SHA-256 of every member file (no pickle anywhere).
+the training calendar, its season length and, per member file, its SHA-256 and its lookback (no
+pickle anywhere; a bundle saved before members took turns at lookbacks has every member at the
+settings' lookback).
 Version 2 added the season, calendar inputs and the ``es`` scaler; a version 1 bundle is read as
 it was trained (no calendar inputs). Saving writes to a
 temporary folder beside the target and renames it into place, so a crash or a cancel never leaves a
@@ -65,10 +67,12 @@ def save_bundle(ensemble: Ensemble, path: str | Path) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         files = []
-        for i, model in enumerate(ensemble.models):
+        for i, (model, lookback) in enumerate(
+            zip(ensemble.models, ensemble.member_lookbacks, strict=True)
+        ):
             name = _member_file(i)
             model.save(tmp / name)
-            files.append({"file": name, "sha256": _sha256(tmp / name)})
+            files.append({"file": name, "sha256": _sha256(tmp / name), "lookback": lookback})
         manifest = {
             "format": FORMAT,
             "version": VERSION,
@@ -159,6 +163,8 @@ def load_bundle(path: str | Path) -> Ensemble:
         saved = {**saved, "log_positive": False}  # saved before logs: its scaler has none
     if isinstance(saved, dict) and "refit" not in saved:
         saved = {**saved, "refit": False}  # saved before refits: its members had none
+    if isinstance(saved, dict) and "lookbacks" not in saved:
+        saved = {**saved, "lookbacks": 1}  # saved before members took turns at lookbacks
     season = manifest.get("season", 1)
     if season not in (1, 4, 12):
         raise _bad(folder, f"the season length {season!r} is not 1, 4 or 12")
@@ -174,8 +180,11 @@ def load_bundle(path: str | Path) -> Ensemble:
     quiet_tensorflow()
     import keras
 
-    models = []
+    models, lookbacks = [], []
     for entry in manifest["members"]:
+        lookback = entry.get("lookback", settings.lookback)
+        if isinstance(lookback, bool) or not isinstance(lookback, int) or lookback < 1:
+            raise _bad(folder, f"the lookback of {entry['file']} is not a whole number")
         try:
             model = keras.saving.load_model(folder / entry["file"], safe_mode=True, compile=False)
         except Exception as exc:
@@ -184,9 +193,10 @@ def load_bundle(path: str | Path) -> Ensemble:
             ) from exc
         shapes = [tuple(t.shape[1:]) for t in model.inputs]
         cal = CALENDAR_FEATURES if uses_calendar(settings.calendar, season) else 0
-        if shapes != [(settings.lookback, 2 + cal), (settings.horizon, 1 + cal)]:
+        if shapes != [(lookback, 2 + cal), (settings.horizon, 1 + cal)]:
             raise _bad(folder, f"{entry['file']} does not match the saved settings")
         models.append(model)
+        lookbacks.append(lookback)
     return Ensemble(
         settings=settings,
         scaler=scaler,
@@ -195,6 +205,7 @@ def load_bundle(path: str | Path) -> Ensemble:
         trained_upto=int(manifest["trained_upto"]),
         models=tuple(models),
         season=int(season),
+        lookbacks=tuple(lookbacks),
     )
 
 

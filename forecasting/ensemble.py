@@ -2,8 +2,10 @@
 
 Global mode trains one network per member on the windows of every node handed in (per-node
 scaling puts nodes of very different sizes on one footing); single-node mode is the same with a
-series frame of one node. Predictions are member paths in currency; the forecast is their median
-and the band their quantiles (see ``hierarchy.summarise``).
+series frame of one node. Members take turns at the lookbacks of ``autoconfig.member_lookbacks``
+(member ``m`` at the ``m``-th in turn), each trained on the windows of its own lookback.
+Predictions are member paths in currency; the forecast is their median and the band their
+quantiles (see ``hierarchy.summarise``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting import calendar, hierarchy
-from forecasting.autoconfig import resolve_defaults
+from forecasting.autoconfig import member_lookbacks, resolve_defaults
 from forecasting.baselines import season_from_periods
 from forecasting.errors import ForecastError
 from forecasting.executor import Executor, MemberFit, train_members
@@ -35,7 +37,9 @@ class Ensemble:
 
     ``nodes`` is the scaler's node order; ``periods`` the calendar the ensemble was trained on and
     ``trained_upto`` how many of its periods the training saw; ``season`` the season length of
-    those labels (12, 4 or 1), which places the calendar inputs and the ``es`` seasonal profile.
+    those labels (12, 4 or 1), which places the calendar inputs and the ``es`` seasonal profile;
+    ``lookbacks`` the lookback of each member (empty: every member at ``settings.lookback``, as in
+    a bundle saved before members took turns at lookbacks).
     """
 
     settings: ModelSettings
@@ -47,11 +51,17 @@ class Ensemble:
     histories: tuple[dict[str, list[float]], ...] = field(default=(), repr=False)
     train_seconds: float = 0.0
     season: int = 1
+    lookbacks: tuple[int, ...] = ()
 
     @property
     def members(self) -> int:
         """Number of member networks."""
         return len(self.models)
+
+    @property
+    def member_lookbacks(self) -> tuple[int, ...]:
+        """The lookback of every member, in member order."""
+        return self.lookbacks or (self.settings.lookback,) * len(self.models)
 
 
 def fit_ensemble(
@@ -87,29 +97,43 @@ def fit_ensemble(
         log=settings.log_positive,
     )
     zt, zc = scaler.transform(panel.target, panel.covariate, positions[: len(panel.periods)])
-    w = training_windows(
-        zt, zc, scaler.start(panel.start), settings.lookback, settings.horizon, upto=end
+    starts = scaler.start(panel.start)
+    lookbacks = member_lookbacks(
+        settings.lookback,
+        settings.lookbacks,
+        end - panel.start,
+        settings.horizon,
+        difference=settings.difference,
     )
-    if len(w) == 0:
-        raise ForecastError(
-            f"No node has the {settings.lookback + settings.horizon} periods needed for a lookback "
-            f"of {settings.lookback} and a horizon of {settings.horizon}"
-            f"{' (plus one for differencing)' if settings.difference else ''}."
-        )
-    w, _ = scaler.relative(w)
-    if calendar.uses_calendar(settings.calendar, season):
-        w = calendar.with_calendar(w, positions, season)
-    train, val = split_by_time(w, settings.val_fraction)
+    each = tuple(lookbacks[m % len(lookbacks)] for m in range(settings.members))
     t0 = time.perf_counter()
-    fits = [
-        MemberFit(settings.seed + m, stage, m + 1, settings.members)
-        for m in range(settings.members)
-    ]
-    trained = train_members(
-        train, val, settings, fits, executor=executor, progress=progress, cancel=cancel
-    )
-    models = [model for model, _ in trained]
-    histories = [hist for _, hist in trained]
+    trained: dict[int, tuple[Any, dict[str, list[float]]]] = {}
+    for lookback in lookbacks:
+        mine = [m for m in range(settings.members) if each[m] == lookback]
+        if not mine:
+            continue
+        w = training_windows(zt, zc, starts, lookback, settings.horizon, upto=end)
+        if len(w) == 0:
+            raise ForecastError(
+                f"No node has the {lookback + settings.horizon} periods needed for a lookback "
+                f"of {lookback} and a horizon of {settings.horizon}"
+                f"{' (plus one for differencing)' if settings.difference else ''}."
+            )
+        w, _ = scaler.relative(w)
+        if calendar.uses_calendar(settings.calendar, season):
+            w = calendar.with_calendar(w, positions, season)
+        train, val = split_by_time(w, settings.val_fraction)
+        # Seeds follow the member; progress counts the networks in the order they train.
+        fits = [
+            MemberFit(settings.seed + m, stage, len(trained) + i + 1, settings.members)
+            for i, m in enumerate(mine)
+        ]
+        done = train_members(
+            train, val, settings, fits, executor=executor, progress=progress, cancel=cancel
+        )
+        trained.update(zip(mine, done, strict=True))
+    models = [trained[m][0] for m in range(settings.members)]
+    histories = [trained[m][1] for m in range(settings.members)]
     return Ensemble(
         settings=settings,
         scaler=scaler,
@@ -120,6 +144,7 @@ def fit_ensemble(
         histories=tuple(histories),
         train_seconds=time.perf_counter() - t0,
         season=season,
+        lookbacks=each,
     )
 
 
@@ -169,21 +194,22 @@ def predict_members(
     total = len(panel.periods)
     zt, zc = scaler.transform(raw_t, panel.covariate[panel_rows], positions[:total])
     fut = None if future_covariate is None else scaler.transform_future(future_covariate)
-    w = origin_windows(zt, zc, s.lookback, s.horizon, origin=origin, future_covariate=fut)
-    if not np.isfinite(w.past).all():
-        raise ForecastError("Some nodes lack the lookback history at the forecast origin.")
-    w, offset = scaler.relative(w)
-    if calendar.uses_calendar(s.calendar, ensemble.season):
-        w = calendar.with_calendar(w, positions, ensemble.season)
     last = raw_t[:, origin]
     node = np.arange(len(panel_rows))
     ahead = np.broadcast_to(positions[origin + 1 : origin + 1 + s.horizon], (len(node), s.horizon))
-    return np.stack(
-        [
-            scaler.inverse(predict(model, w), node, offset, last, positions=ahead)
-            for model in ensemble.models
-        ]
-    )
+    out = np.empty((ensemble.members, len(node), s.horizon))
+    each = np.asarray(ensemble.member_lookbacks)
+    for lookback in dict.fromkeys(ensemble.member_lookbacks):
+        w = origin_windows(zt, zc, lookback, s.horizon, origin=origin, future_covariate=fut)
+        if not np.isfinite(w.past).all():
+            raise ForecastError("Some nodes lack the lookback history at the forecast origin.")
+        w, offset = scaler.relative(w)
+        if calendar.uses_calendar(s.calendar, ensemble.season):
+            w = calendar.with_calendar(w, positions, ensemble.season)
+        for m in np.flatnonzero(each == lookback):
+            z = predict(ensemble.models[m], w)
+            out[m] = scaler.inverse(z, node, offset, last, positions=ahead)
+    return out
 
 
 def member_paths(values: np.ndarray, nodes: Sequence[str], periods: Sequence[str]) -> pd.DataFrame:

@@ -85,7 +85,7 @@ def _too_short(
             for p in short["periods"]
         ]
         return short, needed
-    needed = settings.lookback + extra
+    needed = max(ensemble.member_lookbacks) + extra
     short = short_nodes(panel, needed)
     short["reason"] = [
         f"has {p} period(s); the loaded model needs {needed}" for p in short["periods"]

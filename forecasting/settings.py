@@ -28,8 +28,11 @@ class ModelSettings:
     (``forecasting.smoothing``); ``calendar`` adds the period's position in its season as inputs
     (``forecasting.calendar``); ``log_positive`` models the nodes whose training values are all
     above zero in logs (``forecasting.scaling``); ``loss`` is the training loss (MAE by default:
-    the errors are judged by their absolute size, MASE). The defaults were tuned on the forecast
-    development suite (``../shared/forecast-bench``), never on the sample portfolio.
+    the errors are judged by their absolute size, MASE). ``lookbacks`` spreads the members over
+    that many lookbacks: the chosen one, then one twice as long, then one half as long, each only
+    where every node's history allows it (``autoconfig.member_lookbacks``); member ``m`` takes the
+    ``m``-th of them in turn, so ``members`` counts every network. The defaults were tuned on the
+    forecast development suite (``../shared/forecast-bench``), never on the sample portfolio.
 
     Raises:
         ForecastError: a value is out of its range, with the allowed range in the message.
@@ -39,6 +42,7 @@ class ModelSettings:
     units: int = 0
     dropout: float = 0.0
     lookback: int = 0
+    lookbacks: int = 2
     horizon: int = 0
     epochs: int = 60
     batch_size: int = 0
@@ -51,7 +55,7 @@ class ModelSettings:
     log_positive: bool = False
     tune_seconds: float = 30.0
     loss: Literal["mse", "mae", "huber"] = "mae"
-    members: int = 5
+    members: int = 10
     seed: int = 7
     val_fraction: float = 0.2
     quantiles: tuple[float, float] = (0.1, 0.9)
@@ -81,6 +85,7 @@ class ModelSettings:
         _int("units", 0, 1024)
         _float("dropout", 0.0, 0.9)
         _int("lookback", 0, 520)
+        _int("lookbacks", 1, 3)
         _int("horizon", 0, 120)
         _int("epochs", 1, 10_000)
         _int("batch_size", 0, 65_536)

@@ -104,7 +104,7 @@ def _score(
     cancel: threading.Event | None,
 ) -> float:
     """The candidate's MASE-like validation error (see the module docstring)."""
-    one = replace(cand, members=1)
+    one = replace(cand, members=1, lookbacks=1)  # the candidate's own lookback alone
     ens = fit_ensemble(panel, one, upto=fit_upto, stage="tuning", progress=progress, cancel=cancel)
     h = cand.horizon
     train = panel.target[rows, :fit_upto]

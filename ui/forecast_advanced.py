@@ -83,6 +83,14 @@ CONTROLS: tuple[Control, ...] = (
         "for the epochs early stopping found best (about twice the training time).",
     ),
     Control(
+        "lookbacks",
+        "fc_lookbacks",
+        "Lookbacks the networks take turns at",
+        "1 = every network sees the chosen lookback; 2 = every other network sees twice as much "
+        "history (half as much when the file is too short for that); 3 = both. Networks that "
+        "see different lengths of history err less alike, so their median is steadier.",
+    ),
+    Control(
         "tune_seconds",
         "fc_tune_seconds",
         "Search budget for the automatic settings (seconds)",

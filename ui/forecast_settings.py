@@ -28,7 +28,7 @@ SLIDERS: dict[str, tuple[str, float, float, float, float, str | None]] = {
     "fc_lookback": ("Lookback, periods (0 = automatic)", 0, 36, 1, _D.lookback, None),
     "fc_horizon": ("Horizon, periods (0 = automatic)", 0, 12, 1, _D.horizon, None),
     "fc_epochs": ("Epochs", 1, 200, 1, _D.epochs, None),
-    "fc_members": ("Networks in the ensemble", 1, 10, 1, _D.members, None),
+    "fc_members": ("Networks in the ensemble", 1, 20, 1, _D.members, None),
     "fc_lr": ("Learning rate (0 = automatic)", 0.0, 0.02, 0.0005, _D.learning_rate, "%.4f"),
     "fc_seed": ("Seed", 0, 9999, 1, _D.seed, None),
     "fc_backtest": ("Backtest cut-offs", 0, 12, 1, ForecastChoices().backtest_k, None),

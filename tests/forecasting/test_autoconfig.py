@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from forecasting import autoconfig
 from forecasting.autoconfig import (
     LEARNING_RATE,
     UNITS,
@@ -65,3 +67,22 @@ def test_feasible_cutoffs_leave_one_training_window() -> None:
     assert feasible_cutoffs(30, 6, 2, difference=False) == 21
     assert feasible_cutoffs(30, 6, 2, difference=True) == 20
     assert feasible_cutoffs(8, 6, 2, difference=False) == 0
+
+
+def test_member_lookbacks_keep_only_what_every_node_allows() -> None:
+    full = np.array([60, 60, 60])
+    # twice, then half, in that order, as many as asked
+    assert autoconfig.member_lookbacks(12, 1, full, 6, difference=False) == (12,)
+    assert autoconfig.member_lookbacks(12, 2, full, 6, difference=False) == (12, 24)
+    assert autoconfig.member_lookbacks(12, 3, full, 6, difference=False) == (12, 24, 6)
+    # 24 exceeds max_lookback(40, 6) = 17: a full-length node would yield too few windows
+    assert autoconfig.member_lookbacks(12, 2, np.array([40, 40]), 6, difference=False) == (12, 6)
+    # a node with 20 periods can be forecast at 12 but not at 24; one with 8 is not forecast at all
+    assert autoconfig.member_lookbacks(12, 2, np.array([60, 20, 8]), 6, difference=False) == (
+        12,
+        6,
+    )
+    # differencing needs one period more: 24 + 1 > 24 periods
+    assert autoconfig.member_lookbacks(12, 2, np.array([60, 24]), 6, difference=True) == (12, 6)
+    # a lookback of 1 has no half; nothing else fits, so one lookback
+    assert autoconfig.member_lookbacks(1, 3, np.array([3]), 1, difference=False) == (1,)

@@ -237,3 +237,38 @@ def test_settings_saved_before_logs_and_refits_load_with_both_off(tmp_path: Path
     np.testing.assert_array_equal(
         predict_members(loaded, _positive_panel(), 13), predict_members(ens, _positive_panel(), 13)
     )
+
+
+def test_members_at_two_lookbacks_survive_a_round_trip(tmp_path: Path) -> None:
+    # 16 periods, horizon 2: twice the lookback (8) would leave too few windows, so half (2).
+    two = ModelSettings(**{**TINY.to_dict(), "members": 3, "lookbacks": 2})
+    ens = fit_ensemble(_panel(), two)
+    assert ens.member_lookbacks == (4, 2, 4)
+    folder = save_bundle(ens, tmp_path / "two")
+    manifest = json.loads((folder / "bundle.json").read_text())
+    assert [m["lookback"] for m in manifest["members"]] == [4, 2, 4]
+    loaded = load_bundle(folder)
+    assert loaded.member_lookbacks == (4, 2, 4) and loaded.settings == ens.settings
+    np.testing.assert_array_equal(
+        predict_members(loaded, _panel(), 13), predict_members(ens, _panel(), 13)
+    )
+    manifest["members"][1]["lookback"] = 4  # member 2's network takes 2 periods, not 4
+    (folder / "bundle.json").write_text(json.dumps(manifest))
+    with pytest.raises(ForecastError, match=r"member_02\.keras does not match"):
+        load_bundle(folder)
+
+
+def test_a_bundle_saved_before_lookback_turns_loads_at_one_lookback(tmp_path: Path) -> None:
+    one = ModelSettings(**{**TINY.to_dict(), "lookbacks": 1})
+    ens = fit_ensemble(_panel(), one)
+    folder = save_bundle(ens, tmp_path / "old")
+    manifest = json.loads((folder / "bundle.json").read_text())
+    del manifest["settings"]["lookbacks"]
+    for member in manifest["members"]:
+        del member["lookback"]
+    (folder / "bundle.json").write_text(json.dumps(manifest))
+    loaded = load_bundle(folder)
+    assert loaded.settings.lookbacks == 1 and loaded.member_lookbacks == (4, 4)
+    np.testing.assert_array_equal(
+        predict_members(loaded, _panel(), 13), predict_members(ens, _panel(), 13)
+    )

@@ -74,3 +74,28 @@ def test_too_short_for_any_window_is_a_plain_error() -> None:
     panel = to_panel(_series({"a": 1.0}, periods=7), "variance", "planned")
     with pytest.raises(ForecastError, match="No node has the 8 periods"):
         fit_ensemble(panel, TINY)
+
+
+def test_members_take_turns_at_two_lookbacks_and_match_single_networks() -> None:
+    panel = to_panel(_series({"small": 1.0, "big": 1e3}), "variance", "planned")
+    two = ModelSettings(**{**TINY.to_dict(), "members": 3, "lookbacks": 2})
+    ens = fit_ensemble(panel, two)
+    assert ens.member_lookbacks == (6, 12, 6)  # 30 periods: twice the lookback fits
+    shapes = [tuple(m.inputs[0].shape[1:2]) for m in ens.models]
+    assert shapes == [(6,), (12,), (6,)]
+    preds = predict_members(ens, panel, 27)
+    # each member is the network a one-lookback ensemble trains with the same seed and lookback
+    for m, lookback in enumerate(ens.member_lookbacks):
+        alone = ModelSettings(
+            **{**TINY.to_dict(), "lookback": lookback, "members": 1, "lookbacks": 1, "seed": 7 + m}
+        )
+        single = fit_ensemble(panel, alone)
+        np.testing.assert_array_equal(preds[m], predict_members(single, panel, 27)[0])
+
+
+def test_a_short_history_pairs_the_lookback_with_half_of_it() -> None:
+    # 14 periods, horizon 2: twice 6 would leave one window per node, so half of 6 is used.
+    panel = to_panel(_series({"a": 1.0, "b": 2.0}, periods=14), "variance", "planned")
+    ens = fit_ensemble(panel, ModelSettings(**{**TINY.to_dict(), "lookbacks": 3, "members": 3}))
+    assert ens.member_lookbacks == (6, 3, 6)
+    assert predict_members(ens, panel, 13, future_covariate=np.ones((2, 2))).shape == (3, 2, 2)
