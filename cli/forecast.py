@@ -202,7 +202,9 @@ def _report(result: Any) -> None:
     """The verdict, the settings trained with and the skipped nodes, on standard error."""
     print(f"cost-drift: {result.verdict}", file=sys.stderr)
     if result.ensemble is not None:
-        settings = forecast_report.settings_text(result.ensemble.settings)
+        settings = forecast_report.settings_text(
+            result.ensemble.settings, result.ensemble.member_lookbacks
+        )
         print(f"cost-drift: trained with {settings}.", file=sys.stderr)
     print(f"cost-drift: {forecast_report.tuning_text(result)}", file=sys.stderr)
     if not result.skipped.empty:

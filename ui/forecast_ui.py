@@ -229,7 +229,9 @@ def automatic_choice(run: ForecastRun) -> None:
     """What the networks were trained with and how the automatic settings were chosen: a line
     each, and the search's candidates (one row per candidate, the chosen one marked)."""
     if run.ensemble is not None:
-        st.caption(f"Trained with {forecast_report.settings_text(run.ensemble.settings)}.")
+        ens = run.ensemble
+        text = forecast_report.settings_text(ens.settings, ens.member_lookbacks)
+        st.caption(f"Trained with {text}.")
     st.caption(forecast_report.tuning_text(run))
     table = forecast_report.tuning_table(run)
     if table.empty:

@@ -8,6 +8,8 @@ the search, the chosen one marked).
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -16,14 +18,20 @@ from forecasting.settings import ModelSettings
 from forecasting.tuning import TUNING_COLUMNS
 
 
-def settings_text(settings: ModelSettings) -> str:
+def settings_text(settings: ModelSettings, lookbacks: Sequence[int] = ()) -> str:
     """Every setting the networks trained with, as one line (a batch size of 0 reads
-    "automatic"; the search itself is ``tuning_text``)."""
+    "automatic"; the search itself is ``tuning_text``). ``lookbacks``: each member's lookback
+    (``Ensemble.member_lookbacks``), said as the networks' shares when they differ."""
     batch = str(settings.batch_size) if settings.batch_size else "automatic"
     layers = f"{settings.layers} layer{'s' if settings.layers > 1 else ''}"
     lo, hi = settings.quantiles
+    counts = Counter(lookbacks)
+    lookback = f"lookback {settings.lookback}"
+    if len(counts) > 1:
+        shares = ", ".join(f"{n} at {lb}" for lb, n in counts.items())
+        lookback = f"lookbacks {' and '.join(str(lb) for lb in counts)} ({shares} networks)"
     return (
-        f"lookback {settings.lookback}, horizon {settings.horizon}, {layers} of "
+        f"{lookback}, horizon {settings.horizon}, {layers} of "
         f"{settings.units} units, learning rate {settings.learning_rate:g}, batch size {batch}, "
         f"scaler {settings.scaler}, loss {settings.loss}, "
         f"calendar inputs {'on' if settings.calendar else 'off'}, "

@@ -51,6 +51,13 @@ def test_settings_text_names_the_advanced_settings() -> None:
     assert "patience 3, then trained again on every window, " in both
 
 
+def test_members_at_two_lookbacks_are_said_with_their_shares() -> None:
+    settings = ModelSettings(lookback=12, horizon=4, units=32, learning_rate=0.003, members=5)
+    text = settings_text(settings, (12, 24, 12, 24, 12))
+    assert text.startswith("lookbacks 12 and 24 (3 at 12, 2 at 24 networks), horizon 4, ")
+    assert settings_text(settings, (12,) * 5).startswith("lookback 12, horizon 4, ")
+
+
 def test_a_search_names_the_winner_its_score_and_the_skipped() -> None:
     table = _table(
         [
