@@ -21,9 +21,9 @@ Sections (each in its own module, each runnable alone):
 - ``bench.bench_app``: AppTest response of the Overview (first render) and of the Alerts page
   after a threshold slider change on a 100k-row upload.
 - ``bench.bench_export``: chart export time, first and warm, PNG, SVG and HTML.
-- ``bench.bench_training``: training 1,000 and 5,000 synthetic nodes x 60 periods (5 members) in
-  process against a local Ray with 2 workers, wall and CPU time, and whether both forecasts are
-  bit-identical (``--quick``: 20 nodes, a tiny model).
+- ``bench.bench_training``: training 1,000 and 5,000 synthetic nodes x 60 periods (5 members,
+  one lookback) in process against a local Ray with 2 workers, wall and CPU time, and whether
+  both forecasts are bit-identical (``--quick``: 20 nodes, a tiny model).
 - ``bench.bench_forecast_suite``: the public forecast suite's protocol through the product beside
   statsforecast (``suite``; about 15 minutes).
 

@@ -55,7 +55,7 @@ class ModelSettings:
     log_positive: bool = False
     tune_seconds: float = 30.0
     loss: Literal["mse", "mae", "huber"] = "mae"
-    members: int = 10
+    members: int = 6
     seed: int = 7
     val_fraction: float = 0.2
     quantiles: tuple[float, float] = (0.1, 0.9)
