@@ -136,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/cover_cache"))
     parser.add_argument("--level", type=float, default=0.8)
     parser.add_argument("--steps", action="store_true", help="also coverage per step")
+    parser.add_argument(
+        "--per-series", metavar="MODEL", help="also MODEL's coverage per series and window"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     data = load(args.cache)
@@ -146,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.steps:
             st = scored.groupby(["group", "step"])["in"].mean().unstack("group")
             sys.stdout.write(f"coverage per step (all models)\n{st.round(3).to_string()}\n")
+        if args.per_series:
+            mine = scored[scored["model"] == args.per_series]
+            per = mine.groupby(["group", "series", "end"])["in"].mean().unstack("end")
+            sys.stdout.write(f"{args.per_series} coverage per series and window\n")
+            sys.stdout.write(f"{per.round(3).to_string()}\n")
     return 0
 
 
