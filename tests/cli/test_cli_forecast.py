@@ -61,7 +61,7 @@ def json_run(csv_file: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_json_has_the_documented_tables_with_stable_names(json_run) -> None:
-    proc, _ = json_run
+    proc, model = json_run
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert list(out) == ["forecast", "backtest", "members", "outlook", "tuning"]
@@ -75,7 +75,12 @@ def test_json_has_the_documented_tables_with_stable_names(json_run) -> None:
     chosen = tuning[tuning["status"] == "chosen"]
     assert len(chosen) == 1 and chosen["score"].iloc[0] == tuning["score"].min()
     rate = f"learning rate {chosen['learning_rate'].iloc[0]:g}"
-    assert f"trained with lookback 6, horizon 2, 1 layer of 4 units, {rate}" in proc.stderr
+    # two networks take turns at the chosen lookback and a second one (the saved model's)
+    saved = json.loads((model / "bundle.json").read_text())
+    partner = saved["members"][1]["lookback"]
+    assert [m["lookback"] for m in saved["members"]] == [6, partner] and partner in (3, 12)
+    shares = f"lookbacks 6 and {partner} (1 at 6, 1 at {partner} networks)"
+    assert f"trained with {shares}, horizon 2, 1 layer of 4 units, {rate}" in proc.stderr
     assert "the lowest validation error" in proc.stderr
     assert set(out["backtest"][0]) == {"node", "model", "rmse", "mae", "mase", "coverage", "width"}
     assert {r["model"] for r in out["backtest"]} == {
