@@ -54,7 +54,12 @@ def test_twelve_quarters_forecast_with_the_default_settings(make_app: Callable[.
     # The verdict area: what the networks were trained with and how the automatic ones were chosen.
     used = run.ensemble.settings
     captions = " ".join(c.value for c in at.caption)
-    assert f"Trained with lookback {used.lookback}, horizon 3," in captions
+    # 12 quarters: the chosen lookback is paired with half of it (twice would leave too few
+    # windows), and the networks take turns at the two
+    half = used.lookback // 2
+    assert run.ensemble.member_lookbacks == (used.lookback, half) * 3
+    shares = f"lookbacks {used.lookback} and {half} (3 at {used.lookback}, 3 at {half} networks)"
+    assert f"Trained with {shares}, horizon 3," in captions
     assert f"{used.units} units, learning rate {used.learning_rate:g}" in captions
     assert "Automatic settings: " in captions
     tables = [df.value for df in at.dataframe if list(df.value.columns) == TUNING_COLUMNS]
