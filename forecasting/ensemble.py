@@ -28,7 +28,7 @@ from forecasting.scaling import Scaler
 from forecasting.scaling_fit import fit_scaler, subset_scaler
 from forecasting.settings import ModelSettings
 from forecasting.training import ProgressFn, predict, split_by_time
-from forecasting.windows import Panel, origin_windows, training_windows
+from forecasting.windows import Panel, Windows, origin_windows, training_windows
 
 
 @dataclass(frozen=True)
@@ -113,16 +113,7 @@ def fit_ensemble(
         if not mine:
             continue
         w = training_windows(zt, zc, starts, lookback, settings.horizon, upto=end)
-        if len(w) == 0:
-            raise ForecastError(
-                f"No node has the {lookback + settings.horizon} periods needed for a lookback "
-                f"of {lookback} and a horizon of {settings.horizon}"
-                f"{' (plus one for differencing)' if settings.difference else ''}."
-            )
-        w, _ = scaler.relative(w)
-        if calendar.uses_calendar(settings.calendar, season):
-            w = calendar.with_calendar(w, positions, season)
-        train, val = split_by_time(w, settings.val_fraction)
+        train, val = _ready(w, lookback, settings, scaler, positions, season)
         # Seeds follow the member; progress counts the networks in the order they train.
         fits = [
             MemberFit(settings.seed + m, stage, len(trained) + i + 1, settings.members)
@@ -146,6 +137,32 @@ def fit_ensemble(
         season=season,
         lookbacks=each,
     )
+
+
+def _ready(
+    w: Windows,
+    lookback: int,
+    settings: ModelSettings,
+    scaler: Scaler,
+    positions: np.ndarray,
+    season: int,
+) -> tuple[Windows, Windows]:
+    """Training windows at ``lookback`` shifted by the scaler, with the calendar inputs when they
+    apply, split in time into training and validation parts.
+
+    Raises:
+        ForecastError: no node has a complete window.
+    """
+    if len(w) == 0:
+        raise ForecastError(
+            f"No node has the {lookback + settings.horizon} periods needed for a lookback "
+            f"of {lookback} and a horizon of {settings.horizon}"
+            f"{' (plus one for differencing)' if settings.difference else ''}."
+        )
+    w, _ = scaler.relative(w)
+    if calendar.uses_calendar(settings.calendar, season):
+        w = calendar.with_calendar(w, positions, season)
+    return split_by_time(w, settings.val_fraction)
 
 
 def _positions(panel: Panel, season: int, horizon: int) -> np.ndarray:
