@@ -108,10 +108,8 @@ def fit_ensemble(
     each = tuple(lookbacks[m % len(lookbacks)] for m in range(settings.members))
     t0 = time.perf_counter()
     trained: dict[int, tuple[Any, dict[str, list[float]]]] = {}
-    for lookback in lookbacks:
+    for lookback in dict.fromkeys(each):
         mine = [m for m in range(settings.members) if each[m] == lookback]
-        if not mine:
-            continue
         w = training_windows(zt, zc, starts, lookback, settings.horizon, upto=end)
         train, val = _ready(w, lookback, settings, scaler, positions, season)
         # Seeds follow the member; progress counts the networks in the order they train.
