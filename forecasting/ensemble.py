@@ -157,10 +157,19 @@ def _ready(
             f"of {lookback} and a horizon of {settings.horizon}"
             f"{' (plus one for differencing)' if settings.difference else ''}."
         )
-    w, _ = scaler.relative(w)
+    w, _ = _network_inputs(w, scaler, settings, positions, season)
+    return split_by_time(w, settings.val_fraction)
+
+
+def _network_inputs(
+    w: Windows, scaler: Scaler, settings: ModelSettings, positions: np.ndarray, season: int
+) -> tuple[Windows, np.ndarray]:
+    """Windows as the networks see them: shifted by the scaler (offsets returned for the
+    inverse), with the calendar inputs when they apply."""
+    w, offset = scaler.relative(w)
     if calendar.uses_calendar(settings.calendar, season):
         w = calendar.with_calendar(w, positions, season)
-    return split_by_time(w, settings.val_fraction)
+    return w, offset
 
 
 def _positions(panel: Panel, season: int, horizon: int) -> np.ndarray:
@@ -218,9 +227,7 @@ def predict_members(
         w = origin_windows(zt, zc, lookback, s.horizon, origin=origin, future_covariate=fut)
         if not np.isfinite(w.past).all():
             raise ForecastError("Some nodes lack the lookback history at the forecast origin.")
-        w, offset = scaler.relative(w)
-        if calendar.uses_calendar(s.calendar, ensemble.season):
-            w = calendar.with_calendar(w, positions, ensemble.season)
+        w, offset = _network_inputs(w, scaler, s, positions, ensemble.season)
         for m in np.flatnonzero(each == lookback):
             z = predict(ensemble.models[m], w)
             out[m] = scaler.inverse(z, node, offset, last, positions=ahead)
