@@ -9,8 +9,9 @@ Output (stable names, scripts depend on them):
   ``--interval``, ``spread_*`` the LSTM members' run-to-run spread); ``backtest`` records:
   ``node, model, rmse, mae, mase, coverage, width`` with the models ``lstm``, ``naive``,
   ``seasonal_naive``, ``mean``, ``drift``, ``rate_naive``, ``auto_arima``, ``auto_ets``,
-  ``combo``; ``members`` records: ``node, rmse_mean, rmse_std, rmse_min, rmse_max`` (the spread
-  of the members' backtest RMSE); ``tuning`` records: the columns of
+  ``combo``; ``members`` records: ``node, rmse_mean, rmse_std, rmse_seed_std, rmse_min, rmse_max``
+  (the spread of the members' backtest RMSE; ``rmse_seed_std`` between members at one
+  lookback); ``tuning`` records: the columns of
   ``forecasting.tuning.TUNING_COLUMNS`` (``lookback, units, learning_rate, score, ...,
   status``), one record per candidate of the automatic settings' search, the chosen one with a
   status starting ``chosen``; none when every searched setting was given or a saved model was

@@ -202,7 +202,7 @@ def run_backtest(
     return BacktestResult(
         table=table,
         summary=summary,
-        members_spread=members_spread(nodes, member_preds, actual),
+        members_spread=members_spread(nodes, member_preds, actual, ens.member_lookbacks),
         residuals=residuals(nodes, labels, actual - preds["lstm"]),
         verdict=verdict(summary) + note,
         origins=tuple(labels),

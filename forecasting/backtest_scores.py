@@ -5,7 +5,9 @@ Scores per node and model pool every origin and step: RMSE, MAE, and MASE = MAE 
 in-sample MAE of the one-step naive forecast on the node's history up to the first origin;
 ``coverage`` and ``width`` of the model's conformal band at the nominal level, each cut-off covered
 by a calibration on the others (``conformal.cross_coverage``).
-The members' spread is each member's own RMSE per node: mean, std (population), min and max.
+The members' spread is each member's own RMSE per node: mean, std (population), min and max, and
+``rmse_seed_std``: the std between members at the same lookback (pooled over the lookbacks), that
+is the part of the spread that only the random seed causes.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from forecasting.backtest_models import COMBO, MODEL_NAMES
 from forecasting.windows import Panel
 
 BACKTEST_COLUMNS = ["node", "model", "rmse", "mae", "mase", "coverage", "width"]
-SPREAD_COLUMNS = ["node", "rmse_mean", "rmse_std", "rmse_min", "rmse_max"]
+SPREAD_COLUMNS = ["node", "rmse_mean", "rmse_std", "rmse_seed_std", "rmse_min", "rmse_max"]
 SUMMARY_COLUMNS = ["model", "rmse", "mae", "mase", "coverage", "width", "nodes", "wins"]
 
 
@@ -61,14 +63,27 @@ def score_table(s: Scored) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=BACKTEST_COLUMNS)
 
 
-def members_spread(nodes: list[str], member_preds: np.ndarray, actual: np.ndarray) -> pd.DataFrame:
-    """Each member's RMSE per node (``member_preds``: members, n, k, h) as ``SPREAD_COLUMNS``."""
+def members_spread(
+    nodes: list[str],
+    member_preds: np.ndarray,
+    actual: np.ndarray,
+    lookbacks: tuple[int, ...] = (),
+) -> pd.DataFrame:
+    """Each member's RMSE per node (``member_preds``: members, n, k, h) as ``SPREAD_COLUMNS``;
+    ``lookbacks`` holds each member's lookback (empty: all at one)."""
     member_rmse = np.sqrt(np.mean((member_preds - actual[None]) ** 2, axis=(2, 3)))  # members, n
+    each = np.asarray(lookbacks or (0,) * len(member_rmse))
+    # Pooled within-lookback variance: each member's squared distance from its lookback's mean.
+    within = np.zeros_like(member_rmse)
+    for lb in np.unique(each):
+        at = each == lb
+        within[at] = member_rmse[at] - member_rmse[at].mean(axis=0)
     return pd.DataFrame(
         {
             "node": nodes,
             "rmse_mean": member_rmse.mean(axis=0),
             "rmse_std": member_rmse.std(axis=0),
+            "rmse_seed_std": np.sqrt(np.mean(within**2, axis=0)),
             "rmse_min": member_rmse.min(axis=0),
             "rmse_max": member_rmse.max(axis=0),
         }

@@ -89,7 +89,8 @@ def members_chart(members_table: pd.DataFrame, *, top: int = 40) -> go.Figure:
     """Run-to-run spread of the ensemble members' backtest RMSE per node.
 
     Args:
-        members_table: ``DataFrame[node, rmse_mean, rmse_std, rmse_min, rmse_max]``.
+        members_table: ``DataFrame[node, rmse_mean, rmse_std, rmse_min, rmse_max]``, with
+            ``rmse_seed_std`` (std between networks at one lookback) shown when present.
         top: at most this many nodes are drawn, those with the highest mean RMSE.
 
     Returns:
@@ -104,6 +105,7 @@ def members_chart(members_table: pd.DataFrame, *, top: int = 40) -> go.Figure:
         return empty_figure(title, "No ensemble members to show.")
     table = members_table.sort_values("rmse_mean", ascending=False).head(top)
     mean = table["rmse_mean"].to_numpy(dtype=np.float64)
+    seed = table.get("rmse_seed_std", table["rmse_std"]).to_numpy(dtype=np.float64)
     fig = go.Figure(
         go.Scatter(
             x=[str(n) for n in table["node"]],
@@ -118,9 +120,12 @@ def members_chart(members_table: pd.DataFrame, *, top: int = 40) -> go.Figure:
                 "arrayminus": mean - table["rmse_min"].to_numpy(dtype=np.float64),
                 "color": "#495057",
             },
-            customdata=table[["rmse_std", "rmse_min", "rmse_max"]].to_numpy(dtype=np.float64),
+            customdata=np.column_stack(
+                [table[["rmse_std", "rmse_min", "rmse_max"]].to_numpy(dtype=np.float64), seed]
+            ),
             hovertemplate=(
                 "%{x}<br>mean %{y:,.1f}<br>std %{customdata[0]:,.1f}"
+                " (between seeds at one lookback %{customdata[3]:,.1f})"
                 "<br>min %{customdata[1]:,.1f}<br>max %{customdata[2]:,.1f}<extra></extra>"
             ),
         )

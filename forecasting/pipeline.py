@@ -71,8 +71,9 @@ class ForecastRun:
     members where there was no backtest to calibrate on); ``backtest``: node, model, rmse, mae,
     mase, coverage, width; ``backtest_summary``: model, rmse, mae, mase, coverage, width, nodes,
     wins;
-    ``members_spread``: node, rmse_mean, rmse_std, rmse_min, rmse_max; ``outlook``: one row per
-    node; ``verdict``: plain words; ``skipped``: node, periods, needed, reason;
+    ``members_spread``: node, rmse_mean, rmse_std, rmse_seed_std, rmse_min, rmse_max;
+    ``outlook``: one row per node; ``verdict``: plain words; ``skipped``: node, periods, needed,
+    reason;
     ``train_seconds``: wall time spent training; ``tuning``: the automatic settings' search
     (``tuning.TUNING_COLUMNS``, one row per candidate; empty when every setting was given).
     """

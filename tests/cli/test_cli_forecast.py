@@ -102,7 +102,14 @@ def test_json_has_the_documented_tables_with_stable_names(json_run) -> None:
     assert models["All"] == "bottom-up" and models["Ops / Alpha"] in {
         r["model"] for r in out["backtest"]
     }
-    assert set(out["members"][0]) == {"node", "rmse_mean", "rmse_std", "rmse_min", "rmse_max"}
+    assert set(out["members"][0]) == {
+        "node",
+        "rmse_mean",
+        "rmse_std",
+        "rmse_seed_std",
+        "rmse_min",
+        "rmse_max",
+    }
     nodes = {r["node"] for r in out["forecast"]}
     # default level, as in the app: the deepest level with at most 60 nodes (the projects),
     # plus their programs and the root bottom-up

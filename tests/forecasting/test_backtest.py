@@ -8,7 +8,12 @@ import pytest
 
 from forecasting.backtest import origins_for, run_backtest
 from forecasting.backtest_models import MODEL_NAMES, with_combo
-from forecasting.backtest_scores import BACKTEST_COLUMNS, summarise_backtest, verdict
+from forecasting.backtest_scores import (
+    BACKTEST_COLUMNS,
+    members_spread,
+    summarise_backtest,
+    verdict,
+)
 from forecasting.baselines import baseline_matrix
 from forecasting.errors import ForecastError
 from forecasting.settings import ModelSettings
@@ -70,7 +75,15 @@ def test_every_model_is_scored_on_the_same_cutoffs(result) -> None:
 def test_members_spread_and_residuals(result) -> None:
     _, bt = result
     spread = bt.members_spread
-    assert list(spread.columns) == ["node", "rmse_mean", "rmse_std", "rmse_min", "rmse_max"]
+    assert list(spread.columns) == [
+        "node",
+        "rmse_mean",
+        "rmse_std",
+        "rmse_seed_std",
+        "rmse_min",
+        "rmse_max",
+    ]
+    assert (spread["rmse_seed_std"] <= spread["rmse_std"] + 1e-12).all()
     assert (spread["rmse_min"] <= spread["rmse_mean"]).all()
     assert (spread["rmse_mean"] <= spread["rmse_max"]).all()
     assert (spread["rmse_std"] >= 0).all()
@@ -143,3 +156,16 @@ def test_combo_partner_is_chosen_only_on_errors_known_at_each_cutoff() -> None:
     # now at cut-off 12 the known ets errors average 0.5 < 1: ets is the partner from there on
     np.testing.assert_allclose(preds["combo"][0], [[1.5, 1.5], [1.5, 1.5], [1.0, 1.0]])
     assert with_combo({"lstm": np.zeros((1, 3, h))}, actual, origins) == []
+
+
+def test_seed_spread_is_the_spread_within_each_lookback() -> None:
+    # Two members at lookback 4 with RMSE 1 and 3, two at lookback 8 with RMSE 5 and 5: the
+    # whole spread is over all four, the seed spread only within each pair.
+    actual = np.zeros((1, 1, 1))
+    preds = np.array([1.0, 3.0, 5.0, 5.0]).reshape(4, 1, 1, 1)
+    spread = members_spread(["a"], preds, actual, (4, 4, 8, 8))
+    row = spread.iloc[0]
+    assert row["rmse_std"] == pytest.approx(np.std([1.0, 3.0, 5.0, 5.0]))
+    assert row["rmse_seed_std"] == pytest.approx(np.sqrt((1.0 + 1.0 + 0.0 + 0.0) / 4))
+    one = members_spread(["a"], preds, actual).iloc[0]
+    assert one["rmse_seed_std"] == pytest.approx(one["rmse_std"])

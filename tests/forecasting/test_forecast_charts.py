@@ -106,6 +106,11 @@ def test_members_chart_whiskers() -> None:
     assert list(trace.x) == ["b", "a"]
     np.testing.assert_allclose(trace.error_y.array, [0.5, 1.0])
     np.testing.assert_allclose(trace.error_y.arrayminus, [1.0, 0.5])
+    # Without a seed column the hover's seed figure is the whole std; with one, it is that column.
+    np.testing.assert_allclose(np.asarray(trace.customdata)[:, 3], [0.5, 0.1])
+    seeded = members_chart(table.assign(rmse_seed_std=[0.05, 0.2]))
+    np.testing.assert_allclose(np.asarray(seeded.data[0].customdata)[:, 3], [0.2, 0.05])
+    assert "between seeds" in seeded.data[0].hovertemplate
 
 
 def test_outlook_chart_points_and_bands() -> None:
