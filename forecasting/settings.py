@@ -42,7 +42,7 @@ class ModelSettings:
     units: int = 0
     dropout: float = 0.0
     lookback: int = 0
-    lookbacks: int = 2
+    lookbacks: int = 3
     horizon: int = 0
     epochs: int = 60
     batch_size: int = 0

@@ -19,6 +19,21 @@ def test_an_additive_season_is_recovered_and_centred() -> None:
     assert profile[0].sum() == pytest.approx(0.0, abs=1e-9)
 
 
+def test_recent_seasons_weigh_more_so_a_changed_or_faded_season_is_the_current_one() -> None:
+    t = np.arange(96)
+    old, new = np.array([3.0, 1.0, -1.0, -3.0]), np.array([-3.0, -1.0, 1.0, 3.0])
+    # 16 seasons of one shape, then 8 of its mirror image: the profile follows the recent one.
+    changed = np.where(t < 64, old[t % 4], new[t % 4])[None, :] + RNG.normal(0, 0.05, (1, 96))
+    profile = smoothing.seasonal_profile(changed, t % 4, 4)[0]
+    # Weighted equally, the 16 old seasons would win (a third of the old shape); here the recent
+    # shape dominates: same signs and most of its size.
+    assert np.sign(profile).tolist() == np.sign(new).tolist()
+    assert np.all(np.abs(profile) >= 0.5 * np.abs(new))
+    # A season that faded to nothing (a series gone quiet) is no longer subtracted.
+    faded = np.where(t < 48, old[t % 4] * 10, 0.0)[None, :] + RNG.normal(0, 0.05, (1, 96))
+    assert np.abs(smoothing.seasonal_profile(faded, t % 4, 4)).max() < 0.5
+
+
 def test_noise_and_short_histories_get_no_season() -> None:
     t = np.arange(48)
     noise = RNG.normal(0, 1, (1, 48))
