@@ -83,9 +83,7 @@ def seasonal_profile(x: np.ndarray, positions: np.ndarray, season: int) -> np.nd
         profile = profile - np.nanmean(profile, axis=1, keepdims=True)
         remainder = detrended - profile[:, pos]
         var_r = _weighted_nanmean(remainder**2, weight) - _weighted_nanmean(remainder, weight) ** 2
-        var_sr = (
-            _weighted_nanmean(detrended**2, weight) - _weighted_nanmean(detrended, weight) ** 2
-        )
+        var_sr = _weighted_nanmean(detrended**2, weight) - _weighted_nanmean(detrended, weight) ** 2
         strength = 1.0 - var_r / var_sr
     enough = np.sum(np.isfinite(x), axis=1) >= 2 * season
     keep = enough & np.isfinite(strength) & (strength >= MIN_STRENGTH)
