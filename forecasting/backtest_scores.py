@@ -6,8 +6,10 @@ in-sample MAE of the one-step naive forecast on the node's history up to the fir
 ``coverage`` and ``width`` of the model's conformal band at the nominal level, each cut-off covered
 by a calibration on the others (``conformal.cross_coverage``).
 The members' spread is each member's own RMSE per node: mean, std (population), min and max, and
-``rmse_seed_std``: the std between members at the same lookback (pooled over the lookbacks), that
-is the part of the spread that only the random seed causes.
+``rmse_seed_std``: the std between members at the same lookback (pooled over the lookbacks, each
+lookback's mean estimated from its members, so divided by members - lookbacks: with 2 members
+per lookback a population std would halve the variance), that is the part of the spread that
+only the random seed causes; NaN when no lookback has two members.
 """
 
 from __future__ import annotations
@@ -75,15 +77,17 @@ def members_spread(
     each = np.asarray(lookbacks or (0,) * len(member_rmse))
     # Pooled within-lookback variance: each member's squared distance from its lookback's mean.
     within = np.zeros_like(member_rmse)
-    for lb in np.unique(each):
+    groups = np.unique(each)
+    for lb in groups:
         at = each == lb
         within[at] = member_rmse[at] - member_rmse[at].mean(axis=0)
+    dof = len(member_rmse) - len(groups)
     return pd.DataFrame(
         {
             "node": nodes,
             "rmse_mean": member_rmse.mean(axis=0),
             "rmse_std": member_rmse.std(axis=0),
-            "rmse_seed_std": np.sqrt(np.mean(within**2, axis=0)),
+            "rmse_seed_std": np.sqrt(np.sum(within**2, axis=0) / dof) if dof > 0 else np.nan,
             "rmse_min": member_rmse.min(axis=0),
             "rmse_max": member_rmse.max(axis=0),
         }
