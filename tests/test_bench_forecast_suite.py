@@ -70,6 +70,13 @@ def test_target_words_and_the_honest_accuracy_line() -> None:
     assert suite.target_words({**row, "auto_arima MASE": 0.9}) == (
         "coverage 75-85 %: NOT met; best <= AutoARIMA: met"
     )
+    whole = {**row, "group": "all", "series": 18, "auto_arima MASE": 0.8}
+    assert suite.target_words({**whole, "lstm MASE": 0.84}).endswith(
+        "LSTM within 5 % of AutoARIMA: met"
+    )
+    assert suite.target_words({**whole, "lstm MASE": 0.85}).endswith(
+        "LSTM within 5 % of AutoARIMA: NOT met"
+    )
     nyc = pd.DataFrame(
         {
             "model": ["lstm", "naive", "mean"],
