@@ -106,7 +106,9 @@ st.subheader("Run-to-run spread of the networks")
 st.caption(
     "One LSTM trained twice with different seeds can score very differently; this is the spread "
     "of the backtest RMSE over the ensemble's networks (run-to-run spread, not the forecast's "
-    "uncertainty: that is the calibrated band above)."
+    "uncertainty: that is the calibrated band above). Networks at different lookbacks differ by "
+    "design; hover a node for the std between networks at the same lookback, which only their "
+    "seed causes (`rmse_seed_std` in the table)."
 )
 if run.members_spread.empty:
     st.info("The spread needs a backtest (cut-offs above 0).")

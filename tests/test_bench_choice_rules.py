@@ -56,9 +56,10 @@ def test_a_split_saves_its_inner_backtest_and_held_out_scores(
     steps = pd.DataFrame({"node": "s", "step": [1, 2, 3, 4], "lower": 0.0, "upper": 20.0})
     product = pd.concat([steps.assign(model=m, median=9.0) for m in ("lstm", "best")])
     table = pd.DataFrame({"node": ["s"], "model": ["lstm"], "rmse": [1.0], "mase": [0.5]})
-    monkeypatch.setattr(suite, "_product", lambda *_: (product, 1.0, table, 0.05))
+    monkeypatch.setattr(suite, "_product", lambda *_: (product, 1.0, table, (0.05, 0.03)))
     monkeypatch.setattr(suite, "_reference", lambda *_: (steps.assign(model="sf", median=9.0), 1.0))
-    scores, _ = suite._run_split("Y", 1, True, tmp_path / "t")
+    scores, timing = suite._run_split("Y", 1, True, tmp_path / "t")
+    assert (timing["members rmse std/mean"], timing["same-lookback std/mean"]) == (0.05, 0.03)
     saved = pd.read_csv(tmp_path / "t" / "backtest_Y_8.csv")
     assert saved[["group", "window", "mase"]].values.tolist() == [["Y", 8, 0.5]]
     held = pd.read_csv(tmp_path / "t" / "scores_Y_8.csv")
