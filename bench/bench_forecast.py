@@ -62,6 +62,17 @@ def _level_series(path: Path, mapping: Any, level: int) -> pd.DataFrame:
     return series_for_level(rollup_portfolio(portfolio), level)
 
 
+def spread_ratios(spread: pd.DataFrame) -> tuple[float, float]:
+    """The members' RMSE spread of a run (``ForecastRun.members_spread``) as the mean over nodes of
+    std / mean: over all networks, and between networks at the same lookback (the seed's part)."""
+    with np.errstate(all="ignore"):
+        whole, seed = (
+            float((spread[c] / spread["rmse_mean"]).replace([np.inf], np.nan).mean())
+            for c in ("rmse_std", "rmse_seed_std")
+        )
+    return whole, seed
+
+
 def _accuracy_case(
     name: str, series: pd.DataFrame, settings: ModelSettings, k: int
 ) -> pd.DataFrame:
@@ -69,15 +80,13 @@ def _accuracy_case(
     result = run_forecast(series, settings, backtest_k=k)
     wall = time.perf_counter() - t0
     summary = result.backtest_summary.copy()
-    spread = result.members_spread
-    ratio = (spread["rmse_std"] / spread["rmse_mean"]).replace([np.inf], np.nan)
-    seed = (spread["rmse_seed_std"] / spread["rmse_mean"]).replace([np.inf], np.nan)
+    whole, seed = spread_ratios(result.members_spread)
     summary.insert(0, "case", name)
     summary.insert(1, "series", int(series["node"].nunique()))
     summary.insert(2, "periods", int(series["period"].nunique()))
     is_lstm = summary["model"] == "lstm"
-    summary["members_rmse_std_over_mean"] = np.where(is_lstm, float(ratio.mean()), np.nan)
-    summary["seed_rmse_std_over_mean"] = np.where(is_lstm, float(seed.mean()), np.nan)
+    summary["members_rmse_std_over_mean"] = np.where(is_lstm, whole, np.nan)
+    summary["seed_rmse_std_over_mean"] = np.where(is_lstm, seed, np.nan)
     summary["train_s"] = np.where(is_lstm, round(result.train_seconds, 1), np.nan)
     summary["run_s"] = np.where(is_lstm, round(wall, 1), np.nan)
     summary["verdict"] = np.where(is_lstm, result.verdict, "")

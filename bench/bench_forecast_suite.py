@@ -50,6 +50,7 @@ import pandas as pd
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
+from bench.bench_forecast import spread_ratios
 from forecasting import metrics
 from forecasting.choice import ChoiceSettings
 from forecasting.pipeline import run_forecast
@@ -152,14 +153,8 @@ def _product(
     log.info("product run: %.0f s wall, %.0f s CPU", seconds, time.process_time() - c0)
     models = run.model_forecasts[["node", "model", "step", "median", "lower", "upper"]]
     best = run.forecast[["node", "step", "median", "lower", "upper"]].assign(model="best")
-    spread = run.members_spread
-    with np.errstate(all="ignore"):
-        ratios = [
-            float((spread[c] / spread["rmse_mean"]).replace([np.inf], np.nan).mean())
-            for c in ("rmse_std", "rmse_seed_std")
-        ]
     frame = pd.concat([models, best], ignore_index=True)
-    return frame, seconds, run.backtest, (ratios[0], ratios[1])
+    return frame, seconds, run.backtest, spread_ratios(run.members_spread)
 
 
 def _reference(split: Split, end: int) -> tuple[pd.DataFrame, float]:

@@ -59,6 +59,11 @@ def _weighted_nanmean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
         return np.sum(np.where(ok, x * w, 0.0), axis=1) / np.where(total > 0, total, np.nan)
 
 
+def _weighted_nanvar(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Per row, the variance of the finite values of ``x`` weighted by ``w``."""
+    return _weighted_nanmean(x**2, w) - _weighted_nanmean(x, w) ** 2
+
+
 def seasonal_profile(x: np.ndarray, positions: np.ndarray, season: int) -> np.ndarray:
     """Additive seasonal profile (nodes, season) of the (nodes, periods) array ``x``.
 
@@ -82,9 +87,7 @@ def seasonal_profile(x: np.ndarray, positions: np.ndarray, season: int) -> np.nd
     with np.errstate(all="ignore"):
         profile = profile - np.nanmean(profile, axis=1, keepdims=True)
         remainder = detrended - profile[:, pos]
-        var_r = _weighted_nanmean(remainder**2, weight) - _weighted_nanmean(remainder, weight) ** 2
-        var_sr = _weighted_nanmean(detrended**2, weight) - _weighted_nanmean(detrended, weight) ** 2
-        strength = 1.0 - var_r / var_sr
+        strength = 1.0 - _weighted_nanvar(remainder, weight) / _weighted_nanvar(detrended, weight)
     enough = np.sum(np.isfinite(x), axis=1) >= 2 * season
     keep = enough & np.isfinite(strength) & (strength >= MIN_STRENGTH)
     keep &= np.isfinite(profile).all(axis=1)

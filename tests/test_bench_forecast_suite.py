@@ -107,3 +107,18 @@ def test_time_words_give_the_cpu_seconds_and_the_idle_two_core_estimate() -> Non
     assert "CPU 740 s (product 700 s, statsforecast 40 s)" in words
     assert "about 370 s on an idle 2-core machine" in words
     assert "load average 3.0 at the start" in words
+
+
+def test_spread_ratios_are_the_mean_over_nodes_of_std_over_mean() -> None:
+    from bench.bench_forecast import spread_ratios
+
+    spread = pd.DataFrame(
+        {
+            "rmse_mean": [2.0, 4.0, 0.0],
+            "rmse_std": [0.2, 0.8, 0.5],  # the last node's ratio is infinite: left out
+            "rmse_seed_std": [0.1, 0.2, np.nan],
+        }
+    )
+    whole, seed = spread_ratios(spread)
+    assert whole == pytest.approx((0.1 + 0.2) / 2)
+    assert seed == pytest.approx((0.05 + 0.05) / 2)
