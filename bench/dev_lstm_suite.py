@@ -9,6 +9,10 @@ held-out window; no backtest, no baselines) on the same splits, and scores it by
 AutoARIMA's per series and window MASE comes from statsforecast, computed once and cached in
 ``bench/.cache/arima_suite.csv`` (the same figures as the full suite's ``sf_auto_arima``), so an
 experiment prints the LSTM against AutoARIMA per group, per series and per window in a few minutes.
+It also prints the members' spread on the held-out window (std / mean of the networks' RMSE per
+node, over all networks and between networks at the same lookback, as ``members_spread``): one
+window instead of the suite's six backtest cut-offs, so it is noisier than the suite's figure, but
+it compares configurations in the same few minutes.
 ``--set`` overrides a ``ModelSettings`` field (``--set dropout=0``). The figures of the shipped
 configuration are the full suite's; this script is for iterating, and its results are appended to
 ``bench/.cache/dev_lstm_log.csv`` with the label.
@@ -57,6 +61,10 @@ def lstm_split(group: str, w: int, overrides: dict[str, object]) -> pd.DataFrame
     )
     point = np.median(values, axis=0)
     mean_point = np.mean(values, axis=0)
+    actual = np.stack(
+        [split.values[split.names.index(nd), end : end + split.horizon] for nd in prep.work.nodes]
+    )
+    whole, seed = held_out_spread(values, actual, ens.lookbacks)
     rows = []
     for i, node in enumerate(prep.work.nodes):
         k = split.names.index(node)
@@ -69,6 +77,8 @@ def lstm_split(group: str, w: int, overrides: dict[str, object]) -> pd.DataFrame
                 "window": end,
                 "lstm": float(np.mean(np.abs(y - point[i])) / scale),
                 "lstm_mean": float(np.mean(np.abs(y - mean_point[i])) / scale),
+                "spread": float(whole[i]),
+                "seed_spread": float(seed[i]),
                 "chosen": f"lb{choice.settings.lookback}/u{choice.settings.units}"
                 f"/lr{choice.settings.learning_rate:g}",
                 "cpu s": time.process_time() - t0,
@@ -76,6 +86,21 @@ def lstm_split(group: str, w: int, overrides: dict[str, object]) -> pd.DataFrame
         )
     log.info("%s %d: %.0f s CPU, %s", group, end, time.process_time() - t0, rows[0]["chosen"])
     return pd.DataFrame(rows)
+
+
+def held_out_spread(
+    values: np.ndarray, actual: np.ndarray, lookbacks: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per node, the members' RMSE std / mean over one window: over all networks and between
+    networks at the same lookback (``values``: members, nodes, steps; ``actual``: nodes, steps)."""
+    from forecasting.backtest_scores import members_spread
+
+    nodes = [str(i) for i in range(actual.shape[0])]
+    spread = members_spread(nodes, values[:, :, None, :], actual[:, None, :], lookbacks)
+    with np.errstate(all="ignore"):
+        whole = (spread["rmse_std"] / spread["rmse_mean"]).to_numpy()
+        seed = (spread["rmse_seed_std"] / spread["rmse_mean"]).to_numpy()
+    return whole, seed
 
 
 def arima_reference() -> pd.DataFrame:
@@ -138,18 +163,25 @@ def main(argv: list[str] | None = None) -> int:
     res = pd.concat(parts, ignore_index=True).merge(ref, on=["group", "series", "window"])
     if args.detail:
         print(res.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    cols = ["lstm", "lstm_mean", "arima"]
+    cols = ["lstm", "lstm_mean", "arima", "spread", "seed_spread"]
     by = res.groupby("group")[cols].mean()
     by.loc["all"] = res[cols].mean()
     print(by.to_string(float_format=lambda v: f"{v:.3f}"))
+    per_split = res.groupby(["group", "window"])[["spread", "seed_spread"]].mean()
+    print("members' held-out RMSE std / mean per split")
+    print(per_split.T.to_string(float_format=lambda v: f"{v:.3f}"))
     wall = time.perf_counter() - t0
     print(f"wall {wall:.0f} s; chosen: {sorted(set(res['chosen']))}")
     CACHE.mkdir(exist_ok=True)
     row = {"label": args.label, "sets": " ".join(args.sets), "groups": args.groups}
     row.update({f"{g}": float(v) for g, v in by["lstm"].items()})
+    row.update({f"spread {g}": float(v) for g, v in by["spread"].items()})
+    row.update({f"seed spread {g}": float(v) for g, v in by["seed_spread"].items()})
     row["wall s"] = wall
     logp = CACHE / "dev_lstm_log.csv"
-    pd.DataFrame([row]).to_csv(logp, mode="a", header=not logp.exists(), index=False)
+    # columns grew over time: rewrite the whole log rather than append under an older header
+    old = pd.read_csv(logp) if logp.exists() else pd.DataFrame()
+    pd.concat([old, pd.DataFrame([row])], ignore_index=True).to_csv(logp, index=False)
     res.to_csv(CACHE / f"dev_{args.label or 'run'}.csv", index=False)
     sys.stdout.flush()
     return 0

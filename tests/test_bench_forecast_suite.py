@@ -122,3 +122,16 @@ def test_spread_ratios_are_the_mean_over_nodes_of_std_over_mean() -> None:
     whole, seed = spread_ratios(spread)
     assert whole == pytest.approx((0.1 + 0.2) / 2)
     assert seed == pytest.approx((0.05 + 0.05) / 2)
+
+
+def test_the_dev_loops_held_out_spread_splits_lookback_from_seed() -> None:
+    from bench.dev_lstm_suite import held_out_spread
+
+    actual = np.zeros((1, 2))
+    # four networks on one node, two lookbacks: RMSE 1 and 3 at the first, 2 and 2 at the second
+    values = np.array([[[1.0, 1.0]], [[3.0, 3.0]], [[2.0, 2.0]], [[2.0, 2.0]]])
+    whole, seed = held_out_spread(values, actual, (12, 12, 24, 24))
+    # all four: mean 2, population std sqrt(2 / 4); same lookback: deviations -1, 1, 0, 0 over
+    # 4 - 2 degrees of freedom -> std 1
+    np.testing.assert_allclose(whole, [np.sqrt(0.5) / 2.0])
+    np.testing.assert_allclose(seed, [0.5])
