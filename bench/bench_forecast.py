@@ -62,15 +62,23 @@ def _level_series(path: Path, mapping: Any, level: int) -> pd.DataFrame:
     return series_for_level(rollup_portfolio(portfolio), level)
 
 
-def spread_ratios(spread: pd.DataFrame) -> tuple[float, float]:
-    """The members' RMSE spread of a run (``ForecastRun.members_spread``) as the mean over nodes of
-    std / mean: over all networks, and between networks at the same lookback (the seed's part)."""
+def node_spread_ratios(spread: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per node of a members' spread table (``SPREAD_COLUMNS``), std / mean of the networks' RMSE:
+    over all networks, and between networks at the same lookback (the seed's part); NaN where the
+    mean is 0."""
     with np.errstate(all="ignore"):
         whole, seed = (
-            float((spread[c] / spread["rmse_mean"]).replace([np.inf], np.nan).mean())
+            (spread[c] / spread["rmse_mean"]).replace([np.inf], np.nan)
             for c in ("rmse_std", "rmse_seed_std")
         )
     return whole, seed
+
+
+def spread_ratios(spread: pd.DataFrame) -> tuple[float, float]:
+    """The members' RMSE spread of a run (``ForecastRun.members_spread``) as the mean over nodes of
+    :func:`node_spread_ratios`."""
+    whole, seed = node_spread_ratios(spread)
+    return float(whole.mean()), float(seed.mean())
 
 
 def _accuracy_case(

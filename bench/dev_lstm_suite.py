@@ -34,8 +34,10 @@ import pandas as pd
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
+from bench.bench_forecast import node_spread_ratios
 from bench.bench_forecast_suite import BACKTEST_K, WINDOWS, history_frame, load_suite
 from forecasting import metrics
+from forecasting.backtest_scores import members_spread
 from forecasting.settings import ModelSettings
 
 log = logging.getLogger(__name__)
@@ -67,9 +69,8 @@ def lstm_split(group: str, w: int, overrides: dict[str, object]) -> pd.DataFrame
     whole, seed = held_out_spread(values, actual, ens.lookbacks)
     rows = []
     for i, node in enumerate(prep.work.nodes):
-        k = split.names.index(node)
-        y = split.values[k, end : end + split.horizon]
-        scale = metrics.mase_scale(split.values[k, :end], split.season)
+        y = actual[i]
+        scale = metrics.mase_scale(split.values[split.names.index(node), :end], split.season)
         rows.append(
             {
                 "group": group,
@@ -93,14 +94,10 @@ def held_out_spread(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per node, the members' RMSE std / mean over one window: over all networks and between
     networks at the same lookback (``values``: members, nodes, steps; ``actual``: nodes, steps)."""
-    from forecasting.backtest_scores import members_spread
-
     nodes = [str(i) for i in range(actual.shape[0])]
     spread = members_spread(nodes, values[:, :, None, :], actual[:, None, :], lookbacks)
-    with np.errstate(all="ignore"):
-        whole = (spread["rmse_std"] / spread["rmse_mean"]).to_numpy()
-        seed = (spread["rmse_seed_std"] / spread["rmse_mean"]).to_numpy()
-    return whole, seed
+    whole, seed = node_spread_ratios(spread)
+    return whole.to_numpy(), seed.to_numpy()
 
 
 def arima_reference() -> pd.DataFrame:
