@@ -43,3 +43,24 @@ def test_importing_the_keras_side_does_not_import_tensorflow() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_loading_tensorflow_shows_the_analyst_no_runtime_notices() -> None:
+    # TensorFlow's C++ runtime prints "Could not find cuda drivers" and absl's notice to fd 2 on
+    # import; through quiet_tensorflow they reach the debug log only, while other output passes.
+    code = (
+        "import logging, sys\n"
+        "logging.basicConfig(level=logging.DEBUG, stream=sys.stdout, format='%(message)s')\n"
+        "from forecasting.model import quiet_tensorflow\n"
+        "sys.stderr.write('before\\n')\n"
+        "quiet_tensorflow()\n"
+        "import tensorflow as tf\n"
+        "logging.getLogger('tensorflow').warning('a TensorFlow warning')\n"
+        "sys.stderr.write('after %s\\n' % ('tensorflow' in sys.modules))\n"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("TF_")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stderr.splitlines() == ["before", "after True"]
+    assert "a TensorFlow warning" not in out.stdout
