@@ -21,6 +21,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from typing import Any
 
 from forecasting.settings import ModelSettings
@@ -44,33 +45,41 @@ def quiet_tensorflow() -> None:
 
 # What TensorFlow's C++ runtime writes while it loads: absl's "All log messages before
 # absl::InitializeLog() ..." and glog-style lines ("I0000 00:00:... cudart_stub.cc:31] ...").
+_IMPORT_LOCK = threading.Lock()
 _NOTICE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} )")
 
 
 def _import_tensorflow_quietly() -> None:
     """Import TensorFlow with file descriptor 2 captured: its C++ runtime prints notices (no CUDA
     driver, absl not initialised) straight to it while loading, before ``TF_CPP_MIN_LOG_LEVEL``
-    applies. Those go to the debug log; anything else written meanwhile is passed back."""
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):  # no real stderr (a test runner's capture)
-        fd = 2
-    sys.stderr.flush()
-    saved = os.dup(fd)
-    with tempfile.TemporaryFile(mode="w+b") as sink:
-        os.dup2(sink.fileno(), fd)
+    applies. Those go to the debug log; anything else written meanwhile is passed back. Without a
+    usable descriptor 2 it imports plainly."""
+    with _IMPORT_LOCK:
+        if "tensorflow" in sys.modules:
+            return
         try:
-            import tensorflow  # noqa: F401
-        finally:
+            saved = os.dup(2)
+        except OSError:
+            import tensorflow
+
+            return
+        if sys.stderr is not None:
             sys.stderr.flush()
-            os.dup2(saved, fd)
-            os.close(saved)
-            sink.seek(0)
-            text = sink.read().decode("utf-8", "replace")
+        with tempfile.TemporaryFile(mode="w+b") as sink:
+            os.dup2(sink.fileno(), 2)
+            try:
+                import tensorflow  # noqa: F401
+            finally:
+                if sys.stderr is not None:
+                    sys.stderr.flush()
+                os.dup2(saved, 2)
+                os.close(saved)
+                sink.seek(0)
+                text = sink.read().decode("utf-8", "replace")
     for line in text.splitlines():
         if _NOTICE.match(line):
             log.debug("TensorFlow: %s", line)
-        elif line.strip():
+        elif line.strip() and sys.stderr is not None:
             sys.stderr.write(line + "\n")
 
 

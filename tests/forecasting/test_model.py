@@ -64,3 +64,20 @@ def test_loading_tensorflow_shows_the_analyst_no_runtime_notices() -> None:
     )
     assert out.stderr.splitlines() == ["before", "after True"]
     assert "a TensorFlow warning" not in out.stdout
+
+
+def test_two_threads_loading_tensorflow_at_once_leave_stderr_working() -> None:
+    # The app warms TensorFlow up in a thread while a training thread may start: the capture of
+    # fd 2 is taken once, and fd 2 points at the real stderr afterwards.
+    code = (
+        "import sys, threading\n"
+        "from forecasting.model import quiet_tensorflow\n"
+        "ts = [threading.Thread(target=quiet_tensorflow) for _ in range(2)]\n"
+        "[t.start() for t in ts]; [t.join() for t in ts]\n"
+        "import os; os.write(2, b'after\\n')\n"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("TF_")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stderr.splitlines() == ["after"]
