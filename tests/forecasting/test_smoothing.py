@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -41,6 +43,16 @@ def test_noise_and_short_histories_get_no_season() -> None:
     short = np.array([[3.0, 1.0, -1.0, -3.0, 3.0, 1.0, -1.0]])  # fewer than two seasons
     assert not smoothing.seasonal_profile(short, t[:7] % 4, 4).any()
     assert smoothing.seasonal_profile(noise, t % 4, 1).shape == (1, 1)
+
+
+def test_a_node_without_a_detrended_value_gets_no_season_and_no_warning() -> None:
+    t = np.arange(24)
+    x = np.vstack([np.sin(t * np.pi / 2) * 3, np.full(24, np.nan)])
+    x[1, -3:] = [1.0, 2.0, 3.0]  # too few values for a moving average: the row is all NaN
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        prof = smoothing.seasonal_profile(x, t % 4, 4)
+    assert not prof[1].any() and prof[0].any()
 
 
 def test_missing_periods_before_a_late_start_are_ignored() -> None:
