@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -45,6 +46,14 @@ def test_importing_the_keras_side_does_not_import_tensorflow() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
+def _fresh_python(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a new interpreter without the TF_* variables that would quiet TensorFlow."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+
+
 def test_loading_tensorflow_shows_the_analyst_no_runtime_notices() -> None:
     # TensorFlow's C++ runtime prints "Could not find cuda drivers" and absl's notice to fd 2 on
     # import; through quiet_tensorflow they reach the debug log only, while other output passes.
@@ -58,10 +67,7 @@ def test_loading_tensorflow_shows_the_analyst_no_runtime_notices() -> None:
         "logging.getLogger('tensorflow').warning('a TensorFlow warning')\n"
         "sys.stderr.write('after %s\\n' % ('tensorflow' in sys.modules))\n"
     )
-    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("TF_")}
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
+    out = _fresh_python(code)
     assert out.stderr.splitlines() == ["before", "after True"]
     assert "a TensorFlow warning" not in out.stdout
 
@@ -76,8 +82,5 @@ def test_two_threads_loading_tensorflow_at_once_leave_stderr_working() -> None:
         "[t.start() for t in ts]; [t.join() for t in ts]\n"
         "import os; os.write(2, b'after\\n')\n"
     )
-    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("TF_")}
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
+    out = _fresh_python(code)
     assert out.stderr.splitlines() == ["after"]
