@@ -33,9 +33,10 @@ log = logging.getLogger(__name__)
 
 
 def quiet_tensorflow() -> None:
-    """Silence TensorFlow's C++ logging and oneDNN notice before the first import, and its Python
-    warnings below errors (predicting nodes of several lengths logs a "retracing" warning meant
-    for TensorFlow developers, which the CLI would show to the analyst)."""
+    """Silence TensorFlow's C++ logging and oneDNN notice, load it the first time with its
+    start-up notices captured (``_import_tensorflow_quietly``), and keep its Python warnings below
+    errors (predicting nodes of several lengths logs a "retracing" warning meant for TensorFlow
+    developers, which the CLI would show to the analyst)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
@@ -43,9 +44,9 @@ def quiet_tensorflow() -> None:
         _import_tensorflow_quietly()
 
 
+_IMPORT_LOCK = threading.Lock()
 # What TensorFlow's C++ runtime writes while it loads: absl's "All log messages before
 # absl::InitializeLog() ..." and glog-style lines ("I0000 00:00:... cudart_stub.cc:31] ...").
-_IMPORT_LOCK = threading.Lock()
 _NOTICE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} )")
 
 

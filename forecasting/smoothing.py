@@ -84,11 +84,9 @@ def seasonal_profile(x: np.ndarray, positions: np.ndarray, season: int) -> np.nd
         at = pos == p
         if at.any():
             profile[:, p] = _weighted_nanmean(detrended[:, at], weight[:, at])
-    # A node with no observed period at some position has an all-NaN profile row: its mean is
-    # NaN by design (numpy warns "Mean of empty slice") and the row is dropped below.
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        profile = profile - np.nanmean(profile, axis=1, keepdims=True)
+    with np.errstate(all="ignore"):
+        # an all-NaN row (no detrended value) has a NaN mean and is dropped below
+        profile = profile - _weighted_nanmean(profile, np.ones_like(profile))[:, None]
         remainder = detrended - profile[:, pos]
         strength = 1.0 - _weighted_nanvar(remainder, weight) / _weighted_nanvar(detrended, weight)
     enough = np.sum(np.isfinite(x), axis=1) >= 2 * season
