@@ -4,17 +4,13 @@ rows, each engine's whole process beside raw DuckDB running the reference SQL.
 Run ``python -m bench.bench_engines [--sizes 1M,10M,100M] [--engines pandas,duckdb,spark]
 [--no-compare]``.
 
-The data is synthetic, generated once by DuckDB SQL (``PART_SQL``, part by part, so that 100 M
-rows cost what writing them costs) as Parquet parts into a cache folder outside the repository
-(``COST_DRIFT_BENCH_CACHE``, by default ``~/.cache/cost-drift-bench``) and reused: 4 levels
-(4 portfolios > 20 programs > 200 projects > the leaves), 100 months from 2017-01, every leaf at
-every month, amounts with two decimals. ``1M`` = 10,000 leaves, ``10M`` = 100,000, ``100M`` =
-1,000,000 (parts of 10 M rows at most, the shape a lake holds).
+The data is synthetic: Parquet parts generated once by DuckDB SQL into a cache folder outside the
+repository and reused (``bench.lake``: 4 levels, 100 months, ``1M`` = 10,000 leaves, ``10M`` =
+100,000, ``100M`` = 1,000,000).
 
 Each case is one fresh process, timed from its start to its exit (imports included), its output
-a Parquet file; peak memory is the largest sum of the resident memory of the process and its
-children (Spark's JVM included), sampled from ``/proc`` every 0.2 s, or the kernel's peak of the
-largest single process when that is larger; CPU time is the process tree's user + system time.
+a Parquet file, measured from outside (``bench.process_tree``: peak memory of the process tree
+sampled from ``/proc`` every 0.2 s, CPU time the tree's user + system time).
 The reference is raw DuckDB (a Python process that imports only ``duckdb``) running
 ``REFERENCE_SQL`` (``bench.reference_sql`` on the parts: one ``GROUP BY ROLLUP`` and window sums,
 no validation, no trimming, no densifying, no snapping) with the engine's DuckDB settings (memory
@@ -31,7 +27,6 @@ import json
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,20 +37,16 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from bench import compare_outputs
+from bench import compare_outputs, lake
+from bench.process_tree import measure
 from bench.reference_sql import PARQUET_SOURCE, Reference, reference_sql
 from portfolio.rollup import ROLLUP_COLUMNS
 
 log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[1]
-SIZES = {"1M": 10_000, "10M": 100_000, "100M": 1_000_000}
-MONTHS = 100
-PART_LEAVES = 100_000
-DATA_VERSION = "sql1"  # part of the cache folder's name: a new generator makes new data
 ENGINES = ("pandas", "duckdb", "spark")
 MEMORY_BUDGET_MB = 8192.0
-TIMEOUT_S = 3600
 TABLE_COLUMNS = (
     "size",
     "rows",
@@ -84,129 +75,6 @@ config = {"memory_limit": memory, "temp_directory": out + ".spill"}
 con = duckdb.connect(config={**config, "preserve_insertion_order": False})
 con.execute("COPY (" + sql + ") TO '" + out + "' (FORMAT parquet)", {"files": files})
 """
-
-
-def cache_dir() -> Path:
-    """Where the generated Parquet data lives (outside the repository)."""
-    default = Path.home() / ".cache" / "cost-drift-bench"
-    return Path(os.environ.get("COST_DRIFT_BENCH_CACHE", default))
-
-
-# One part of the synthetic lake, made by DuckDB itself (no array of the part in Python): leaf
-# ``i``'s base amount is lognormal(9, 1) and its drift normal(0, 0.004) per month, the month's
-# noise normal(1, 0.08), every draw a Box-Muller pair of uniforms from ``hash`` of the leaf (and
-# month), so the data is the same on every run and every thread count.
-PART_SQL = """
-COPY (
-  WITH leaf AS (
-    SELECT range AS leaf,
-           (hash(range, 'u1') % 4294967296 + 0.5) / 4294967296 AS u1,
-           (hash(range, 'u2') % 4294967296 + 0.5) / 4294967296 AS u2,
-           (hash(range, 'u3') % 4294967296 + 0.5) / 4294967296 AS u3
-    FROM range($first, $last)
-  ),
-  b AS (
-    SELECT leaf, leaf % 200 AS project,
-           exp(9.0 + sqrt(-2 * ln(u1)) * cos(2 * pi() * u2)) AS base,
-           0.004 * sqrt(-2 * ln(u3)) * cos(2 * pi() * u2) AS drift
-    FROM leaf
-  ),
-  m AS (
-    SELECT b.*, t.range AS t,
-           base * (1 + 0.3 * sin(2 * pi() * t.range / 12)) AS plan,
-           (hash(leaf, t.range, 'n1') % 4294967296 + 0.5) / 4294967296 AS n1,
-           (hash(leaf, t.range, 'n2') % 4294967296 + 0.5) / 4294967296 AS n2
-    FROM b CROSS JOIN range($months) t
-  )
-  SELECT 'Portfolio ' || (project % 4) AS portfolio, 'Program ' || (project % 20) AS program,
-         'Project ' || project AS project, 'PO-' || leaf AS item,
-         strftime(DATE '2017-01-01' + to_months(CAST(t AS INTEGER)), '%Y-%m') AS period,
-         round(plan, 2) AS planned,
-         round(greatest(plan * (1 + drift * t)
-                        * (1 + 0.08 * sqrt(-2 * ln(n1)) * cos(2 * pi() * n2)), 0), 2) AS actual
-  FROM m
-  ORDER BY leaf, t
-) TO $path (FORMAT parquet, ROW_GROUP_SIZE 1000000)
-"""
-
-
-def dataset(size: str) -> Path:
-    """The folder of Parquet parts for ``size``, generated on first use (by DuckDB, part by part,
-    so that 100 M rows cost what writing them costs)."""
-    import duckdb
-
-    folder = cache_dir() / f"portfolio_{size}_{DATA_VERSION}"
-    done = folder / "_COMPLETE"
-    if done.exists():
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    leaves = SIZES[size]
-    with tempfile.TemporaryDirectory(prefix="cost-drift-bench-gen-") as spill:
-        con = duckdb.connect(config={"memory_limit": "2GB", "temp_directory": spill})
-        for i, first in enumerate(range(0, leaves, PART_LEAVES)):
-            last = min(first + PART_LEAVES, leaves)
-            path = str(folder / f"part-{i:05d}.parquet")
-            con.execute(PART_SQL, {"first": first, "last": last, "months": MONTHS, "path": path})
-        con.close()
-    done.write_text("ok\n")
-    log.info("generated %s (%d rows)", folder, leaves * MONTHS)
-    return folder
-
-
-def _children(pid: int) -> list[int]:
-    out = [pid]
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            out += [c for k in task.read_text().split() for c in _children(int(k))]
-        except (OSError, ValueError):
-            continue
-    return out
-
-
-def _tree_rss_mb(pid: int) -> float:
-    total = 0
-    for p in set(_children(pid)):
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024.0
-
-
-def measure(command: Sequence[str], env: dict[str, str]) -> dict[str, Any]:
-    """Run one process to its end: wall seconds, peak MB of its tree, exit code, stderr tail."""
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    before, cpu0 = usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime
-    t0 = time.perf_counter()
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(
-            list(command), cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=err
-        )
-        peak = 0.0
-        while True:
-            # wait4 reaps the process with its own rusage: a run shorter than one sample (raw
-            # DuckDB on a tiny file) still gets its peak from the kernel
-            pid, status, own = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                proc.returncode = os.waitstatus_to_exitcode(status)
-                peak = max(peak, own.ru_maxrss / 1024.0)
-                break
-            peak = max(peak, _tree_rss_mb(proc.pid))
-            if time.perf_counter() - t0 > TIMEOUT_S:
-                proc.kill()
-            time.sleep(0.2)
-        seconds = time.perf_counter() - t0
-        err.seek(0)
-        tail = err.read().decode(errors="replace")[-2000:]
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    single, cpu = usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime - cpu0
-    if single > before:
-        peak = max(peak, single)
-    return {"s": seconds, "cpu": cpu, "peak": peak, "rc": proc.returncode, "stderr": tail}
 
 
 def _env() -> dict[str, str]:
@@ -261,7 +129,7 @@ def run_case(size: str, case: str, folder: Path, work: Path) -> dict[str, Any]:
 
 
 def run(
-    sizes: Sequence[str] = tuple(SIZES),
+    sizes: Sequence[str] = tuple(lake.SIZES),
     engines: Sequence[str] = ENGINES,
     spark_sizes: Sequence[str] | None = None,
     pandas_mb_per_row: float | None = None,
@@ -271,7 +139,7 @@ def run(
     """Every engine and raw DuckDB at each size; prints and returns the table.
 
     Args:
-        sizes: Keys of ``SIZES``.
+        sizes: Keys of ``lake.SIZES``.
         engines: Engines to run beside raw DuckDB.
         spark_sizes: The sizes at which Spark runs (all by default); at the others its row
             says it was not run and why.
@@ -283,40 +151,18 @@ def run(
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="cost-drift-engines-") as tmp:
         for size in sizes:
-            folder = dataset(size)
-            n_rows = SIZES[size] * MONTHS
+            folder = lake.dataset(size)
+            n_rows = lake.SIZES[size] * lake.MONTHS
             if raw:
                 reference = run_case(size, "raw duckdb", folder, Path(tmp))
             else:
                 reference = {"size": size, "case": "raw duckdb", "note": "not run (--no-raw)"}
             cases = [reference]
             for engine in engines:
-                if engine == "spark" and spark_sizes is not None and size not in spark_sizes:
-                    spark_s = [r.get("s") for r in rows if r["case"] == "spark" and r.get("s")]
-                    cases.append(
-                        {
-                            "size": size,
-                            "case": engine,
-                            "note": "not run: a local Spark on the 2 "
-                            "shared cores took "
-                            + (f"{spark_s[-1]:.0f} s at the size before" if spark_s else "too long")
-                            + "; it is the same job a cluster runs (--spark-master)",
-                        }
-                    )
+                skip = _skip_note(engine, size, rows, spark_sizes, pandas_mb_per_row)
+                if skip:
+                    cases.append({"size": size, "case": engine, "note": skip})
                     continue
-                if engine == "pandas" and pandas_mb_per_row is not None:
-                    need = pandas_mb_per_row * n_rows
-                    if need > MEMORY_BUDGET_MB:
-                        cases.append(
-                            {
-                                "size": size,
-                                "case": engine,
-                                "note": f"skipped: would need about "
-                                f"{need / 1024:,.0f} GB (its 1M peak scaled), over the "
-                                f"{MEMORY_BUDGET_MB / 1024:.0f} GB budget",
-                            }
-                        )
-                        continue
                 row = run_case(size, engine, folder, Path(tmp))
                 if engine == "pandas" and not row["note"]:
                     pandas_mb_per_row = row["peak MB"] / n_rows
@@ -341,6 +187,32 @@ def run(
         print(table.to_string(index=False))
     print(f"load average {load} ({os.cpu_count()} CPUs, shared)")
     return table
+
+
+def _skip_note(
+    engine: str,
+    size: str,
+    done: list[dict[str, Any]],
+    spark_sizes: Sequence[str] | None,
+    pandas_mb_per_row: float | None,
+) -> str:
+    """Why ``engine`` does not run at ``size`` (empty when it runs): Spark outside its sizes, or
+    pandas when its earlier peak per row, scaled, is over the memory budget."""
+    if engine == "spark" and spark_sizes is not None and size not in spark_sizes:
+        spark_s = [r.get("s") for r in done if r["case"] == "spark" and r.get("s")]
+        took = f"{spark_s[-1]:.0f} s at the size before" if spark_s else "too long"
+        return (
+            f"not run: a local Spark on the 2 shared cores took {took}; it is the same job a "
+            "cluster runs (--spark-master)"
+        )
+    if engine == "pandas" and pandas_mb_per_row is not None:
+        need = pandas_mb_per_row * lake.SIZES[size] * lake.MONTHS
+        if need > MEMORY_BUDGET_MB:
+            return (
+                f"skipped: would need about {need / 1024:,.0f} GB (its 1M peak scaled), over the "
+                f"{MEMORY_BUDGET_MB / 1024:.0f} GB budget"
+            )
+    return ""
 
 
 def _ratios(row: dict[str, Any], reference: dict[str, Any]) -> None:
@@ -371,7 +243,7 @@ def _blanks(table: pd.DataFrame) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     """Command line: generate the data when missing and run the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--sizes", default=",".join(SIZES), help="comma list of 1M,10M,100M")
+    parser.add_argument("--sizes", default=",".join(lake.SIZES), help="comma list of 1M,10M,100M")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma list of engines")
     parser.add_argument("--spark-sizes", default=None, help="sizes at which Spark runs (all)")
     parser.add_argument(

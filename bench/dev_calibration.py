@@ -28,7 +28,7 @@ from unittest import mock
 import numpy as np
 import pandas as pd
 
-from bench.bench_forecast_suite import BACKTEST_K, WINDOWS, Split, load_suite
+from bench.suite_data import BACKTEST_K, WINDOWS, Split, load_suite
 from forecasting import conformal, metrics, stat_models
 from forecasting.backtest import origins_for
 from forecasting.backtest_models import baseline_predictions

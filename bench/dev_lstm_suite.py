@@ -35,7 +35,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 from bench.bench_forecast import node_spread_ratios
-from bench.bench_forecast_suite import BACKTEST_K, WINDOWS, history_frame, load_suite
+from bench.suite_data import BACKTEST_K, WINDOWS, history_frame, load_suite
 from forecasting import metrics
 from forecasting.backtest_scores import members_spread
 from forecasting.settings import ModelSettings
@@ -105,14 +105,14 @@ def arima_reference() -> pd.DataFrame:
     path = CACHE / "arima_suite.csv"
     if path.exists():
         return pd.read_csv(path)
-    from bench.bench_forecast_suite import _reference, _score
+    from bench.bench_forecast_suite import reference_forecasts, score_window
 
     parts = []
     for split in load_suite():
         for w in range(1, WINDOWS + 1):
             end = split.values.shape[1] - w * split.horizon
-            fc, _ = _reference(split, end)
-            sc = _score(split, end, fc[fc["model"] == "sf_auto_arima"])
+            fc, _ = reference_forecasts(split, end)
+            sc = score_window(split, end, fc[fc["model"] == "sf_auto_arima"])
             kept = sc[["group", "series", "window", "mase"]]
             parts.append(kept.rename(columns={"mase": "arima"}))
     out = pd.concat(parts, ignore_index=True)

@@ -10,6 +10,7 @@ import pytest
 
 from bench import bench_forecast_suite as suite
 from bench import choice_rules
+from bench import suite_data as data
 
 
 def _save(folder: Path) -> None:
@@ -51,13 +52,15 @@ def test_a_split_saves_its_inner_backtest_and_held_out_scores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     values = np.arange(1.0, 13.0).reshape(1, 12)
-    split = suite.Split("Y", values, ("s",), tuple(suite._labels("Y", 12)), 4, 1)
+    split = data.Split("Y", values, ("s",), tuple(data.period_labels("Y", 12)), 4, 1)
     monkeypatch.setattr(suite, "load_suite", lambda: [split])
     steps = pd.DataFrame({"node": "s", "step": [1, 2, 3, 4], "lower": 0.0, "upper": 20.0})
     product = pd.concat([steps.assign(model=m, median=9.0) for m in ("lstm", "best")])
     table = pd.DataFrame({"node": ["s"], "model": ["lstm"], "rmse": [1.0], "mase": [0.5]})
     monkeypatch.setattr(suite, "_product", lambda *_: (product, 1.0, table, (0.05, 0.03)))
-    monkeypatch.setattr(suite, "_reference", lambda *_: (steps.assign(model="sf", median=9.0), 1.0))
+    monkeypatch.setattr(
+        suite, "reference_forecasts", lambda *_: (steps.assign(model="sf", median=9.0), 1.0)
+    )
     scores, timing = suite._run_split("Y", 1, True, tmp_path / "t")
     assert (timing["members rmse std/mean"], timing["same-lookback std/mean"]) == (0.05, 0.03)
     saved = pd.read_csv(tmp_path / "t" / "backtest_Y_8.csv")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import bench_engines
+from bench import bench_engines, lake
 
 
 @pytest.mark.timeout(600)
@@ -15,15 +15,15 @@ def test_bench_engines_tiny_size_same_output_rows(
 ) -> None:
     pytest.importorskip("duckdb")
     monkeypatch.setenv("COST_DRIFT_BENCH_CACHE", str(tmp_path))
-    monkeypatch.setattr(bench_engines, "SIZES", {"tiny": 30})
-    monkeypatch.setattr(bench_engines, "PART_LEAVES", 20)  # two parts
+    monkeypatch.setattr(lake, "SIZES", {"tiny": 30})
+    monkeypatch.setattr(lake, "PART_LEAVES", 20)  # two parts
     table = bench_engines.run(["tiny"], ["pandas", "duckdb"])
     assert list(table.columns) == list(bench_engines.TABLE_COLUMNS)
     assert list(table["case"]) == ["raw duckdb", "pandas", "duckdb"]
-    folder = tmp_path / f"portfolio_tiny_{bench_engines.DATA_VERSION}"
+    folder = tmp_path / f"portfolio_tiny_{lake.DATA_VERSION}"
     assert len(list(folder.glob("*.parquet"))) == 2
     nodes = 1 + 4 + 20 + 30 + 30  # root, portfolios, programs, projects (30 < 200), leaves
-    assert (table["out rows"] == nodes * bench_engines.MONTHS).all(), table
+    assert (table["out rows"] == nodes * lake.MONTHS).all(), table
     assert (table["s"] > 0).all() and (table["peak MB"] > 0).all()
     assert table["note"].fillna("").eq("").all()
     # both engines' outputs were compared with the reference's, row by row
@@ -74,8 +74,8 @@ def test_a_comparison_that_fails_keeps_the_timings(
     """At 100 M rows the row-by-row join once filled the disk: the run's figures must survive."""
     pytest.importorskip("duckdb")
     monkeypatch.setenv("COST_DRIFT_BENCH_CACHE", str(tmp_path))
-    monkeypatch.setattr(bench_engines, "SIZES", {"tiny": 30})
-    monkeypatch.setattr(bench_engines, "PART_LEAVES", 20)
+    monkeypatch.setattr(lake, "SIZES", {"tiny": 30})
+    monkeypatch.setattr(lake, "PART_LEAVES", 20)
 
     def full_disk(ours: Path, reference: Path) -> int:
         raise OSError("No space left on device")

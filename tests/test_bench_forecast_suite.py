@@ -7,19 +7,22 @@ import pandas as pd
 import pytest
 
 from bench import bench_forecast_suite as suite
-from bench.run_all import accuracy_line
+from bench import suite_data as data
+from bench import suite_report as report
+from bench.sections_forecast import accuracy_line
 
 
 def test_labels_end_on_the_suites_common_calendar() -> None:
-    assert suite._labels("M", 3) == ["2000-10", "2000-11", "2000-12"]
-    assert suite._labels("Q", 5)[0] == "1999-Q4" and suite._labels("Q", 5)[-1] == "2000-Q4"
-    assert suite._labels("Y", 2) == ["1999", "2000"]
+    assert data.period_labels("M", 3) == ["2000-10", "2000-11", "2000-12"]
+    quarters = data.period_labels("Q", 5)
+    assert quarters[0] == "1999-Q4" and quarters[-1] == "2000-Q4"
+    assert data.period_labels("Y", 2) == ["1999", "2000"]
 
 
 def test_groups_are_cut_to_their_shortest_series() -> None:
-    if not suite.DEV.exists():
-        pytest.skip(f"the forecast suite is not at {suite.DEV}")
-    splits = {s.group: s for s in suite.load_suite()}
+    if not data.DEV.exists():
+        pytest.skip(f"the forecast suite is not at {data.DEV}")
+    splits = {s.group: s for s in data.load_suite()}
     assert splits["M"].values.shape == (4, 176)
     assert splits["Q"].values.shape == (13, 89)
     assert splits["Y"].values.shape == (1, 114)
@@ -28,7 +31,7 @@ def test_groups_are_cut_to_their_shortest_series() -> None:
 
 def test_scores_are_seasonal_mase_coverage_and_scaled_width() -> None:
     values = np.array([[1.0, 2.0, 3.0, 4.0, 6.0, 8.0]])
-    split = suite.Split("Y", values, ("s",), tuple(suite._labels("Y", 6)), 2, 1)
+    split = data.Split("Y", values, ("s",), tuple(data.period_labels("Y", 6)), 2, 1)
     fc = pd.DataFrame(
         {
             "node": "s",
@@ -39,7 +42,7 @@ def test_scores_are_seasonal_mase_coverage_and_scaled_width() -> None:
             "upper": [7.0, 7.0],
         }
     )
-    row = suite._score(split, 4, fc).iloc[0]
+    row = suite.score_window(split, 4, fc).iloc[0]
     # in-sample naive MAE of 1, 2, 3, 4 is 1; errors 1 and 3
     assert row["mase"] == pytest.approx(2.0)
     assert row["coverage"] == pytest.approx(0.5)
@@ -58,7 +61,7 @@ def test_every_summary_row_compares_the_lstm_with_the_best_baseline() -> None:
             "width": 1.0,
         }
     )
-    summary = suite.summarise(scores)
+    summary = report.summarise(scores)
     # the statsforecast reference is not a product baseline, so auto_arima is the best one
     assert set(summary["LSTM vs best baseline"]) == {
         "LSTM 1.200 loses to best baseline auto_arima 1.000 (+20 %)"
@@ -67,14 +70,14 @@ def test_every_summary_row_compares_the_lstm_with_the_best_baseline() -> None:
 
 def test_target_words_and_the_honest_accuracy_line() -> None:
     row = {"group": "Q", "series": 13, "best coverage": 0.7, "best MASE": 0.8}
-    assert suite.target_words({**row, "auto_arima MASE": 0.9}) == (
+    assert report.target_words({**row, "auto_arima MASE": 0.9}) == (
         "coverage 75-85 %: NOT met; best <= AutoARIMA: met"
     )
     whole = {**row, "group": "all", "series": 18, "auto_arima MASE": 0.8}
-    assert suite.target_words({**whole, "lstm MASE": 0.84}).endswith(
+    assert report.target_words({**whole, "lstm MASE": 0.84}).endswith(
         "LSTM within 5 % of AutoARIMA: met"
     )
-    assert suite.target_words({**whole, "lstm MASE": 0.85}).endswith(
+    assert report.target_words({**whole, "lstm MASE": 0.85}).endswith(
         "LSTM within 5 % of AutoARIMA: NOT met"
     )
     nyc = pd.DataFrame(
@@ -102,7 +105,7 @@ def test_time_words_give_the_cpu_seconds_and_the_idle_two_core_estimate() -> Non
             "load start": 3.0,
         }
     )
-    words = suite.time_words(head)
+    words = report.time_words(head)
     assert "whole run 500 s wall in 2 process(es)" in words
     assert "CPU 740 s (product 700 s, statsforecast 40 s)" in words
     assert "about 370 s on an idle 2-core machine" in words
