@@ -33,50 +33,68 @@ log = logging.getLogger(__name__)
 
 
 def quiet_tensorflow() -> None:
-    """Silence TensorFlow's C++ logging and oneDNN notice, load it the first time with its
-    start-up notices captured (``_import_tensorflow_quietly``), and keep its Python warnings below
-    errors (predicting nodes of several lengths logs a "retracing" warning meant for TensorFlow
-    developers, which the CLI would show to the analyst)."""
+    """Silence TensorFlow's C++ logging and oneDNN notice, load TensorFlow and Keras once per
+    process with TensorFlow's start-up notices captured (``_import_tensorflow_quietly``), and keep
+    its Python warnings below errors (predicting nodes of several lengths logs a "retracing"
+    warning meant for TensorFlow developers, which the CLI would show to the analyst).
+
+    A thread that calls it while another is loading waits until the load has finished: the app
+    warms TensorFlow up in a background thread, and a training thread that imported Keras during
+    that load got half-initialised TensorFlow modules ("module ... dataset_ops has no attribute
+    DatasetV2")."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
-    if "tensorflow" not in sys.modules:
-        _import_tensorflow_quietly()
+    if not _LOADED.is_set():
+        _load_once()
 
 
 _IMPORT_LOCK = threading.Lock()
+_LOADED = threading.Event()
 # What TensorFlow's C++ runtime writes while it loads: absl's "All log messages before
 # absl::InitializeLog() ..." and glog-style lines ("I0000 00:00:... cudart_stub.cc:31] ...").
 _NOTICE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} )")
+
+
+def _load_once() -> None:
+    """Load TensorFlow (quietly, unless something else already imported it) and Keras, under the
+    lock, and mark them loaded."""
+    with _IMPORT_LOCK:
+        if _LOADED.is_set():
+            return
+        if "tensorflow" in sys.modules:
+            import tensorflow  # noqa: F401  # loaded before: nothing left to capture
+        else:
+            _import_tensorflow_quietly()
+        import keras  # noqa: F401
+
+        _LOADED.set()
 
 
 def _import_tensorflow_quietly() -> None:
     """Import TensorFlow with file descriptor 2 captured: its C++ runtime prints notices (no CUDA
     driver, absl not initialised) straight to it while loading, before ``TF_CPP_MIN_LOG_LEVEL``
     applies. Those go to the debug log; anything else written meanwhile is passed back. Without a
-    usable descriptor 2 it imports plainly."""
-    with _IMPORT_LOCK:
-        if "tensorflow" in sys.modules:
-            return
-        try:
-            saved = os.dup(2)
-        except OSError:
-            import tensorflow
+    usable descriptor 2 it imports plainly. The caller holds ``_IMPORT_LOCK``."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        import tensorflow
 
-            return
-        if sys.stderr is not None:
-            sys.stderr.flush()
-        with tempfile.TemporaryFile(mode="w+b") as sink:
-            os.dup2(sink.fileno(), 2)
-            try:
-                import tensorflow  # noqa: F401
-            finally:
-                if sys.stderr is not None:
-                    sys.stderr.flush()
-                os.dup2(saved, 2)
-                os.close(saved)
-                sink.seek(0)
-                text = sink.read().decode("utf-8", "replace")
+        return
+    if sys.stderr is not None:
+        sys.stderr.flush()
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            import tensorflow  # noqa: F401
+        finally:
+            if sys.stderr is not None:
+                sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            text = sink.read().decode("utf-8", "replace")
     for line in text.splitlines():
         if _NOTICE.match(line):
             log.debug("TensorFlow: %s", line)

@@ -236,7 +236,7 @@ def crossing_table(outlook: pd.DataFrame) -> pd.DataFrame:
 
     Returns:
         The matching rows, sorted by the first amber period, then red before amber-only, then by
-        the share of members reaching red and amber (highest first).
+        the probability of reaching red and amber (highest first).
     """
     require_columns(
         outlook, ["node", "first_amber_period", "first_red_period", "p_red", "p_amber"], "outlook"

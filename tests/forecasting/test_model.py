@@ -84,3 +84,30 @@ def test_two_threads_loading_tensorflow_at_once_leave_stderr_working() -> None:
     )
     out = _fresh_python(code)
     assert out.stderr.splitlines() == ["after"]
+
+
+def test_a_thread_that_starts_training_while_tensorflow_loads_waits_for_the_whole_load() -> None:
+    # The app's Forecast page loads TensorFlow in a warm-up thread; an analyst who presses Train
+    # at once started a training thread that imported Keras mid-load and failed with "module
+    # 'tensorflow.python.data.ops.dataset_ops' has no attribute 'DatasetV2'".
+    code = (
+        "import sys, threading, time\n"
+        "from forecasting.model import quiet_tensorflow\n"
+        "errors = []\n"
+        "def train():\n"
+        "    while 'tensorflow' not in sys.modules:\n"
+        "        time.sleep(0.001)\n"
+        "    try:\n"
+        "        quiet_tensorflow()\n"
+        "        import keras\n"
+        "        keras.layers.Dense(1)\n"
+        "        from tensorflow.python.data.ops import dataset_ops\n"
+        "        dataset_ops.DatasetV2\n"
+        "    except Exception as err:\n"
+        "        errors.append(repr(err))\n"
+        "ts = [threading.Thread(target=train), threading.Thread(target=quiet_tensorflow)]\n"
+        "[t.start() for t in ts]; [t.join() for t in ts]\n"
+        "print(errors)\n"
+    )
+    out = _fresh_python(code)
+    assert out.stdout.strip() == "[]"
