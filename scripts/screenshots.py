@@ -3,9 +3,10 @@
 Usage: ``.venv/bin/python scripts/screenshots.py [--out docs/screenshots]``
 
 Starts ``streamlit run app.py`` on a free loopback port with a temporary store, opens it at
-1400 x 900 in /usr/bin/chromium, and saves overview, hierarchy, alerts, forecast (after a training
-run on the sample portfolio with the settings as shipped, a few minutes on 2 cores) and export
-PNGs. Nothing is downloaded.
+1400 x 900 in /usr/bin/chromium, and saves a PNG of the overview, hierarchy, alerts and
+attribution pages, of the forecast page after a training run on the sample portfolio with the
+settings as shipped (a few minutes on 2 cores), then of at completion (with the forecast's EAC) and
+export. Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -71,17 +72,23 @@ def make_screenshots(out: Path) -> None:
                 for title in ("Overview", "Hierarchy", "Alerts"):
                     go_to(page, title)
                     _shoot(page, out, title.lower())
+                go_to(page, "Attribution", heading="Drift attribution")
+                _shoot(page, out, "attribution")
 
                 go_to(page, "Forecast", timeout=TRAIN_TIMEOUT_MS)
                 by_key(page, "fc_train").get_by_role("button").click()
                 ready = page.get_by_text("Forecast ready")
                 expect(ready).to_be_visible(timeout=DEFAULT_TRAIN_TIMEOUT_MS)
-                # The verdict and the fan chart, rather than the sliders at the top of the page.
-                page.get_by_role("heading", name="Verdict").evaluate(
+                # The fan chart (the shown model's calibrated band, the LSTM beside it) rather
+                # than the sliders at the top of the page; the verdict is just above it.
+                page.get_by_role("heading", name="Forecast fan chart").evaluate(
                     "e => e.scrollIntoView({block: 'start'})"
                 )
                 _shoot(page, out, "forecast")
 
+                # After the training, At completion adds the forecast's EAC and its band.
+                go_to(page, "At completion")
+                _shoot(page, out, "completion")
                 go_to(page, "Export")
                 _shoot(page, out, "export")
                 browser.close()

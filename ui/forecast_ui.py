@@ -214,15 +214,17 @@ def warm_up_statistics() -> None:
 
 
 def verdict(text: str) -> None:
-    """State the backtest verdict plainly: green if the LSTM wins, amber if it loses to the best
-    baseline, blue otherwise."""
+    """State the backtest verdict plainly, a sentence a line: green if the LSTM wins, amber if it
+    loses to the best baseline, blue otherwise."""
     lowered = text.lower()
+    lines = forecast_report.verdict_lines(text)
+    body = "\n".join(f"- {line}" for line in lines) if len(lines) > 1 else text
     if "not beat" in lowered or "no backtest" in lowered:
-        st.warning(text)
+        st.warning(body)
     elif lowered.startswith("best model over the backtest: lstm"):
-        st.success(text)
+        st.success(body)
     else:
-        st.info(text)
+        st.info(body)
 
 
 def automatic_choice(run: ForecastRun) -> None:

@@ -8,6 +8,7 @@ the search, the chosen one marked).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -16,6 +17,15 @@ import pandas as pd
 
 from forecasting.settings import ModelSettings
 from forecasting.tuning import TUNING_COLUMNS
+
+# A sentence ends at a full stop (after a word or a closing bracket) followed by a capital letter;
+# decimals ("1.06") and model names never are.
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9%)]\.)\s+(?=[A-Z])")
+
+
+def verdict_lines(text: str) -> list[str]:
+    """The verdict's sentences, one per line, for a reader who scans (the app lists them)."""
+    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
 
 
 def settings_text(settings: ModelSettings, lookbacks: Sequence[int] = ()) -> str:

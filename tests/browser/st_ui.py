@@ -70,10 +70,14 @@ def assert_no_exception(page: Page) -> None:
         raise AssertionError(f"the app shows an exception: {boxes.first.inner_text()[:800]}")
 
 
-def go_to(page: Page, title: str, timeout: float = APP_TIMEOUT_MS) -> None:
-    """Open a page through the sidebar navigation (keeps the session) and wait for its header."""
+def go_to(
+    page: Page, title: str, timeout: float = APP_TIMEOUT_MS, heading: str | None = None
+) -> None:
+    """Open a page through the sidebar navigation (keeps the session) and wait for its header
+    (``heading``, when it differs from the navigation's ``title``)."""
     page.get_by_test_id("stSidebarNavLink").filter(has_text=re.compile(rf"^{title}$")).click()
-    expect(page.get_by_role("heading", name=title, exact=True).first).to_be_visible(timeout=timeout)
+    header = page.get_by_role("heading", name=heading or title, exact=True).first
+    expect(header).to_be_visible(timeout=timeout)
     wait_idle(page, timeout=timeout)
     assert_no_exception(page)
 

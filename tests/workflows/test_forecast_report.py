@@ -9,7 +9,7 @@ import pandas as pd
 
 from forecasting.settings import ModelSettings
 from forecasting.tuning import TUNING_COLUMNS
-from workflows.forecast_report import settings_text, tuning_table, tuning_text
+from workflows.forecast_report import settings_text, tuning_table, tuning_text, verdict_lines
 
 
 def _table(rows: list[tuple[int, int, float, float, float, str]]) -> pd.DataFrame:
@@ -85,3 +85,21 @@ def test_no_search_and_no_automatic_settings_say_so() -> None:
     loaded = SimpleNamespace(tuning=_table([]), train_seconds=0.0)
     assert "saved model" in tuning_text(loaded)
     assert list(tuning_table(SimpleNamespace()).columns) == TUNING_COLUMNS
+
+
+def test_the_verdict_reads_a_sentence_a_line() -> None:
+    text = (
+        "Best model over the backtest: LSTM + statistical combination (mean MASE 1.06). LSTM "
+        "ensemble beats the best baseline, auto_arima (MASE 1.07 vs 1.08). Shown: auto_arima at "
+        "25 of 25 node(s), not significantly many to replace it (one-sided sign test at 5%). "
+        "Backtest winners per node (by MASE): auto_arima at 8, lstm at 6."
+    )
+    assert verdict_lines(text) == [
+        "Best model over the backtest: LSTM + statistical combination (mean MASE 1.06).",
+        "LSTM ensemble beats the best baseline, auto_arima (MASE 1.07 vs 1.08).",
+        "Shown: auto_arima at 25 of 25 node(s), not significantly many to replace it "
+        "(one-sided sign test at 5%).",
+        "Backtest winners per node (by MASE): auto_arima at 8, lstm at 6.",
+    ]
+    assert verdict_lines("No backtest was run.") == ["No backtest was run."]
+    assert verdict_lines("  ") == []
