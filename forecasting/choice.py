@@ -83,12 +83,14 @@ def sign_test_p(wins: int, nodes: int) -> float:
 
 @dataclass(frozen=True)
 class LevelChoice:
-    """The level's model, the challenger it was tested against, and the challenger's wins."""
+    """The level's model, the challenger it was tested against, the challenger's wins and its
+    ties (equal scores: counted as not won; e.g. AutoARIMA choosing a random walk ties naive)."""
 
     model: str
     challenger: str
     wins: int
     nodes: int
+    ties: int = 0
 
 
 def level_model(
@@ -109,9 +111,9 @@ def level_model(
         rows = table[table["model"] == name].set_index("node")
         score[name] = rows["mase"].where(np.isfinite(rows["mase"]), rows["rmse"])
     a, b = score[challenger].align(score[incumbent], join="inner")
-    wins = int((a < b).sum())
+    wins, ties = int((a < b).sum()), int((a == b).sum())
     won = sign_test_p(wins, len(a)) <= switch_p
-    return LevelChoice(challenger if won else incumbent, challenger, wins, len(a))
+    return LevelChoice(challenger if won else incumbent, challenger, wins, len(a), ties)
 
 
 def pick_models(
@@ -167,12 +169,16 @@ def _level_words(lc: LevelChoice) -> str:
         return f"the backtest's most frequent winner ({INCUMBENT} was not in the backtest)"
     if not lc.challenger:
         return "the field's standard, which won every node of the backtest"
+    tied = f" (tied at {lc.ties})" if lc.ties else ""
     test = f"{lc.challenger}, the most frequent backtest winner, beat {INCUMBENT} at {lc.wins} of "
     if lc.model == lc.challenger:
-        return test + f"{lc.nodes} node(s): significantly many, so it is shown at the whole level"
+        return (
+            test
+            + f"{lc.nodes} node(s){tied}: significantly many, so it is shown at the whole level"
+        )
     return (
-        f"the field's standard kept: {test}{lc.nodes} node(s), not significantly many to replace "
-        f"it (one-sided sign test at {SWITCH_P:.0%})"
+        f"the field's standard kept: {test}{lc.nodes} node(s){tied}, not significantly many to "
+        f"replace it (one-sided sign test at {SWITCH_P:.0%})"
     )
 
 

@@ -71,6 +71,23 @@ def test_auto_arima_stays_unless_the_challenger_wins_significantly_many_nodes() 
     assert "the field's standard, which won every node of the backtest" in text
 
 
+def test_ties_with_auto_arima_count_as_not_won_and_the_verdict_says_so() -> None:
+    # On flat series AutoARIMA picks a random walk and ties naive, which is listed first and so
+    # "wins" those nodes; the verdict must not read as a contradiction (winner, yet 0 wins).
+    rows = []
+    for i in range(6):
+        naive = 1.0 if i < 4 else 2.0
+        rows += [(f"n{i}", "naive", 1.0, 1.0, naive), (f"n{i}", "auto_arima", 1.0, 1.0, 1.0)]
+    table = pd.DataFrame(rows, columns=["node", "model", "rmse", "mae", "mase"])
+    assert choice.level_model(table) == choice.LevelChoice("auto_arima", "naive", 0, 6, 4)
+    picks = choice.pick_models([f"n{i}" for i in range(6)], table, "best", MODEL_NAMES)
+    text = choice.choice_verdict(table, picks, "best")
+    assert (
+        "naive, the most frequent backtest winner, beat auto_arima at 0 of 6 node(s) (tied at 4)"
+        in text
+    )
+
+
 def test_without_auto_arima_the_most_frequent_winner_is_shown_and_without_a_backtest_lstm() -> None:
     table = _table()
     table = table[table.model != "auto_arima"]
