@@ -11,7 +11,7 @@ import streamlit as st
 from forecasting.charts import backtest_chart, fan_chart, members_chart, outlook_chart
 from forecasting.errors import ForecastError
 from forecasting.outlook import crossing_table
-from ui import forecast_bundles, forecast_ui, tables, training, widget_state
+from ui import forecast_bundles, forecast_ui, outlook_table, tables, training, widget_state
 from ui.view import require
 from workflows.forecast_request import history_problem
 
@@ -128,7 +128,7 @@ else:
         f"{len(crossing)} node(s) projected to be at or beyond amber ({rule.amber_pct:g} %) "
         "within the horizon; the first period each would cross is shown."
     )
-    st.dataframe(crossing, hide_index=True, key="fc_crossing")
+    outlook_table.show_crossing(crossing)
 st.plotly_chart(
     outlook_chart(outlook, amber_pct=rule.amber_pct, red_pct=rule.red_pct), key="fc_outlook"
 )

@@ -23,7 +23,9 @@ Rules (matching the alert rule of the portfolio core):
   member median per step.
 - Future planned flow: taken from ``future_planned`` where given; for any node and period it does
   not cover (or when it is None), the planned flow is held at its average over the last season of
-  history (12 months, 4 quarters, 1 year), a neutral "the plan keeps its recent pace" assumption.
+  history (12 months, 4 quarters, 1 year), a neutral "the plan keeps its recent pace" assumption;
+  a negative average (the plan was cut: a re-forecast lowered) is held at 0, so the plan stays
+  where it is rather than being cut again each period.
   The ``planned_source`` column says which rule applied (``plan``, ``held`` or ``mixed``).
 """
 

@@ -25,7 +25,10 @@ def numeric(frame: pd.DataFrame, column: str, what: str) -> np.ndarray:
 
 
 def position_now(hist: pd.DataFrame, nodes: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cumulative plan and variance to date per node, and the plan held at its last season."""
+    """Cumulative plan and variance to date per node, and the plan held at its last season's mean
+    flow, not below 0: a plan cut in the last season (a re-forecast's budget lowered) stays where
+    it is instead of being cut again every period, which drove projected plans to 0 and their
+    variance % to thousands (NYC's capital budgets)."""
     known = set(hist["node"])
     orphans = [n for n in nodes if n not in known]
     if orphans:
@@ -45,7 +48,7 @@ def position_now(hist: pd.DataFrame, nodes: list[str]) -> tuple[np.ndarray, np.n
         .reindex(nodes)
         .to_numpy(dtype=np.float64)
     )
-    return cum_plan_now, cum_var_now, held
+    return cum_plan_now, cum_var_now, np.maximum(held, 0.0)
 
 
 def member_paths(

@@ -224,7 +224,7 @@ def run_forecast(
         edges: ``DataFrame[node, parent]`` (or its built ``Hierarchy``); forecasts then cover the
             ancestors too (bottom-up). The tree is built once, before any training.
         future: ``DataFrame[node, period, <covariate>]`` planned spend over the horizon; missing
-            cells repeat the node's last season.
+            cells repeat the node's last season (a negative flow, a cut, as 0).
         future_periods: labels of the ``horizon`` forecast periods (inferred for monthly,
             quarterly and yearly labels).
         backtest_k: rolling-origin cut-offs (0: no backtest).

@@ -100,6 +100,23 @@ def test_plan_held_at_last_season_average_when_missing() -> None:
     assert mixed["planned_source"] == "mixed"
 
 
+def test_a_plan_cut_in_the_last_season_is_held_where_it_is_not_cut_again() -> None:
+    # Yearly (season 1): a re-forecast budget of 1,000 lowered by 300 in the last year. Holding
+    # that flow (-300 a year) would take the plan to 100 and then below 0, and the variance % to
+    # thousands; the plan stays at 700.
+    hist = pd.DataFrame(
+        {"node": "c", "period": ["2022", "2023", "2024"], "variance": 0.0,
+         "planned": [600.0, 400.0, -300.0]}
+    )  # fmt: skip
+    mem = pd.DataFrame(
+        {"node": "c", "period": ["2025", "2026"], "step": [1, 2], "member": 0, "value": 35.0}
+    )
+    r = _row(drift_outlook(hist, mem, None), "c")
+    assert r["projected_cum_planned"] == pytest.approx(700.0)
+    assert r["projected_cum_variance_pct"] == pytest.approx(70.0 / 700.0)
+    assert r["planned_source"] == "held"
+
+
 def test_unplanned_spend_counts_as_red_and_floor_silences() -> None:
     hist = _history("z", [0.0] * 3, [0.0] * 3)
     mem = _members("z", [[5.0, 5.0, 5.0]])

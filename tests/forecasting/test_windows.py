@@ -88,6 +88,14 @@ def test_missing_future_plan_repeats_the_last_season() -> None:
     np.testing.assert_array_equal(repeat_last_season(cov, np.array([0]), 2, 1)[0], [23, 23])
 
 
+def test_a_plan_cut_is_not_repeated_into_the_future() -> None:
+    # quarterly: the last season's flows 50, -300 (a budget cut), 40, 0 -> 50, 0, 40, 0 ahead
+    cov = np.array([[10.0, 20.0, 30.0, 40.0, 50.0, -300.0, 40.0, 0.0]])
+    out = repeat_last_season(cov, np.array([0]), 6, 4)
+    np.testing.assert_array_equal(out[0], [50.0, 0.0, 40.0, 0.0, 50.0, 0.0])
+    assert not np.shares_memory(out, cov) and cov[0, 5] == -300.0
+
+
 def test_future_matrix_fills_gaps_cell_by_cell() -> None:
     frame = _series({"a": 12, "b": 12}, 12)
     panel = to_panel(frame, "variance", "planned")
