@@ -81,15 +81,25 @@ def register(
 
 
 class _ProgressBar:
-    """A one-line text progress bar on standard error."""
+    """A one-line text progress bar on standard error; where that is not a terminal (a log file,
+    a pipe), one line as each network starts instead of a redrawn line per epoch."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
         self.started = time.perf_counter()
         self.open = False
+        self.terminal = sys.stderr.isatty()
 
     def __call__(self, e: Any) -> None:
         if self.quiet:
+            return
+        if not self.terminal:
+            if e.epoch == 0:
+                sys.stderr.write(
+                    f"{e.stage} network {e.member}/{e.members} training "
+                    f"({time.perf_counter() - self.started:.0f} s so far)\n"
+                )
+                sys.stderr.flush()
             return
         done = e.epoch / max(e.epochs, 1)
         filled = round(done * _BAR)

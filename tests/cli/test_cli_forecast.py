@@ -139,8 +139,9 @@ def test_saved_model_is_reused_with_load(json_run, csv_file: Path) -> None:
 
 
 def test_a_forced_model_and_interval(csv_file: Path) -> None:
+    loud = [a for a in TINY if a != "--quiet"]  # progress on: stderr is a pipe here
     proc = _cli(
-        str(csv_file), *MAPPING, *TINY, "--members", "1", "--backtest", "3", "--model", "naive",
+        str(csv_file), *MAPPING, *loud, "--members", "1", "--backtest", "3", "--model", "naive",
         "--interval", "60", "--format", "json",
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
@@ -153,6 +154,12 @@ def test_a_forced_model_and_interval(csv_file: Path) -> None:
     np.testing.assert_allclose(alpha["median"], last["actual"] - last["planned"], rtol=1e-9)
     assert (alpha["upper"] > alpha["median"]).all()
     assert "Shown: naive at every node" in proc.stderr
+    # Not a terminal: a line as each network starts, no bar redrawn per epoch.
+    assert "\r" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    for stage in ("backtest", "final"):
+        started = [ln for ln in lines if ln.startswith(f"{stage} network 1/1 training (")]
+        assert len(started) == 1, proc.stderr
 
 
 def test_csv_writes_the_other_tables_beside_out(csv_file: Path, tmp_path: Path) -> None:
