@@ -14,6 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import FilePayload, Locator, Page, expect
 
+NAV_ATTEMPTS = 3
 APP_TIMEOUT_MS = 30_000  # a normal rerun; the sample portfolio's first rollup included
 TRAIN_TIMEOUT_MS = (
     300_000  # TensorFlow import plus a tiny training on 2 cores shared with other work
@@ -74,9 +75,23 @@ def go_to(
     page: Page, title: str, timeout: float = APP_TIMEOUT_MS, heading: str | None = None
 ) -> None:
     """Open a page through the sidebar navigation (keeps the session) and wait for its header
-    (``heading``, when it differs from the navigation's ``title``)."""
-    page.get_by_test_id("stSidebarNavLink").filter(has_text=re.compile(rf"^{title}$")).click()
+    (``heading``, when it differs from the navigation's ``title``).
+
+    A click that lands while the app is still busy with the run before it (an upload being read)
+    can be dropped: when the app has gone idle without showing the page, the link is clicked
+    again (a bounded number of times).
+    """
+    link = page.get_by_test_id("stSidebarNavLink").filter(has_text=re.compile(rf"^{title}$"))
     header = page.get_by_role("heading", name=heading or title, exact=True).first
+    for _ in range(NAV_ATTEMPTS):
+        link.click()
+        try:
+            expect(header).to_be_visible(timeout=5_000)
+            break
+        except AssertionError:
+            wait_idle(page, timeout=timeout)
+            if header.is_visible():
+                break
     expect(header).to_be_visible(timeout=timeout)
     wait_idle(page, timeout=timeout)
     assert_no_exception(page)

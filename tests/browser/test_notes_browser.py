@@ -117,6 +117,10 @@ def _write(url: str, writer: Writer, data: bytes, barrier: threading.Barrier) ->
         barrier.abort()
 
 
+def _brief(text: str, head: int = 400, tail: int = 2000) -> str:
+    return text if len(text) <= head + tail else f"{text[:head]} ... {text[-tail:]}"
+
+
 def test_two_browsers_writing_notes_at_once_lose_nothing(server: StreamlitServer, home: Path):
     data = make_csv("Notes", months=24)
     barrier = threading.Barrier(len(WRITERS))
@@ -130,7 +134,8 @@ def test_two_browsers_writing_notes_at_once_lose_nothing(server: StreamlitServer
     for t in threads:
         t.join(timeout=RUN_TIMEOUT_S)
     assert not [t.name for t in threads if t.is_alive()], "browser sessions still running"
-    errors = {w.name: repr(w.error)[:1500] for w in writers if w.error is not None}
+    # The head says what failed, the tail holds the page's main area of the aria snapshot.
+    errors = {w.name: _brief(repr(w.error)) for w in writers if w.error is not None}
     assert not errors, f"sessions failed: {errors}\n{server.log_tail()}"
 
     everything = sorted(cause for w in writers for cause in w.added)
