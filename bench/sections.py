@@ -39,6 +39,11 @@ KINDS = {
 }
 
 
+def summary_line(kind: str, case: str, result: str, target: str = "") -> dict[str, str]:
+    """One row of the combined table: the section's label, the case, the result and the target."""
+    return {"benchmark": KINDS[kind].label, "case": case, "result": result, "target": target}
+
+
 def portfolio(quick: bool) -> Section:
     from bench import bench_portfolio
 
@@ -49,20 +54,13 @@ def portfolio(quick: bool) -> Section:
     for row in table.to_dict("records"):
         ratio, ours_mb = float(row["ratio"]), float(row["ours peak MB"])
         met = ratio <= TIME_RATIO_TARGET and ours_mb < PEAK_MB_TARGET
-        section.summary.append(
-            {
-                "benchmark": KINDS["portfolio"].label,
-                "case": f"{row['rows']:,} rows",
-                "result": (
-                    f"ours {row['ours s']:.2f} s, DuckDB {row['duckdb s']:.2f} s "
-                    f"({ratio:.2f}x); peak {ours_mb:.0f} MB vs {row['duckdb peak MB']:.0f} MB; "
-                    f"{'same' if row['agree'] else 'DIFFERENT'} results"
-                ),
-                "target": (
-                    f"<= {TIME_RATIO_TARGET}x DuckDB and < 1.5 GB: {'met' if met else 'NOT met'}"
-                ),
-            }
+        result = (
+            f"ours {row['ours s']:.2f} s, DuckDB {row['duckdb s']:.2f} s "
+            f"({ratio:.2f}x); peak {ours_mb:.0f} MB vs {row['duckdb peak MB']:.0f} MB; "
+            f"{'same' if row['agree'] else 'DIFFERENT'} results"
         )
+        target = f"<= {TIME_RATIO_TARGET}x DuckDB and < 1.5 GB: {'met' if met else 'NOT met'}"
+        section.summary.append(summary_line("portfolio", f"{row['rows']:,} rows", result, target))
     return section
 
 
@@ -73,31 +71,21 @@ def cli_output(quick: bool) -> Section:
     table, phases = bench.run(sizes)
     section = Section(KINDS["cli_output"].title, table=table)
     for row in table.to_dict("records"):
-        section.summary.append(
-            {
-                "benchmark": KINDS["cli_output"].label,
-                "case": f"rollup --format {row['format']}, {row['rows']:,} rows",
-                "result": (
-                    f"ours {row['ours s']:.2f} s, DuckDB {row['duckdb s']:.2f} s "
-                    f"({row['ratio']:.2f}x); peak {row['ours peak MB']:.0f} MB vs "
-                    f"{row['duckdb peak MB']:.0f} MB; CPU {row['ours cpu s']:.2f} s vs "
-                    f"{row['duckdb cpu s']:.2f} s; {'same' if row['agree'] else 'DIFFERENT'} output"
-                ),
-                "target": (f"<= {bench.TIME_RATIO_TARGET}x DuckDB and < 1 GB: {row['target']}"),
-            }
+        result = (
+            f"ours {row['ours s']:.2f} s, DuckDB {row['duckdb s']:.2f} s "
+            f"({row['ratio']:.2f}x); peak {row['ours peak MB']:.0f} MB vs "
+            f"{row['duckdb peak MB']:.0f} MB; CPU {row['ours cpu s']:.2f} s vs "
+            f"{row['duckdb cpu s']:.2f} s; {'same' if row['agree'] else 'DIFFERENT'} output"
         )
+        target = f"<= {bench.TIME_RATIO_TARGET}x DuckDB and < 1 GB: {row['target']}"
+        case = f"rollup --format {row['format']}, {row['rows']:,} rows"
+        section.summary.append(summary_line("cli_output", case, result, target))
     if not phases.empty:
         steps = ", ".join(
             f"{p} {s:.2f} s" for p, s in zip(phases["phase"], phases["s"], strict=True)
         )
-        section.summary.append(
-            {
-                "benchmark": KINDS["cli_output"].label,
-                "case": f"where ours spends it ({phases['size'].iloc[0]}, CSV)",
-                "result": steps,
-                "target": "",
-            }
-        )
+        case = f"where ours spends it ({phases['size'].iloc[0]}, CSV)"
+        section.summary.append(summary_line("cli_output", case, steps))
     return section
 
 
@@ -107,18 +95,13 @@ def excel(quick: bool) -> Section:
     table = bench_excel.run(("10k",) if quick else tuple(bench_excel.SIZES))
     section = Section(KINDS["excel"].title, table=table)
     for row in table.to_dict("records"):
-        section.summary.append(
-            {
-                "benchmark": KINDS["excel"].label,
-                "case": f"{row['rows']:,} rows ({row['MB']} MB)",
-                "result": (
-                    f"ours {row['ours s']:.2f} s, pandas + openpyxl "
-                    f"{row['pandas+openpyxl s']:.2f} s ({row['speed-up']}x faster); "
-                    f"{'same' if row['agree'] else 'DIFFERENT'} cells"
-                ),
-                "target": "",
-            }
+        result = (
+            f"ours {row['ours s']:.2f} s, pandas + openpyxl "
+            f"{row['pandas+openpyxl s']:.2f} s ({row['speed-up']}x faster); "
+            f"{'same' if row['agree'] else 'DIFFERENT'} cells"
         )
+        case = f"{row['rows']:,} rows ({row['MB']} MB)"
+        section.summary.append(summary_line("excel", case, result))
     return section
 
 
@@ -129,14 +112,7 @@ def app(quick: bool) -> Section:
     table = bench_app.run()
     section = Section(KINDS["app"].title, table=table)
     for row in table.itertuples(index=False):
-        section.summary.append(
-            {
-                "benchmark": KINDS["app"].label,
-                "case": str(row.step),
-                "result": f"{row.s:.2f} s",
-                "target": "",
-            }
-        )
+        section.summary.append(summary_line("app", str(row.step), f"{row.s:.2f} s"))
     return section
 
 
@@ -147,16 +123,9 @@ def export(quick: bool) -> Section:
     table = bench_export.run()
     section = Section(KINDS["export"].title, table=table)
     for fmt, group in table.groupby("format", sort=False):
-        section.summary.append(
-            {
-                "benchmark": KINDS["export"].label,
-                "case": str(fmt).upper(),
-                "result": (
-                    f"first {group['first s'].max():.2f} s, warm {group['warm s'].median():.2f} s"
-                ),
-                "target": "",
-            }
-        )
+        first, warm = group["first s"].max(), group["warm s"].median()
+        result = f"first {first:.2f} s, warm {warm:.2f} s"
+        section.summary.append(summary_line("export", str(fmt).upper(), result))
     return section
 
 
@@ -187,12 +156,6 @@ def engines(quick: bool) -> Section:
         target = ""
         if row["case"] == "duckdb":
             target = f"<= {ENGINE_RATIO_TARGET}x raw DuckDB, < 8 GB: {'met' if met else 'NOT met'}"
-        section.summary.append(
-            {
-                "benchmark": KINDS["engines"].label,
-                "case": f"--engine {row['case']}, {int(row['rows']):,} rows (Parquet)",
-                "result": result,
-                "target": target,
-            }
-        )
+        case = f"--engine {row['case']}, {int(row['rows']):,} rows (Parquet)"
+        section.summary.append(summary_line("engines", case, result, target))
     return section

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from bench.results import Section
-from bench.sections import KINDS
+from bench.sections import KINDS, summary_line
 
 
 def _forecast_module() -> Any:
@@ -46,9 +46,7 @@ def forecast(quick: bool) -> Section:
         else:
             case = ", ".join(f"{k} {v}" for k, v in list(row.items())[:1])
             result = ", ".join(f"{k} {v}" for k, v in list(row.items())[1:])
-        section.summary.append(
-            {"benchmark": KINDS["forecast"].label, "case": case, "result": result, "target": ""}
-        )
+        section.summary.append(summary_line("forecast", case, result))
     return section
 
 
@@ -61,8 +59,8 @@ def accuracy(quick: bool) -> Section:
     table = module.run_accuracy(quick)
     section.table = table
     for case, group in table.groupby("case", sort=False):
-        line = {"benchmark": KINDS["accuracy"].label, "case": str(case)}
-        section.summary.append({**line, **accuracy_line(group)})
+        words = accuracy_line(group)
+        section.summary.append(summary_line("accuracy", str(case), **words))
     return section
 
 
@@ -93,14 +91,9 @@ def suite(quick: bool) -> Section:
     head = report.headline(summary, timings)
     section = Section(KINDS["suite"].title, table=summary)
     for row in head.to_dict("records"):
-        section.summary.append(
-            {
-                "benchmark": KINDS["suite"].label,
-                "case": f"group {row['group']} ({row['series']} series)",
-                "result": report.result_words(row),
-                "target": report.target_words(row),
-            }
-        )
+        case = f"group {row['group']} ({row['series']} series)"
+        words = report.result_words(row), report.target_words(row)
+        section.summary.append(summary_line("suite", case, *words))
     return section
 
 
@@ -112,20 +105,15 @@ def training(quick: bool) -> Section:
     for nodes, group in table.groupby("nodes", sort=False):
         here, ray = group.iloc[0], group.iloc[1]
         same = bool(ray["same forecast"])
-        section.summary.append(
-            {
-                "benchmark": KINDS["training"].label,
-                "case": f"{nodes:,} nodes x {here['periods']} periods (synthetic), "
-                f"{here['members']} members",
-                "result": (
-                    f"in process {here['wall s']} s wall ({here['cpu s']} s CPU); "
-                    f"{ray['where']} {ray['wall s']} s wall ({ray['cpu s']} s CPU, driver / "
-                    f"workers / Ray {ray['cpu driver / workers / ray s']}), "
-                    f"{ray['speed-up']}x; load {ray['load avg (1 min)']}"
-                ),
-                "target": f"same forecast bit for bit: {'met' if same else 'NOT met'}",
-            }
+        case = f"{nodes:,} nodes x {here['periods']} periods (synthetic), {here['members']} members"
+        result = (
+            f"in process {here['wall s']} s wall ({here['cpu s']} s CPU); "
+            f"{ray['where']} {ray['wall s']} s wall ({ray['cpu s']} s CPU, driver / "
+            f"workers / Ray {ray['cpu driver / workers / ray s']}), "
+            f"{ray['speed-up']}x; load {ray['load avg (1 min)']}"
         )
+        target = f"same forecast bit for bit: {'met' if same else 'NOT met'}"
+        section.summary.append(summary_line("training", case, result, target))
     notes = [str(n) for n in table["note"] if n]
     if notes:
         section.summary[-1]["result"] += f" ({notes[0]})"
