@@ -211,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _report(result: Any) -> None:
     """The verdict, the settings trained with and the skipped nodes, on standard error."""
-    print(f"cost-drift: {result.verdict}", file=sys.stderr)
+    print(f"cost-drift: {' '.join(forecast_report.shown_verdict(result.verdict))}", file=sys.stderr)
     if result.ensemble is not None:
         settings = forecast_report.settings_text(
             result.ensemble.settings, result.ensemble.member_lookbacks

@@ -217,7 +217,7 @@ def verdict(text: str) -> None:
     """State the backtest verdict plainly, a sentence a line: green if the LSTM wins, amber if it
     loses to the best baseline, blue otherwise."""
     lowered = text.lower()
-    lines = forecast_report.verdict_lines(text)
+    lines = forecast_report.shown_verdict(text)
     body = "\n".join(f"- {line}" for line in lines) if len(lines) > 1 else text
     if "not beat" in lowered or "no backtest" in lowered:
         st.warning(body)

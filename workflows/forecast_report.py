@@ -28,6 +28,12 @@ def verdict_lines(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
 
 
+def shown_verdict(text: str) -> list[str]:
+    """The verdict's sentences as the shells show them: without its "Automatic settings" one,
+    since both shells print :func:`settings_text` and :func:`tuning_text` right below it."""
+    return [s for s in verdict_lines(text) if not s.startswith("Automatic settings")]
+
+
 def settings_text(settings: ModelSettings, lookbacks: Sequence[int] = ()) -> str:
     """Every setting the networks trained with, as one line (a batch size of 0 reads
     "automatic"; the search itself is ``tuning_text``). ``lookbacks``: each member's lookback

@@ -9,7 +9,13 @@ import pandas as pd
 
 from forecasting.settings import ModelSettings
 from forecasting.tuning import TUNING_COLUMNS
-from workflows.forecast_report import settings_text, tuning_table, tuning_text, verdict_lines
+from workflows.forecast_report import (
+    settings_text,
+    shown_verdict,
+    tuning_table,
+    tuning_text,
+    verdict_lines,
+)
 
 
 def _table(rows: list[tuple[int, int, float, float, float, str]]) -> pd.DataFrame:
@@ -103,3 +109,15 @@ def test_the_verdict_reads_a_sentence_a_line() -> None:
     ]
     assert verdict_lines("No backtest was run.") == ["No backtest was run."]
     assert verdict_lines("  ") == []
+
+
+def test_the_shells_leave_the_automatic_settings_to_the_lines_below_the_verdict() -> None:
+    text = (
+        "Best model over the backtest: auto_arima (mean MASE 2.50). Automatic settings (the "
+        "history is too short to search): lookback 10, horizon 4, 32 units, learning rate 0.003. "
+        "Shown: auto_arima at 47 of 47 node(s)."
+    )
+    assert shown_verdict(text) == [
+        "Best model over the backtest: auto_arima (mean MASE 2.50).",
+        "Shown: auto_arima at 47 of 47 node(s).",
+    ]
