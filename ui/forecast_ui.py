@@ -218,7 +218,8 @@ def verdict(text: str) -> None:
     loses to the best baseline, blue otherwise."""
     lowered = text.lower()
     lines = forecast_report.shown_verdict(text)
-    body = "\n".join(f"- {line}" for line in lines) if len(lines) > 1 else text
+    # One sentence left (the automatic settings dropped) reads as a line, not a one-item list.
+    body = "\n".join(f"- {line}" for line in lines) if len(lines) > 1 else (" ".join(lines) or text)
     if "not beat" in lowered or "no backtest" in lowered:
         st.warning(body)
     elif lowered.startswith("best model over the backtest: lstm"):
