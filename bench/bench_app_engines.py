@@ -32,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from bench.child import run_child
+from bench.process_tree import own_peak_mb
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +53,6 @@ TABLE_COLUMNS = (
     "rollup duckdb s",
     "same",
 )
-
-
-def _peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024.0
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _cpu() -> float:
@@ -89,7 +83,7 @@ def child(engine: str, csv_path: Path, out: Path) -> dict[str, Any]:
         "load": t1 - t0,
         "rollup": t2 - t1,
         "alerts": t3 - t2,
-        "peak": _peak_mb(),
+        "peak": own_peak_mb(),
     }
 
 

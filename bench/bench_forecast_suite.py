@@ -3,23 +3,19 @@
 Usage: ``python -m bench.bench_forecast_suite [--quick] [--jobs 2] [--readme]
 [--out bench/FORECAST_RESULTS.md] [--save-tables DIR]``
 
-``--save-tables DIR`` writes, per split, the product's inner backtest table
-(``backtest_<group>_<end>.csv``: node x model, mase, rmse, ...) and every model's held-out scores
-(``scores_<group>_<end>.csv``: series x model, mase, coverage, width), so that rules for choosing
-the shown model can be compared offline without retraining (``bench/choice_rules.py``).
+``--save-tables DIR`` writes, per split, the product's inner backtest table (``backtest_*.csv``)
+and every model's held-out scores (``scores_*.csv``), so that rules for choosing the shown model
+can be compared offline without retraining (``bench/choice_rules.py``).
 
 Time: the 9 splits (3 windows x 3 groups) are independent forecasts, so ``--jobs 2`` (the default)
 runs them in two worker processes, one per core; the tables give every split's wall and CPU
 seconds, and the header the whole run's wall time, its CPU seconds, their half (the run's time on
 an idle 2-core machine) and the load average it met (the build machine is shared).
 
-Protocol (as the suite's README describes it): the 18 public series of ``dev_series.csv`` form one
-panel per frequency group (M, Q, Y); every series of a group is cut to the group's shortest length
-and relabelled on one calendar ending 2000-12, 2000-Q4 or 2000. Horizon 12 / 8 / 4; rolling origin
-over the last 3 windows of ``h`` periods, each forecast from everything before it. MASE per series
-and window, scaled by the in-sample seasonal-naive MAE (season 12 / 4 / 1); coverage: the share of
-held-back values inside the nominal 80 % band; width: the band's mean width divided by the same
-scale (so that series of any size can be averaged).
+Protocol: the suite's README (its constants in ``bench.suite_data``): one panel per frequency group
+(M, Q, Y), horizon 12 / 8 / 4, rolling origin over the last 3 windows of ``h`` periods. MASE per
+series and window, scaled by the in-sample seasonal-naive MAE; coverage: the share of held-back
+values inside the nominal 80 % band; width: the band's mean width divided by the same scale.
 
 Product side: each series is one item's actual with planned 0 (so the modelled variance is the
 series itself), forecast by ``forecasting.pipeline.run_forecast`` with the shipped defaults

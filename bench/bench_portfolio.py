@@ -39,7 +39,6 @@ import io
 import json
 import logging
 import pstats
-import resource
 import tempfile
 import time
 from collections.abc import Sequence
@@ -50,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from bench.child import run_child
+from bench.process_tree import own_peak_mb
 from bench.reference_sql import CSV_SOURCE, Reference, reference_sql
 
 log = logging.getLogger(__name__)
@@ -117,17 +117,6 @@ def write_portfolio_csv(path: Path, leaves: int, months: int = 100, seed: int = 
     )
     frame.to_csv(path, index=False, float_format="%.2f", lineterminator="\n")
     return len(frame)
-
-
-def _peak_mb() -> float:
-    """Peak resident memory of this process in MB (VmHWM; ru_maxrss as a fallback)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _summary(frame: pd.DataFrame, status_column: str = "status") -> dict[str, Any]:
@@ -201,7 +190,7 @@ def _child(engine: str, csv_path: Path) -> None:
     import portfolio.rollup  # noqa: F401
 
     result = run_ours(csv_path) if engine == "ours" else run_duckdb(csv_path)
-    result["peak_mb"] = _peak_mb()
+    result["peak_mb"] = own_peak_mb()
     print(json.dumps(result))
 
 

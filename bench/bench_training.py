@@ -36,15 +36,13 @@ import hashlib
 import json
 import logging
 import os
-import threading
 import time
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from bench.child import run_child
+from bench.process_tree import PeakMemory, tree_cpu
 
 log = logging.getLogger(__name__)
 
@@ -56,85 +54,7 @@ WORKERS = 2
 # Idle, the two 1,000-node runs take about 6 min, so 5,000 nodes project to about 30.
 BUDGET_S = 40 * 60
 CHILD_TIMEOUT_S = 3 * 3600
-SAMPLE_S = 0.2
 MODES = ("in process", "ray")
-CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
-
-@dataclass(frozen=True)
-class ProcStat:
-    """What ``/proc/<pid>/stat`` says about one process (CPU in seconds, RSS in bytes)."""
-
-    pid: int
-    ppid: int
-    cpu_s: float
-    rss: int
-
-
-def _stat(pid: int) -> ProcStat | None:
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:  # the process ended meanwhile
-        return None
-    # the name (field 2) may hold spaces: split after its closing parenthesis
-    fields = text[text.rindex(")") + 2 :].split()
-    ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
-    return ProcStat(pid, int(fields[1]), ticks / CLK_TCK, int(fields[21]) * PAGE)
-
-
-def process_tree(root: int | None = None) -> list[ProcStat]:
-    """``root`` (default: this process) and every process below it."""
-    root = os.getpid() if root is None else root
-    stats = [s for p in Path("/proc").iterdir() if p.name.isdigit() if (s := _stat(int(p.name)))]
-    below: dict[int, list[ProcStat]] = {}
-    for s in stats:
-        below.setdefault(s.ppid, []).append(s)
-    found = [s for s in stats if s.pid == root]
-    i = 0
-    while i < len(found):
-        found.extend(below.get(found[i].pid, []))
-        i += 1
-    return found
-
-
-def _title(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def tree_cpu() -> dict[str, float]:
-    """CPU seconds of this process tree: ``driver``, ``workers`` (``ray::``), ``services``."""
-    me = os.getpid()
-    out = {"driver": 0.0, "workers": 0.0, "services": 0.0}
-    for s in process_tree(me):
-        kind = "driver" if s.pid == me else "workers" if _title(s.pid).startswith("ray::") else ""
-        out[kind or "services"] += s.cpu_s
-    return out
-
-
-class PeakMemory:
-    """Samples the summed resident memory of this process tree in a thread."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, sum(s.rss for s in process_tree()))
-            self._stop.wait(SAMPLE_S)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def _settings(quick: bool) -> Any:

@@ -111,7 +111,7 @@ def test_training_bench_counts_the_cpu_of_child_processes() -> None:
     import subprocess
     import sys
 
-    from bench.bench_training import process_tree, tree_cpu
+    from bench.process_tree import process_tree, tree_cpu
 
     before = sum(tree_cpu().values())
     burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 1.0: pass\n"

@@ -6,6 +6,7 @@ the shells (``cli/``, ``ui/``, ``app_pages/``, ``app.py``) no module is longer t
 ``MAX_FUNCTION_LINES`` lines from its ``def`` to its last line, docstring included. In the shells
 and ``workflows/`` no function takes more than ``MAX_POSITIONAL`` positional parameters (``self``
 and ``cls`` not counted; a longer list becomes a small frozen record or keyword-only arguments).
+The benchmarks and scripts (``bench/``, ``scripts/``) keep the same module and function limits.
 There is no list of exceptions: a module or function over a limit is split along its concerns.
 """
 
@@ -20,6 +21,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 CORES = ("portfolio", "forecasting")
 SHELLS = ("cli", "ui", "app_pages", "workflows", "app.py")
+# Benchmarks and scripts are no product, but the same module and function limits keep them readable.
+TOOLS = ("bench", "scripts")
 MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 80
 MAX_POSITIONAL = 5
@@ -91,13 +94,17 @@ def test_the_cores_have_modules_to_measure() -> None:
     assert any(n.startswith("portfolio/engines/") for n in names)
 
 
-@pytest.mark.parametrize("places", [CORES, SHELLS], ids=["cores", "shells_and_workflows"])
+@pytest.mark.parametrize(
+    "places", [CORES, SHELLS, TOOLS], ids=["cores", "shells_and_workflows", "bench_and_scripts"]
+)
 def test_no_module_is_over_the_limit(places: tuple[str, ...]) -> None:
     too_long = long_modules(_python_files(places))
     assert not too_long, "Split these modules along their concerns:\n" + "\n".join(too_long)
 
 
-@pytest.mark.parametrize("places", [CORES, SHELLS], ids=["cores", "shells_and_workflows"])
+@pytest.mark.parametrize(
+    "places", [CORES, SHELLS, TOOLS], ids=["cores", "shells_and_workflows", "bench_and_scripts"]
+)
 def test_no_function_is_over_the_limit(places: tuple[str, ...]) -> None:
     too_long = long_functions(_python_files(places))
     assert not too_long, "Split these functions into named steps:\n" + "\n".join(too_long)
@@ -107,6 +114,11 @@ def test_the_shells_and_workflows_have_modules_to_measure() -> None:
     names = {p.relative_to(REPO).as_posix() for p in _shell_modules()}
     assert {"app.py", "cli/main.py", "ui/sidebar.py", "workflows/forecast_request.py"} <= names
     assert any(n.startswith("app_pages/") for n in names)
+
+
+def test_the_bench_and_scripts_have_modules_to_measure() -> None:
+    names = {p.relative_to(REPO).as_posix() for p in _python_files(TOOLS)}
+    assert {"bench/bench_forecast_suite.py", "scripts/screenshots.py"} <= names
 
 
 def test_no_shell_or_workflow_function_takes_a_long_positional_list() -> None:
