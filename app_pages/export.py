@@ -9,12 +9,12 @@ import streamlit as st
 
 from forecasting.charts import backtest_chart, fan_chart, members_chart, outlook_chart
 from forecasting.errors import ForecastError
-from ui import exports, forecast_ui, notes_ui
+from ui import exports, forecast_fresh, forecast_ui, notes_ui
 from ui.view import require
 
 view = require()
 assert view.portfolio is not None and view.rule is not None
-result: Any = st.session_state.get("fc_result")
+result: Any = forecast_fresh.result_for(view)  # a run of other data is not exported
 
 st.header("Export")
 st.caption(

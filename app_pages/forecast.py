@@ -11,7 +11,15 @@ import streamlit as st
 from forecasting.charts import backtest_chart, fan_chart, members_chart, outlook_chart
 from forecasting.errors import ForecastError
 from forecasting.outlook import crossing_table
-from ui import forecast_bundles, forecast_ui, outlook_table, tables, training, widget_state
+from ui import (
+    forecast_bundles,
+    forecast_fresh,
+    forecast_ui,
+    outlook_table,
+    tables,
+    training,
+    widget_state,
+)
 from ui.view import require
 from workflows.forecast_request import history_problem
 
@@ -37,14 +45,27 @@ training.warm_up()  # TensorFlow loads in the background while the sliders are s
 forecast_ui.warm_up_statistics()  # and statsforecast compiles (or loads its cache)
 request = forecast_ui.controls(view)
 job = forecast_ui.job_panel(view, request)
-result = forecast_ui.current_result()
+result = forecast_ui.current_result(view)
 
 if result is None:
-    st.info("Choose what to forecast and the model settings, then press **Train**.")
+    if forecast_fresh.of_other_data(view):
+        st.info(
+            "The forecast trained earlier in this session was made from another file or column "
+            "mapping, so it is not shown here (nor exported or used at completion). Press "
+            "**Train** to forecast this data."
+        )
+    else:
+        st.info("Choose what to forecast and the model settings, then press **Train**.")
     forecast_bundles.bundle_panel(view, request, None)
     st.stop()
 
 run = result.run
+differs = forecast_fresh.changed(result.key, request.key)
+if differs:
+    st.warning(
+        f"Changed since this forecast was trained: {', '.join(differs)}. The figures below are "
+        "still those of the earlier settings; press **Train** to apply the new ones."
+    )
 st.subheader("Verdict")
 forecast_ui.verdict(run.verdict)
 st.caption(

@@ -8,6 +8,7 @@ from dataclasses import replace
 import streamlit as st
 
 from forecasting.errors import ForecastError
+from ui import forecast_fresh
 from ui.forecast_ui import Request, Result, start_job
 from ui.view import View
 
@@ -62,7 +63,8 @@ def bundle_panel(view: View, request: Request, result: Result | None) -> None:
             request.forecast.with_settings(ensemble.settings),
             label=f"{request.label} with model {name}",
         ),
-        key=(request.key, "bundle", digest),
+        key=(request.key, forecast_fresh.BUNDLE, digest),
+        data_key=request.data_key,
     )
     start_job(reuse, ensemble=ensemble)
     st.rerun()

@@ -27,7 +27,7 @@ from forecasting.pipeline import ForecastRun
 from forecasting.training import ProgressEvent
 from portfolio.alerts import AlertRule
 from portfolio.rollup import ROOT
-from ui import executor_ui, forecast_scope, forecast_settings, training
+from ui import executor_ui, forecast_fresh, forecast_scope, forecast_settings, training
 from ui.view import View
 from workflows import forecast_report
 from workflows.forecast_request import (
@@ -45,13 +45,15 @@ class Request:
     """The page's request: the shared forecast request, its cache key and whether it is valid.
 
     ``valid`` is False when the model settings were refused (the message is shown and Train is
-    disabled); ``forecast`` then carries the default settings.
+    disabled); ``forecast`` then carries the default settings. ``data_key`` is the view's key (the
+    file, mapping and options the request was made from).
     """
 
     forecast: ForecastRequest
     key: Hashable
     valid: bool = True
     executor: RayExecutor | None = None
+    data_key: Hashable = None
 
     @property
     def label(self) -> str:
@@ -84,6 +86,7 @@ class Result:
     history: pd.DataFrame
     key: Hashable
     bundle: bytes | None = field(default=None, repr=False)
+    data_key: Hashable = None
 
 
 def controls(view: View) -> Request:
@@ -103,7 +106,7 @@ def controls(view: View) -> Request:
         choice=pick,
     )
     forecast = build_request(view.portfolio, view.rolled, choices, settings, view.rule)
-    request_key = (
+    request_key = (  # in the order of forecast_fresh.KEY_PARTS
         view.key,
         forecast.label,
         json.dumps(settings.to_dict() if valid else None, sort_keys=True, default=str),
@@ -113,15 +116,19 @@ def controls(view: View) -> Request:
         pick.interval,
     )
     request = Request(
-        forecast=forecast, key=request_key, valid=valid, executor=executor_ui.where_to_train()
+        forecast=forecast,
+        key=request_key,
+        valid=valid,
+        executor=executor_ui.where_to_train(),
+        data_key=view.key,
     )
     st.session_state["fc_request"] = request  # the page's current request (read by the tests)
     return request
 
 
-def current_result() -> Result | None:
-    """The latest finished run of this session."""
-    result = st.session_state.get("fc_result")
+def current_result(view: View) -> Result | None:
+    """The latest finished run of this session, when it was made from this view's data."""
+    result = forecast_fresh.result_for(view)
     return result if isinstance(result, Result) else None
 
 
@@ -146,7 +153,12 @@ def _harvest(view: View) -> bool:
         except OSError as err:
             log.warning("could not save the model: %s", err)
     st.session_state["fc_result"] = Result(
-        run=run, label=request.label, history=request.history, key=request.key, bundle=bundle
+        run=run,
+        label=request.label,
+        history=request.history,
+        key=request.key,
+        bundle=bundle,
+        data_key=request.data_key,
     )
     return True
 

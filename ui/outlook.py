@@ -8,7 +8,6 @@ per loaded file and rule, and names the columns for display.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -19,6 +18,7 @@ from portfolio.completion import Completion, completion_of
 from portfolio.completion_backtest import MethodBacktest, backtest_methods
 from portfolio.errors import InputError
 from portfolio.load import Portfolio
+from ui import forecast_fresh
 from ui.data import DataKey
 from ui.view import View
 
@@ -61,10 +61,7 @@ def _plain(key: DataKey, rule: AlertRule, _p: Portfolio, _rolled: pd.DataFrame) 
 def session_forecast(view: View) -> tuple[pd.DataFrame | None, str]:
     """The forecast trained on the Forecast page in this session for this view's file, and what
     it covers (a forecast of another file or mapping is not used)."""
-    result: Any = st.session_state.get("fc_result")
-    key = getattr(result, "key", None)
-    if not isinstance(key, tuple) or not key or key[0] != view.key:
-        return None, ""
+    result = forecast_fresh.result_for(view)
     forecast = getattr(getattr(result, "run", None), "forecast", None)
     if not isinstance(forecast, pd.DataFrame) or forecast.empty:
         return None, ""

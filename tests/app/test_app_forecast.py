@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,28 @@ def test_training_a_tiny_model_shows_the_fan_chart_backtest_and_outlook(
     wanted = ("ex_forecast-fan-chart_png", "ex_drift-outlook_html", "ex_backtest_xlsx", "ex_model")
     for key in wanted:
         assert key in keys, key
+
+    # Another "Model shown" than the run's: its figures stay, with a note naming the change.
+    at.switch_page("app_pages/forecast.py").run()
+    current = at.session_state["fc_job"]
+    at.selectbox(key="fc_model").set_value("auto_arima").run()
+    no_exception(at)
+    notes = [w.value for w in at.warning if "Changed since this forecast" in w.value]
+    assert notes and "model shown" in notes[0] and "interval" not in notes[0], notes
+    assert at.session_state["fc_job"] is current and _keyed(at, "fc_fan")  # nothing retrained
+    at.selectbox(key="fc_model").set_value("naive").run()
+    assert not [w for w in at.warning if "Changed since this forecast" in w.value]
+
+    # A run of other data (another file or mapping) is neither shown nor exported.
+    at.session_state["fc_result"] = replace(at.session_state["fc_result"], data_key=("other",))
+    at.run()
+    no_exception(at)
+    assert not _keyed(at, "fc_fan")
+    assert any("another file or column mapping" in i.value for i in at.info)
+    at.switch_page("app_pages/export.py").run()
+    no_exception(at)
+    keys = " ".join(b.proto.id for b in at.get("download_button"))
+    assert "ex_model" not in keys and "ex_forecast" not in keys, keys
 
     # After a reload (same ?sid=), the saved model is offered and forecasts without training.
     again = make_app("forecastsessionid00001").run()

@@ -73,7 +73,10 @@ def test_at_completion_uses_the_sessions_forecast(make_app: Callable[..., AppTes
     at = make_app().run()
     key = at.session_state["_view"].key
     at.session_state["fc_result"] = SimpleNamespace(
-        run=SimpleNamespace(forecast=forecast), label="level program", key=("other file",)
+        run=SimpleNamespace(forecast=forecast),
+        label="level program",
+        key=("other file",),
+        data_key=("other file",),
     )
     at.switch_page("app_pages/completion.py").run()
     no_exception(at)
@@ -81,7 +84,10 @@ def test_at_completion_uses_the_sessions_forecast(make_app: Callable[..., AppTes
     assert "eac_forecast" not in shown.columns  # a forecast of another file is not used
 
     at.session_state["fc_result"] = SimpleNamespace(
-        run=SimpleNamespace(forecast=forecast), label="level program", key=(key, "level")
+        run=SimpleNamespace(forecast=forecast),
+        label="level program",
+        key=(key, "level"),
+        data_key=key,
     )
     at.run()
     no_exception(at)

@@ -1,0 +1,69 @@
+"""Whether the session's finished forecast still belongs to what the pages show.
+
+A run is kept in ``st.session_state["fc_result"]`` until the next one replaces it. The data it was
+trained on is named by ``data_key`` (the view's key when the run was requested: file, mapping and
+options). A run of other data (another file, another mapping) is never shown, exported or used for
+the EAC; a run of this data with other settings is shown with a note naming what changed, because
+the controls then no longer describe the figures below them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+import streamlit as st
+
+from ui.view import View
+
+# What each place of a request's key holds (``forecast_ui.controls`` builds the key in this order).
+KEY_PARTS = (
+    "data",
+    "what is forecast",
+    "model settings",
+    "backtest cut-offs",
+    "reconciliation",
+    "model shown",
+    "prediction interval",
+)
+BUNDLE = "bundle"
+
+
+def data_key_of(result: Any) -> Hashable | None:
+    """The data key a run was made from (None when it does not say)."""
+    key = getattr(result, "data_key", None)
+    return key if isinstance(key, Hashable) else None
+
+
+def result_for(view: View) -> Any:
+    """The session's finished run when it was made from this view's data, else None."""
+    result = st.session_state.get("fc_result")
+    if result is None or view.key is None or data_key_of(result) != view.key:
+        return None
+    return result
+
+
+def of_other_data(view: View) -> bool:
+    """True when the session holds a finished run of other data (another file or mapping)."""
+    result = st.session_state.get("fc_result")
+    return result is not None and data_key_of(result) != view.key
+
+
+def _parts(key: Hashable) -> tuple[dict[str, object], bool]:
+    """The named places of a request key, and whether it is a run of a loaded model."""
+    parts = key if isinstance(key, tuple) else ()
+    loaded = len(parts) == 3 and parts[1] == BUNDLE
+    base = parts[0] if loaded else parts
+    values = base if isinstance(base, tuple) else ()
+    return dict(zip(KEY_PARTS, values, strict=False)), loaded
+
+
+def changed(result_key: Hashable, request_key: Hashable) -> list[str]:
+    """What differs between the run's request and the page's current one, in words.
+
+    A run of a loaded model was made with that model's settings, so the sliders are not compared.
+    """
+    had, loaded = _parts(result_key)
+    now, _ = _parts(request_key)
+    skip = {"data", "model settings"} if loaded else {"data"}
+    return [name for name in KEY_PARTS if name not in skip and had.get(name) != now.get(name)]
