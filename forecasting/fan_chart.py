@@ -188,5 +188,6 @@ def fan_chart(
         title_text="Period", type="category", categoryorder="array", categoryarray=calendar
     )
     fig.update_yaxes(title_text="Variance (actual - planned)", secondary_y=False)
-    fig.update_yaxes(title_text="Planned", secondary_y=True, showgrid=False)
+    # Its own round ticks, not ticks synced to the left axis's grid (plotly.js's default).
+    fig.update_yaxes(title_text="Planned", secondary_y=True, showgrid=False, tickmode="auto")
     return fig

@@ -139,7 +139,7 @@ def status_heatmap(statuses: pd.DataFrame, level: int, *, max_nodes: int = 60) -
     fig.update_layout(
         title={"text": title}, height=max(300, 22 * len(grid) + 160), margin={"l": 10}
     )
-    fig.update_xaxes(title_text="Period")
+    fig.update_xaxes(title_text="Period", type="category")  # 2012 is a period, not 2,012.0
     fig.update_yaxes(
         title_text="",
         automargin=True,

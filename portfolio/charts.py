@@ -114,6 +114,7 @@ def totals_over_time(rolled: pd.DataFrame, node: str = ROOT, *, currency: str = 
     fig.update_yaxes(title_text=f"Cost to date{unit(currency)}", tickformat=",", row=1, col=1)
     fig.update_yaxes(title_text=f"Variance{unit(currency)}", tickformat=",", row=2, col=1)
     fig.update_xaxes(title_text="Period", row=2, col=1)
+    fig.update_xaxes(type="category")  # a label such as 2012 is a period, not a number
     return fig
 
 
@@ -165,7 +166,17 @@ def node_history(rolled: pd.DataFrame, node: str, *, currency: str = "") -> go.F
         hovermode="x unified",
         legend={"orientation": "h", "y": -0.15},
     )
-    fig.update_yaxes(title_text=f"Cost per period{unit(currency)}", tickformat=",")
-    fig.update_yaxes(title_text="Variance % to date", ticksuffix=" %", secondary_y=True)
-    fig.update_xaxes(title_text="Period")
+    fig.update_yaxes(
+        title_text=f"Cost per period{unit(currency)}", tickformat=",", secondary_y=False
+    )
+    # plotly.js syncs an overlaying axis's ticks to the primary grid by default, which labels the
+    # right-hand axis with unrounded values (4.00412993495 %): its own round ticks instead.
+    fig.update_yaxes(
+        title_text="Variance % to date",
+        ticksuffix=" %",
+        tickmode="auto",
+        showgrid=False,
+        secondary_y=True,
+    )
+    fig.update_xaxes(title_text="Period", type="category")
     return fig

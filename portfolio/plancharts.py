@@ -70,6 +70,13 @@ def plan_versions_chart(changes: pd.DataFrame, node: str, *, currency: str = "")
         legend={"orientation": "h", "y": -0.15},
     )
     fig.update_yaxes(title_text=f"To date{unit}", tickformat=",", secondary_y=False)
-    fig.update_yaxes(title_text=f"Plan change{unit}", tickformat=",", secondary_y=True)
-    fig.update_xaxes(title_text="Period")
+    # Its own round ticks, not ticks synced to the left axis's grid (plotly.js's default).
+    fig.update_yaxes(
+        title_text=f"Plan change{unit}",
+        tickformat=",",
+        tickmode="auto",
+        showgrid=False,
+        secondary_y=True,
+    )
+    fig.update_xaxes(title_text="Period", type="category")
     return fig

@@ -61,6 +61,7 @@ def test_fan_chart_traces_axes_and_order() -> None:
     assert list(fig.layout.xaxis.categoryarray) == PAST + FUTURE
     assert fig.layout.yaxis.title.text.startswith("Variance")
     assert fig.layout.yaxis2.title.text == "Planned"
+    assert fig.layout.yaxis2.tickmode == "auto"  # its own round ticks, not synced to the left
     assert fig.layout.title.text == "Drift forecast: A"
 
 

@@ -89,6 +89,10 @@ def test_node_history(rolled: pd.DataFrame) -> None:
     assert list(actual.y) == [120.0, 150.0, 100.0]
     np.testing.assert_allclose(pct.y, [20.0, 35.0, 70 / 3])
     assert "Ops / Net" in fig.layout.title.text
+    # The left axis groups thousands; the right (%) axis has its own round ticks: neither the
+    # left's format nor plotly.js's default of ticks synced to the left grid (4.00412993495 %).
+    assert fig.layout.yaxis.tickformat == "," and fig.layout.yaxis2.tickformat is None
+    assert fig.layout.yaxis2.tickmode == "auto" and fig.layout.yaxis2.ticksuffix == " %"
 
 
 def test_top_drifters_orders_by_size_and_uses_rag(statuses: pd.DataFrame) -> None:
@@ -150,3 +154,20 @@ def test_a_large_treemap_is_drawn_down_to_the_deepest_level_that_fits(
     hidden = len(latest) - cap
     assert f"the {hidden:,} nodes below them are left out" in fig.layout.title.text
     assert "left out" not in hierarchy_treemap(latest).layout.title.text
+
+
+def test_year_labels_are_periods_on_every_period_axis() -> None:
+    # A yearly file's labels look like numbers; plotly would draw 2,011.5 between two of them.
+    years = ["2011", "2012"]
+    data = pd.DataFrame(
+        [("Ops", "Net", y, 100.0, 110.0) for y in years],
+        columns=["prog", "proj", "period", "planned", "actual"],
+    )
+    rolled = rollup(data, ["prog", "proj"], years)
+    over_time = totals_over_time(rolled)
+    assert {fig_axis.type for fig_axis in (over_time.layout.xaxis, over_time.layout.xaxis2)} == {
+        "category"
+    }
+    assert node_history(rolled, "Ops / Net").layout.xaxis.type == "category"
+    heat = status_heatmap(evaluate(rolled, AlertRule()), level=2)
+    assert heat.layout.xaxis.type == "category" and list(heat.data[0].x) == years

@@ -9,6 +9,7 @@ import pytest
 
 from portfolio.alerts import AlertRule, evaluate, latest_status
 from portfolio.errors import InputError
+from portfolio.plancharts import plan_versions_chart
 from portfolio.planversions import (
     PLAN_CHANGE_COLUMNS,
     REBASELINED_COLUMNS,
@@ -114,3 +115,11 @@ def test_alerts_against_the_baseline_show_what_re_baselining_hid():
     base = against_baseline(rolled)
     net = at(base, "Ops / Network", "2024-03")
     assert net["cum_planned"] == 300.0 and net["cum_variance"] == 85.0
+
+
+def test_the_plan_versions_chart_puts_plan_changes_on_their_own_round_axis():
+    fig = plan_versions_chart(plan_changes(rollup(data(), LEVELS, PERIODS)), "Ops / Network")
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert len(bars) == 1 and bars[0].yaxis == "y2"
+    assert list(bars[0].y) == [0.0, 40.0, 40.0]
+    assert fig.layout.yaxis2.tickmode == "auto"  # not synced to the left axis's grid
