@@ -47,6 +47,8 @@ def _refuse(keys: _Keys, repeats: tuple[int, np.ndarray], file: str) -> None:
             path=path,
             when=when,
             group_rows=describe_rows(rows[group_mask]),
+            what="an item and period" if period is not None else "an item",
+            leaf=cols.levels[-1],
         ),
         column=cols.levels[-1] if period is None else period,
         rows=first_rows(bad),

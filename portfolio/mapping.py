@@ -248,9 +248,10 @@ def guess_mapping(columns: Sequence[str], sample: pd.DataFrame | None = None) ->
                 actual = col
             leftovers.remove(col)
     if sample is not None:
-        from portfolio.nesting import add_nested_levels  # pandas: only with a sample
+        from portfolio.nesting import add_nested_levels, unique_leaf  # pandas: with a sample
 
         levels = add_nested_levels(levels, leftovers, sample, MAX_LEVELS)
+        levels = unique_leaf(levels, [c for c in leftovers if c not in levels], sample, period)
         leftovers = [c for c in leftovers if c not in levels]
     if not levels and leftovers:
         levels = [leftovers.pop(0)]

@@ -64,9 +64,11 @@ ACTUAL_BLANK_BEFORE_LAST = (
 )
 
 REPEATED_ITEM_PERIOD = (
-    "{file}: {count} repeat an item and period already in the file ({rows}); for example "
-    "'{path}'{when} is on {group_rows}. Remove the repeats, or tick 'Sum duplicate rows' "
-    "(--sum-duplicates) to add them up."
+    "{file}: {count} repeat {what} already in the file ({rows}); for example "
+    "'{path}'{when} is on {group_rows}. If these are different items, choose a finest level "
+    "column ('{leaf}' now) that names each item once, such as an ID column; if they are parts "
+    "of one item, remove the repeats or tick 'Sum duplicate rows' (command line: "
+    "--sum-duplicates) to add them up."
 )
 
 NO_ACTUAL_YET = (

@@ -12,6 +12,7 @@ The check runs on the first `SAMPLE_ROWS` rows, once per pair of columns, on int
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio.amounts import parse_amounts
+from portfolio.column_words import ID_WORDS
 from portfolio.errors import InputError
 from portfolio.period_parse import parse_periods
 
@@ -140,3 +142,50 @@ def add_nested_levels(
         if at is not None:
             out.insert(at, col)
     return out
+
+
+def _words(name: str) -> set[str]:
+    return set(re.sub(r"[^0-9a-z]+", " ", name.lower()).split())
+
+
+def _id_like(name: str) -> bool:
+    """``Project ID``, ``Item number``, ``PID``: a column that names items by a key."""
+    return any(w in ID_WORDS or re.fullmatch(r"[a-z]{1,2}id", w) for w in _words(name))
+
+
+def _repeats(head: pd.DataFrame, keys: Sequence[str | None]) -> bool:
+    cols = [k for k in keys if k is not None and k in head.columns]
+    return bool(cols) and bool(head.duplicated(subset=cols).any())
+
+
+def _names_one(head: pd.DataFrame, key: str, leaf: str) -> bool:
+    filled = head[(head[key] != "") & (head[leaf] != "")]
+    return not filled.empty and int(filled.groupby(key)[leaf].nunique().max()) <= 1
+
+
+def unique_leaf(
+    levels: Sequence[str], candidates: Sequence[str], sample: pd.DataFrame, period: str | None
+) -> list[str]:
+    """The `levels` with the finest one swapped for an ID column of the same items when the finest
+    one repeats an item in a period and the ID column does not (``Project ID`` for ``Project
+    Name``: two projects of one investment may share a name, never an ID).
+
+    An ID column (by its name: ``id``, ``code``, ``number``..., or a short ``pid``) is of the same
+    items when it shares a word with the finest level's name or each of its values has one value
+    of the finest level (an item's ID names one item name). Without such a column the levels are
+    returned as they are, and loading names the repeated rows.
+    """
+    if not levels:
+        return list(levels)
+    head = sample.head(SAMPLE_ROWS)
+    leaf = levels[-1]
+    if leaf not in head.columns or not _repeats(head, [*levels, period]):
+        return list(levels)
+    kind = _words(leaf) - ID_WORDS - {"name", "title", "description"}
+    for col in candidates:
+        if col in levels or col not in head.columns or not _id_like(col):
+            continue
+        same = bool(_words(col) & kind) or _names_one(head, col, leaf)
+        if same and not _repeats(head, [*levels[:-1], col, period]):
+            return [*levels[:-1], col]
+    return list(levels)

@@ -47,6 +47,8 @@ def raise_duplicates(c: Ctx, levels: tuple[str, ...], period_col: str | None, to
             path=path,
             when=when,
             group_rows=rows_text(group_first, n_group),
+            what="an item and period" if period_col is not None else "an item",
+            leaf=levels[-1],
         ),
         column=levels[-1] if period_col is None else period_col,
         rows=bad_first,

@@ -201,7 +201,17 @@ def test_duplicate_rows_are_an_error_naming_them():
     assert "2 rows repeat an item and period" in msg and "rows 3 and 7" in msg
     assert "'P / Ops / Net / r1' in '2024-02'" in msg
     assert "Sum duplicate rows" in msg
+    assert "choose a finest level column ('item' now) that names each item once" in msg
     assert e.rows == (3, 7)
+
+
+def test_a_single_period_file_repeating_an_item_is_told_about_the_item_only():
+    text = "program,project,planned,actual\nOps,Net,10,12\nOps,Net,5,5\nDev,App,3,3\n"
+    e = err(text, ColumnMapping(levels=("program", "project"), period=None))
+    msg = str(e)
+    assert "2 rows repeat an item already in the file (rows 2 and 3)" in msg
+    assert "and period" not in msg and "('project' now)" in msg
+    assert e.column == "project" and e.rows == (2, 3)
 
 
 def test_duplicates_are_summed_when_asked():

@@ -148,3 +148,19 @@ def test_nyc_cumulative_variance_is_the_total_budget_change(nyc_capital_csv: Pat
 def test_it_dashboard_investments(it_dashboard_csv: Path):
     p = load_portfolio(it_dashboard_csv, IT_DASHBOARD_MAPPING)
     assert p.data.groupby(["Agency Name", "Investment Title"]).ngroups == 599
+
+
+def test_the_guessed_finest_level_of_each_real_file_is_its_id_column(
+    it_dashboard_csv: Path, nyc_capital_csv: Path
+):
+    # Project names repeat inside an investment (IT) and across projects (NYC); the IDs do not.
+    from portfolio.load import read_raw
+    from portfolio.mapping import guess_mapping
+
+    for path, documented in (
+        (it_dashboard_csv, IT_DASHBOARD_MAPPING),
+        (nyc_capital_csv, NYC_CAPITAL_MAPPING),
+    ):
+        raw = read_raw(path.read_bytes(), name=path.name).frame
+        guessed = guess_mapping([str(c) for c in raw.columns], raw)
+        assert guessed.levels == documented.levels, path.name

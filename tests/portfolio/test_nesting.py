@@ -128,3 +128,37 @@ def test_the_old_call_and_the_sample_agree_on_plain_files() -> None:
     cols = ["portfolio", "program", "project", "item", "period", "planned", "actual"]
     frame = pd.DataFrame([["P", "A", "x", "i1", "2024-01", "1", "1"]], columns=cols)
     assert guess_mapping(cols) == guess_mapping(cols, frame) == ColumnMapping()
+
+
+# Two different projects of one program share a name; their IDs tell them apart.
+NAMED = "Program;Project Name;Project ID;Quarter;Budget;Spend"
+NAMED_ROWS = [
+    "Ops;Upgrade;P-1;2024-Q1;100;90",
+    "Ops;Upgrade;P-2;2024-Q1;40;45",
+    "Ops;Network;P-3;2024-Q1;70;75",
+    "Dev;Portal;P-4;2024-Q1;30;30",
+]
+
+
+def test_an_id_column_replaces_a_leaf_name_that_repeats_an_item() -> None:
+    frame = _raw(NAMED, NAMED_ROWS)
+    guessed = guess_mapping(list(frame.columns), frame)
+    assert guessed.levels == ("Program", "Project ID")
+    # and the file then loads as guessed, every row its own project
+    data = "\n".join([NAMED, *NAMED_ROWS]).encode()
+    assert load_portfolio(data, guessed, name="costs.csv").summary.rows_used == 4
+
+
+def test_a_leaf_name_that_names_each_item_once_is_kept() -> None:
+    rows = [r.replace("Ops;Upgrade;P-2", "Ops;Upgrade 2;P-2") for r in NAMED_ROWS]
+    frame = _raw(NAMED, rows)
+    assert guess_mapping(list(frame.columns), frame).levels == ("Program", "Project Name")
+
+
+def test_a_short_id_that_names_one_item_each_replaces_a_repeated_name() -> None:
+    frame = _raw(NAMED.replace("Project ID", "PID"), NAMED_ROWS)
+    assert guess_mapping(list(frame.columns), frame).levels == ("Program", "PID")
+    # a code shared by items of different names is no key of the items
+    coded = [r.replace(";P-3;", ";P-1;") for r in NAMED_ROWS]
+    frame = _raw(NAMED.replace("Project ID", "Region code"), coded)
+    assert guess_mapping(list(frame.columns), frame).levels[-1] == "Project Name"
