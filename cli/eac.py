@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     if args.forecast or args.load:
         forecast = _forecast(args, portfolio, rolled, rule)
     done = completion_of(portfolio, rolled, forecast=forecast, rule=rule)
-    scored = backtest_methods(rolled, done.table, cutoffs=args.cutoffs)
+    scored = backtest_methods(rolled, done.table, cutoffs=args.cutoffs, measure=portfolio.measure)
     if args.format == "json":
         payload = {
             "eac": json.loads(cli_common.frame_bytes(done.output, "json")),

@@ -72,7 +72,11 @@ def _leaf_grid(rolled: pd.DataFrame, leaves: list[str], column: str, n: int) -> 
 
 
 def backtest_methods(
-    rolled: pd.DataFrame, table: pd.DataFrame, *, cutoffs: int = DEFAULT_CUTOFFS
+    rolled: pd.DataFrame,
+    table: pd.DataFrame,
+    *,
+    cutoffs: int = DEFAULT_CUTOFFS,
+    measure: str = "flow",
 ) -> MethodBacktest:
     """Score the plan and rate EAC methods on the finished items at up to ``cutoffs`` cut-offs.
 
@@ -81,6 +85,8 @@ def backtest_methods(
         table: The completion table (``portfolio.completion.Completion.table``).
         cutoffs: How many past cut-offs, evenly spread over those where a finished item was
             still running.
+        measure: The file's measure; with ``level`` (re-forecasts or running totals) an item's
+            last figure is its final cost only if it has really finished, and the verdict says so.
 
     Returns:
         The :class:`MethodBacktest`; an empty table and a verdict saying why when no item fits.
@@ -133,20 +139,33 @@ def backtest_methods(
     for method in METHODS:
         rows.append(_scores("all", method, np.concatenate(pooled[method]), every))
     frame = pd.DataFrame(rows, columns=list(BACKTEST_COLUMNS))
-    return MethodBacktest(frame, _verdict(frame, len(leaves), len(picks)))
+    return MethodBacktest(frame, _verdict(frame, len(leaves), len(picks), measure == "level"))
 
 
-def _verdict(frame: pd.DataFrame, items: int, cuts: int) -> str:
+def _verdict(frame: pd.DataFrame, items: int, cuts: int, level: bool) -> str:
     pooled = frame[frame["cutoff"] == "all"].set_index("method")["wape"]
     plan, rate = float(pooled["plan"]), float(pooled["rate"])
     head = f"On {items:,} finished item(s) at {cuts} past cut-off(s)"
+    if level:
+        head = (
+            "This file holds re-forecasts or running totals (measure level), so an item with no "
+            "plan ahead is taken as finished at its last figure, which is its final cost only if "
+            f"it really has finished. {head}"
+        )
     if np.isnan(plan) or np.isnan(rate):
         return f"{head}, the final costs add up to 0: no percentage error to compare."
     if np.isclose(plan, rate, rtol=0.02, atol=1e-12):
         return f"{head}, the plan and rate methods came equally close (WAPE {plan:.1%})."
     best, other = ("rate", "plan") if rate < plan else ("plan", "rate")
     scores = {"plan": plan, "rate": rate}
-    return (
+    text = (
         f"{head}, the {best} method came closer to the final cost (WAPE {scores[best]:.1%} "
-        f"against {scores[other]:.1%} for {other}): trust eac_{best} on this portfolio."
+        f"against {scores[other]:.1%} for {other}): trust EAC by {best} on this portfolio."
     )
+    if best == "plan" and plan < 5e-4:
+        text += (
+            " Its error is nil because no item's variance moved after the cut-offs: the plan "
+            "method assumes exactly that, so this says the past variances held, not that they "
+            "always will."
+        )
+    return text

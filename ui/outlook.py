@@ -86,7 +86,8 @@ def completion(view: View) -> tuple[Completion, str]:
 @st.cache_data(max_entries=16, show_spinner=False)
 def method_backtest(key: DataKey, _p: Portfolio, _rolled: pd.DataFrame) -> MethodBacktest:
     """The EAC method backtest of the view's file (it needs no forecast and no alert rule)."""
-    return backtest_methods(_rolled, _plain(key, AlertRule(), _p, _rolled).table)
+    table = _plain(key, AlertRule(), _p, _rolled).table
+    return backtest_methods(_rolled, table, measure=_p.measure)
 
 
 def alert_window(rule: AlertRule) -> Window:

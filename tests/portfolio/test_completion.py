@@ -161,6 +161,25 @@ def test_method_backtest_by_hand(small) -> None:
     assert first.loc["rate", "wape"] == pytest.approx(30 / 110)  # 40 + 50 * 0.8 = 80
     assert first.loc["rate", "bias"] == pytest.approx(-30 / 110)
     assert "plan method came closer" in result.verdict
+    assert "trust EAC by plan" in result.verdict and "eac_" not in result.verdict
+    assert "measure level" not in result.verdict and "nil" not in result.verdict
+
+
+def test_method_backtest_of_a_level_file_says_last_figures_may_not_be_final() -> None:
+    # Re-forecasts whose variance never moves: the plan method is exact by construction.
+    text = (
+        "a,period,planned,actual\n"
+        "X,2024-01,100,110\nX,2024-02,120,130\nX,2024-03,150,160\n"
+        "Y,2024-01,50,45\nY,2024-02,60,55\nY,2024-03,60,55\n"
+    )
+    mapping = ColumnMapping(levels=("a",), measure="level")
+    p = load_portfolio(text.encode(), mapping, name="levels.csv")
+    rolled = rollup_portfolio(p)
+    result = backtest_methods(rolled, completion_of(p, rolled).table, measure="level")
+    pooled = result.table[result.table["cutoff"] == "all"].set_index("method")
+    assert pooled.loc["plan", "wape"] == pytest.approx(0.0)
+    assert result.verdict.startswith("This file holds re-forecasts or running totals")
+    assert "trust EAC by plan" in result.verdict and "no item's variance moved" in result.verdict
 
 
 def test_method_backtest_on_the_sample_scores_both_methods(sample_csv) -> None:
