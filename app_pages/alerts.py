@@ -23,14 +23,22 @@ st.caption(
     "Change them in the sidebar."
 )
 
+n_periods = len(view.portfolio.periods)
+if rule.persistence > n_periods:
+    st.warning(
+        f"Persistence is {rule.persistence} periods, but the file has {n_periods} period(s): no "
+        "node can stay beyond amber that long, so none is flagged. Lower Persistence in the "
+        "sidebar."
+    )
+
 latest = latest_status(view.statuses)
 counts = tables.status_counts(latest)
 alerts = alert_table(view.statuses)
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Red", counts["red"])
-c2.metric("Amber", counts["amber"])
-c3.metric("Green", counts["green"])
-c4.metric("Alerts", len(alerts), help="Red + amber nodes at the latest period, all levels.")
+c1.metric("Red", f"{counts['red']:,}")
+c2.metric("Amber", f"{counts['amber']:,}")
+c3.metric("Green", f"{counts['green']:,}")
+c4.metric("Alerts", f"{len(alerts):,}", help="Red + amber nodes at the latest period, all levels.")
 
 st.subheader("Alert table")
 f1, f2 = st.columns(2)

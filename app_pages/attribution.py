@@ -16,7 +16,7 @@ rolled = view.rolled
 periods = list(view.portfolio.periods)
 latest = rolled.loc[rolled["period"] == periods[-1]]
 
-st.header("Drift attribution")
+st.header("Attribution")  # the navigation's name
 st.caption(
     "A parent's variance is the sum of its children's, so every contribution below is exact: "
     "the steps of the waterfall add up to the node's total."
@@ -30,6 +30,8 @@ node = str(
     )
 )
 kinds = {"To date": "to_date", "One period": "period", "Change between two periods": "change"}
+if len(periods) < 2:  # one period: its variance is the variance to date, and nothing changed
+    kinds = {"To date": "to_date"}
 widget_state.keep_option("at_kind", list(kinds), "To date")
 c1, c2, c3 = st.columns(3)
 kind = str(

@@ -31,9 +31,9 @@ c4.metric("Variance %", tables.pct(root["cum_variance_pct"]))
 
 counts = tables.status_counts(latest)
 r1, r2, r3 = st.columns(3)
-r1.metric("Red nodes", counts["red"])
-r2.metric("Amber nodes", counts["amber"])
-r3.metric("Green nodes", counts["green"])
+r1.metric("Red nodes", f"{counts['red']:,}")
+r2.metric("Amber nodes", f"{counts['amber']:,}")
+r3.metric("Green nodes", f"{counts['green']:,}")
 
 st.subheader("Planned vs actual over time")
 st.plotly_chart(totals_over_time(view.rolled, ROOT), key="ov_totals")

@@ -72,7 +72,7 @@ def make_screenshots(out: Path) -> None:
                 for title in ("Overview", "Hierarchy", "Alerts"):
                     go_to(page, title)
                     _shoot(page, out, title.lower())
-                go_to(page, "Attribution", heading="Drift attribution")
+                go_to(page, "Attribution")
                 _shoot(page, out, "attribution")
 
                 go_to(page, "Forecast", timeout=TRAIN_TIMEOUT_MS)

@@ -104,7 +104,7 @@ def test_attribution_page_waterfall_table_and_path(make_app: Callable[..., AppTe
     at = make_app().run()
     at.switch_page("app_pages/attribution.py").run()
     no_exception(at)
-    assert [h.value for h in at.header] == ["Drift attribution"]
+    assert [h.value for h in at.header] == ["Attribution"]
     _, rolled = _sample()
     node = at.selectbox(key="at_node").value
     table, path = _frames(at, "at_table")  # the attribution, then the path followed down

@@ -52,3 +52,15 @@ def test_real_example_opens_with_its_mapping(
             infos = " ".join(str(i.value) for i in at.info)
             assert ("single period" in infos) == single, infos
             assert ("fc_train" in [b.key for b in at.button]) != single
+        if page == "alerts" and single:
+            # A persistence longer than the file flags nothing: the page says so.
+            at.slider(key="persistence").set_value(2).run()
+            warned = " ".join(w.value for w in at.warning)
+            assert "Persistence is 2 periods, but the file has 1 period(s)" in warned, warned
+            assert metric(at, "Red") == "0" and metric(at, "Amber") == "0"
+            at.slider(key="persistence").set_value(1).run()
+            assert not [w for w in at.warning if "Persistence is" in w.value]
+        if page == "attribution":
+            # One period has a variance to date only: no change between periods to pick.
+            kinds = list(at.radio(key="at_kind").options)
+            assert kinds[0] == "To date" and len(kinds) == (1 if single else 3), kinds
