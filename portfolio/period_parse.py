@@ -75,6 +75,8 @@ def _distinct(col: pd.Series, column: str, file: str) -> _Labels:
     if (codes < 0).any() or (uniq == "").any():
         blank_codes = np.flatnonzero((uniq == "").to_numpy())
         blank = (codes < 0) | np.isin(codes, blank_codes)
+        if not blank.all():  # values that are not periods say more than the blanks beside them
+            _match_families(_distinct(col[~blank], column, file))
         raise InputError(
             messages.PERIOD_BLANK.format(file=file, column=column, rows=describe_rows(rows[blank])),
             column=column,

@@ -32,7 +32,8 @@ _NS_PER_DAY = 86_400 * 1_000_000_000
 
 
 def _distinct_periods(c: Ctx) -> list[str]:
-    return sorted(str(r[0]) for r in c.s.rows(f"SELECT DISTINCT per FROM raw WHERE {c.cost}"))
+    got = c.s.rows(f"SELECT DISTINCT per FROM raw WHERE {c.cost} AND per IS NOT NULL")
+    return sorted(v for r in got if (v := str(r[0])).strip())
 
 
 def _parse_distinct(c: Ctx, values: list[str], column: str) -> tuple[pd.DataFrame, str, str]:
@@ -65,7 +66,7 @@ def _raise_period_rows(c: Ctx, column: str) -> None:
             f"SELECT MIN(__row), per FROM raw_r WHERE {c.cost} GROUP BY per ORDER BY MIN(__row)"
         )
     rows = np.array([int(r[0]) for r in got], dtype=np.int64)
-    series = pd.Series([str(r[1]) for r in got], index=rows, dtype="str")
+    series = pd.Series(["" if r[1] is None else str(r[1]) for r in got], index=rows, dtype="str")
     parse_periods(series, column=column, file=c.file)
 
 
@@ -96,6 +97,9 @@ def _frequency(c: Ctx, pm: pd.DataFrame, native: str, wanted: str, column: str) 
 
 def _periods(c: Ctx, n: dict[str, int], column: str, mapping: ColumnMapping) -> PeriodSet:
     if n["per_blank"]:
+        filled = _distinct_periods(c)
+        if filled:  # values that are not periods are named first, as the pandas loader does
+            _parse_distinct(c, filled, column)
         c.raise_rows(
             f"{c.cost} AND (per IS NULL OR per = '')", n["per_blank"], messages.PERIOD_BLANK, column
         )

@@ -87,6 +87,9 @@ BAD: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "item and parent": clash,
     "blank period": edit(period=(6, None)),
     "not a period": edit(period=(5, "banana")),
+    "a text column as the period, blank in places": lambda f: edit(period=(6, None))(
+        f.assign(period="Brooklyn")
+    ),
     "impossible month": edit(period=(2, "2024-13")),
     "planned blank beside an actual": edit(planned=(8, None)),
     "actual blank before the last actual": inside_blank,

@@ -584,3 +584,13 @@ def test_fiscal_year_labels_load_as_years_and_say_so():
         "holds fiscal years, labelled by their number (FY2024 is shown as 2024" in n
         for n in p.summary.notes
     )
+
+
+def test_a_text_column_as_the_period_is_told_apart_from_blank_periods():
+    # 'Borough' picked as the period: its blanks are not the news, its values are not periods.
+    text = "program,project,period,planned,actual\nOps,Net,Brooklyn,1,1\nOps,Web,,2,2\n"
+    e = err(text, ColumnMapping(levels=("program", "project")))
+    assert "has values that are not periods on row 2 (e.g. 'Brooklyn')" in str(e)
+    assert e.column == "period" and e.rows == (2,)
+    only_blank = "program,project,period,planned,actual\nOps,Net,2024-01,1,1\nOps,Web,,2,2\n"
+    assert "is blank on row 3" in str(err(only_blank, ColumnMapping(levels=("program", "project"))))
