@@ -58,20 +58,42 @@ level_choice = st.selectbox(
 )
 shown = moved if level_choice == "All levels" else moved[moved["level"].map(names) == level_choice]
 only_moved = shown[shown["changes"] > 0]
+money, percent = "localized", "percent"
 st.dataframe(
-    only_moved,
+    only_moved.assign(level_name=only_moved["level"].map(names)),
     hide_index=True,
     key="pv_table",
+    column_order=[
+        "node",
+        "level_name",
+        "cum_planned",
+        "cum_baseline",
+        "cum_plan_change",
+        "cum_variance_pct",
+        "cum_baseline_variance_pct",
+        "changes",
+        "first_change",
+        "last_change",
+    ],
     column_config={
-        "cum_variance_pct": st.column_config.NumberColumn("cum_variance_pct", format="percent"),
+        "node": st.column_config.TextColumn("Node", width="large"),
+        "level_name": st.column_config.TextColumn("Level"),
+        "cum_planned": st.column_config.NumberColumn("Plan to date", format=money),
+        "cum_baseline": st.column_config.NumberColumn("Baseline to date", format=money),
+        "cum_plan_change": st.column_config.NumberColumn("Plan change", format=money),
+        "cum_variance_pct": st.column_config.NumberColumn("Variance % vs plan", format=percent),
         "cum_baseline_variance_pct": st.column_config.NumberColumn(
-            "cum_baseline_variance_pct", format="percent"
+            "Variance % vs baseline", format=percent
         ),
+        "changes": st.column_config.NumberColumn("Periods moved"),
+        "first_change": st.column_config.TextColumn("First moved"),
+        "last_change": st.column_config.TextColumn("Last moved"),
     },
 )
 st.caption(
     f"{len(only_moved):,} of {len(shown):,} node(s) had their plan changed against the baseline, "
-    "largest change first; first_change / last_change are the periods it moved."
+    f"largest change first; figures to date at {root['period']}. The Export page has every "
+    "column."
 )
 
 st.subheader("A node's plan versions")

@@ -60,6 +60,11 @@ def test_a_mapped_baseline_shows_the_plan_versions(make_app: Callable[..., AppTe
     table = next(d.value for d in at.dataframe if "first_change" in d.value.columns)
     assert table["node"].tolist() == ["All", "Ops", "Ops / Net"]  # Srv's plan never moved
     assert table.set_index("node").loc["Ops / Net", "first_change"] == "2024-02"
+    shown = next(d for d in at.dataframe if "first_change" in d.value.columns).proto
+    # the analyst's column names, the level by name, the most telling columns in order
+    assert list(shown.column_order)[:3] == ["node", "level_name", "cum_planned"]
+    assert '"label": "Variance % vs baseline"' in shown.columns
+    assert "cum_variance" not in shown.column_order  # in the export, not on the page
     view = at.session_state["_view"]
     frames = exports.portfolio_tables(view)
     assert frames["Plan changes by node"]["node"].tolist()[:3] == ["All", "Ops", "Ops / Net"]
