@@ -45,6 +45,7 @@ from portfolio.figures import (
 )
 from portfolio.levels import build_hierarchy
 from portfolio.mapping import ColumnMapping
+from portfolio.measure_hint import level_hint
 from portfolio.periods import next_periods
 from portfolio.reading import DEFAULT_MAX_BYTES, RawTable, read_raw
 from portfolio.reading_notes import reading_notes
@@ -203,6 +204,8 @@ def build_portfolio(
     data, fut = (flows if mapping.measure == "flow" else levels)(src, cal)
     if mapping.measure != "flow":
         notes.append(_LEVEL_NOTE)
+    else:
+        notes.extend(level_hint(src, cols.actual_name))
     rejected = raw.cut_rows + figs.rejected
     summary = LoadSummary(
         source=file,

@@ -164,3 +164,14 @@ def test_the_guessed_finest_level_of_each_real_file_is_its_id_column(
         raw = read_raw(path.read_bytes(), name=path.name).frame
         guessed = guess_mapping([str(c) for c in raw.columns], raw)
         assert guessed.levels == documented.levels, path.name
+
+
+def test_nyc_read_as_spend_gets_the_level_hint_and_as_documented_not(nyc_capital_csv: Path):
+    import dataclasses
+
+    as_flow = dataclasses.replace(NYC_CAPITAL_MAPPING, measure="flow")
+    notes = load_portfolio(nyc_capital_csv, as_flow).summary.notes
+    (hint,) = [n for n in notes if "change little" in n]
+    assert "'Budget Forecast'" in hint and "under 1.6%" in hint
+    notes = load_portfolio(nyc_capital_csv, NYC_CAPITAL_MAPPING).summary.notes
+    assert not [n for n in notes if "change little" in n]
