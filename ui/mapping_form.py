@@ -54,10 +54,9 @@ def prefill_mapping(file_digest: str, source: str, raw: RawTable) -> None:
     )
     st.session_state["measure"] = "level" if values.get("measure") == "level" else "flow"
     st.session_state["sum_duplicates"] = bool(values.get("sum_duplicates", False))
-    st.session_state["_map_extra"] = {
-        "period_label": values.get("period_label"),
-        "frequency": values.get("frequency", "auto"),
-    }
+    label = values.get("period_label")
+    st.session_state["map_period_label"] = label if isinstance(label, str) else ""
+    st.session_state["_map_extra"] = {"frequency": values.get("frequency", "auto")}
     st.session_state["_mapping_for"] = file_digest
 
 
@@ -95,6 +94,16 @@ def _column_widgets(columns: list[str]) -> None:
         help="Dates, YYYY-MM, YYYY-Qn, YYYY or FY2024. Choose none for a single snapshot.",
         persist_state="session",
     )
+    if st.session_state.get("map_period") in (None, NO_PERIOD):
+        st.session_state.setdefault("map_period_label", "")
+        st.text_input(
+            "Name of the single period",
+            key="map_period_label",
+            placeholder=ColumnMapping().label,
+            help="How the one snapshot is named on the pages and in exports (e.g. 2012 or "
+            f"FY2024); empty: '{ColumnMapping().label}'.",
+            persist_state="session",
+        )
     for key, label in (("map_planned", "Planned column"), ("map_actual", "Actual column")):
         current = st.session_state.get(key)
         options = list(columns)
@@ -151,6 +160,14 @@ def _reading_widgets() -> None:
     )
 
 
+def _period_label(period: object) -> str | None:
+    """The single period's name as typed (None: the default), only for a file without periods."""
+    label = st.session_state.get("map_period_label")
+    if period not in (None, NO_PERIOD) or not isinstance(label, str) or not label.strip():
+        return None
+    return label.strip()
+
+
 def _mapping_from_state() -> ColumnMapping | None:
     """The mapping the widgets hold, or None (with a message) while it is incomplete or bad."""
     state = st.session_state
@@ -175,7 +192,7 @@ def _mapping_from_state() -> ColumnMapping | None:
             actual=str(actual),
             measure="level" if state.get("measure") == "level" else "flow",
             sum_duplicates=bool(state.get("sum_duplicates")),
-            period_label=extra.get("period_label"),
+            period_label=_period_label(period),
             frequency=extra.get("frequency") or "auto",
             baseline=None if baseline in (None, "", NO_BASELINE) else str(baseline),
         )

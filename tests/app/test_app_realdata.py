@@ -42,6 +42,14 @@ def test_real_example_opens_with_its_mapping(
     assert metric(at, "Rows read") == f"{summary.rows_read:,}"
     assert metric(at, "Rows rejected") == f"{summary.rows_rejected:,}"
     single = loaded.frequency == "single"
+    # A file without periods can name its one snapshot; a file with periods is not asked.
+    labels = [t for t in at.text_input if t.key == "map_period_label"]
+    assert len(labels) == (1 if single else 0)
+    if single:
+        assert labels[0].value == "" and at.session_state["_view"].portfolio.periods == ("all",)
+        labels[0].set_value("2012").run()
+        no_exception(at)
+        assert at.session_state["_view"].portfolio.periods == ("2012",)
     pages = ("hierarchy", "alerts", "attribution", "forecast", "completion", "export")
     for page in pages:
         at.switch_page(f"app_pages/{page}.py").run()
