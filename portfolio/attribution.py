@@ -186,7 +186,8 @@ def drill_down(rolled: pd.DataFrame, node: str, window: Window | None = None) ->
 def top_contributors(
     rolled: pd.DataFrame, parents: Sequence[str], window: Window | None = None, *, n: int = 3
 ) -> pd.DataFrame:
-    """The ``n`` children of each parent that add most to its variance (largest share first).
+    """The ``n`` children of each parent that add most to its variance (largest share first;
+    children exactly on plan are not listed).
 
     Args:
         rolled: A rollup.
@@ -220,5 +221,6 @@ def top_contributors(
     key = np.where(np.isnan(share), np.abs(values) / scale, share)
     frame = frame.assign(_p=frame["node"].map(rank).to_numpy(), _k=-key)
     frame = frame.sort_values(["_p", "_k", "child"], kind="stable")
+    frame = frame[frame["variance"] != 0]  # a child on plan contributes nothing to list
     top = frame.groupby("_p", sort=False).head(max(int(n), 1))
     return top.drop(columns=["_p", "_k"]).reset_index(drop=True)

@@ -61,7 +61,9 @@ def top_drifters(
         margin={"l": 10, "r": 70},
         height=max(320, 40 * len(top) + 140),
     )
-    fig.update_xaxes(title_text=f"Variance to date{unit(currency)}", tickformat=",")
+    fig.update_xaxes(
+        title_text=f"Variance to date{unit(currency)}", tickformat=",", range=_padded(top)
+    )
     fig.update_yaxes(
         title_text="",
         automargin=True,
@@ -69,6 +71,17 @@ def top_drifters(
         ticktext=[short(v) for v in nodes],
     )
     return fig
+
+
+def _padded(top: pd.DataFrame) -> list[float] | None:
+    """The variance axis with room beyond the longest bars for their labels, on both sides: a
+    label outside a negative bar would otherwise sit on the node names (None: no bars)."""
+    values = top["cum_variance"].to_numpy(dtype=float)
+    if not np.isfinite(values).any():
+        return None
+    low, high = min(0.0, float(np.nanmin(values))), max(0.0, float(np.nanmax(values)))
+    room = 0.3 * ((high - low) or 1.0)
+    return [low - room if low < 0 else low, high + room if high > 0 else high]
 
 
 def status_heatmap(statuses: pd.DataFrame, level: int, *, max_nodes: int = 60) -> go.Figure:

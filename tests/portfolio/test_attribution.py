@@ -117,6 +117,16 @@ def test_top_contributors_per_parent_in_the_given_order() -> None:
     assert top_contributors(rolled, []).empty
 
 
+def test_children_exactly_on_plan_are_no_contributors() -> None:
+    on_plan = pd.concat(
+        [SMALL, pd.DataFrame([("Ops", "Idle", "", "2024-01", 40.0, 40.0)], columns=SMALL.columns)]
+    )
+    rolled = rollup(on_plan, LEVELS, ["2024-01", "2024-02"])
+    top = top_contributors(rolled, ["Ops"], n=5)
+    # Idle is on plan; Srv's two items cancel out (+30, -30): only Net contributes
+    assert top["child"].tolist() == ["Ops / Net"]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

@@ -106,6 +106,11 @@ def test_top_drifters_orders_by_size_and_uses_rag(statuses: pd.DataFrame) -> Non
     assert list(bar.text) == ["plan 0", "+23.3 %"]
     level1 = top_drifters(latest, n=5, level=1).data[0]
     assert set(level1.y) == {"Ops", "Dev"}
+    # room beyond the bars on both sides for the labels outside them (Ops / Srv is -20)
+    low, high = top_drifters(latest, n=3).layout.xaxis.range
+    assert low < -20 and high > 70
+    assert top_drifters(latest, n=2).layout.xaxis.range[0] == 0  # no negative bar, no room
+    assert not top_drifters(latest, level=7).data[0].y  # no node at that level: no bars
 
 
 def test_status_heatmap(statuses: pd.DataFrame) -> None:
