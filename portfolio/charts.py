@@ -55,6 +55,7 @@ def totals_over_time(rolled: pd.DataFrame, node: str = ROOT, *, currency: str = 
     """
     rows = node_rows(rolled, node)
     periods = rows["period"].tolist()
+    mode = "lines" if len(periods) > 1 else "markers"  # a line through one point draws nothing
     fig = make_subplots(
         rows=2,
         cols=1,
@@ -67,7 +68,7 @@ def totals_over_time(rolled: pd.DataFrame, node: str = ROOT, *, currency: str = 
             x=periods,
             y=rows["cum_planned"],
             name="Planned (cumulative)",
-            mode="lines",
+            mode=mode,
             line={"color": PLANNED_COLOUR, "width": 2.5},
             hovertemplate="%{x}<br>Planned to date " + money(currency) + "<extra></extra>",
         ),
@@ -79,7 +80,7 @@ def totals_over_time(rolled: pd.DataFrame, node: str = ROOT, *, currency: str = 
             x=periods,
             y=rows["cum_actual"],
             name="Actual (cumulative)",
-            mode="lines",
+            mode=mode,
             line={"color": ACTUAL_COLOUR, "width": 2.5},
             hovertemplate="%{x}<br>Actual to date " + money(currency) + "<extra></extra>",
         ),

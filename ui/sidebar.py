@@ -37,7 +37,10 @@ def _source() -> str:
 
 def _with_alerts(view: View) -> View:
     """Draw the thresholds and evaluate the loaded portfolio under them."""
-    rule, error = thresholds()
+    total = float("nan")
+    if view.rolled is not None and not view.rolled.empty:
+        total = float(view.rolled["cum_planned"].abs().max())  # the whole portfolio's, at most
+    rule, error = thresholds(total)
     if rule is not None and view.key is not None and view.data is not None:
         return evaluate(view, rule)
     if error:

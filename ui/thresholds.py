@@ -6,6 +6,7 @@ a default is shown as a whole number (the percentage and persistence sliders ste
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 from typing import Any
 
@@ -61,7 +62,15 @@ def _choice(label: str, key: str, hint: str) -> None:
     )
 
 
-def _widgets() -> None:
+def floor_step(total: float) -> float:
+    """The floor's step: a power of ten about a ten-thousandth of the portfolio's plan (a file in
+    $ M steps by 1, one in dollars of billions by 1,000,000); 1,000 without a plan to go by."""
+    if not math.isfinite(total) or total <= 0:
+        return 1000.0
+    return float(10.0 ** max(math.floor(math.log10(total)) - 4, -2))
+
+
+def _widgets(step: float) -> None:
     st.subheader("Alert thresholds")
     _whole_slider("Amber at abs variance %", "amber_pct")
     _whole_slider("Red at abs variance %", "red_pct")
@@ -69,7 +78,7 @@ def _widgets() -> None:
         "Floor on abs variance",
         min_value=float(THRESHOLD_RANGES["floor"][0]),
         value=float(st.session_state["floor"]),
-        step=1000.0,
+        step=step,
         key="floor",
         help="Nothing alerts while its absolute variance (in currency) is below this.",
         persist_state="session",
@@ -91,11 +100,12 @@ def _widgets() -> None:
     )
 
 
-def thresholds() -> tuple[AlertRule | None, str | None]:
-    """Draw the threshold widgets; return the rule, or (None, message) when it is refused."""
+def thresholds(total: float = float("nan")) -> tuple[AlertRule | None, str | None]:
+    """Draw the threshold widgets (the floor stepping by ``floor_step(total)``, ``total`` the
+    portfolio's plan); return the rule, or (None, message) when it is refused."""
     for key, default in THRESHOLD_DEFAULTS.items():
         st.session_state.setdefault(key, default)
-    _widgets()
+    _widgets(floor_step(total))
     state = st.session_state
     try:
         rule = AlertRule(

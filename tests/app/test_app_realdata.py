@@ -42,6 +42,9 @@ def test_real_example_opens_with_its_mapping(
     assert metric(at, "Rows read") == f"{summary.rows_read:,}"
     assert metric(at, "Rows rejected") == f"{summary.rows_rejected:,}"
     single = loaded.frequency == "single"
+    # the floor steps by a sensible amount for the file's money: $ M or dollars
+    (floor,) = [n for n in at.number_input if n.key == "floor"]
+    assert floor.step == (1.0 if single else 1_000_000.0)
     # A file without periods can name its one snapshot; a file with periods is not asked.
     labels = [t for t in at.text_input if t.key == "map_period_label"]
     assert len(labels) == (1 if single else 0)

@@ -174,5 +174,8 @@ def test_year_labels_are_periods_on_every_period_axis() -> None:
         "category"
     }
     assert node_history(rolled, "Ops / Net").layout.xaxis.type == "category"
+    assert {t.mode for t in over_time.data if t.type == "scatter"} == {"lines"}
+    one = rollup(data.iloc[:1], ["prog", "proj"], years[:1])
+    assert {t.mode for t in totals_over_time(one).data if t.type == "scatter"} == {"markers"}
     heat = status_heatmap(evaluate(rolled, AlertRule()), level=2)
     assert heat.layout.xaxis.type == "category" and list(heat.data[0].x) == years
