@@ -59,6 +59,9 @@ if result is None:
     forecast_bundles.bundle_panel(view, request, None)
     st.stop()
 
+again = forecast_fresh.reshown(result, request.key, request.forecast.choice)
+if again is not None:  # only the model shown or the interval changed: no training needed
+    st.session_state["fc_result"] = result = again
 run = result.run
 differs = forecast_fresh.changed(result.key, request.key)
 if differs:

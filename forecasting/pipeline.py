@@ -9,8 +9,9 @@ modelled nodes, bottom-up (member by member), so totals add up exactly.
 Its stages, in order: the nodes to model (``forecast_nodes.prepare``), the automatic settings
 (``tuning.choose_settings``), the backtest (``backtest.backtest_stage``), the final ensemble, the
 members' paths over the horizon (``forecast_predict.predict_stage``), the chosen model and its
-calibrated band (``calibrated.modelled``), the tree (``forecast_cover.cover``), the shown
-forecast with its predictive paths (:func:`assemble`) and the outlook (``outlook.drift_outlook``).
+calibrated band, the tree and the shown forecast with its predictive paths (``forecasting.show``),
+and the outlook (``outlook.drift_outlook``). A finished run can be shown again with another model
+or nominal level without training (:func:`reshow`).
 """
 
 from __future__ import annotations
@@ -21,40 +22,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
-from forecasting import calibrated, hierarchy
+from forecasting import hierarchy
 from forecasting.backtest import BacktestOptions, BacktestStage, backtest_stage
 from forecasting.choice import ChoiceSettings
 from forecasting.ensemble import Ensemble, fit_ensemble
 from forecasting.errors import ForecastError
 from forecasting.executor import Executor
-from forecasting.forecast_cover import Cover, Covered, cover
+from forecasting.forecast_cover import Covered
 from forecasting.forecast_nodes import SKIPPED_COLUMNS, Prepared, prepare, with_skipped
-from forecasting.forecast_predict import Predicted, next_period_labels, predict_stage
+from forecasting.forecast_predict import next_period_labels, predict_stage
 from forecasting.outlook import OutlookBands, drift_outlook
 from forecasting.settings import ModelSettings
+from forecasting.show import FORECAST_COLUMNS, RunParts, assemble, at_level, modelled_cover
 from forecasting.training import ProgressFn
 from forecasting.tuning import TUNING_COLUMNS, Choice, choose_settings
 
-__all__ = ["FORECAST_COLUMNS", "ForecastRun", "next_period_labels", "run_forecast"]
+__all__ = ["FORECAST_COLUMNS", "ForecastRun", "next_period_labels", "reshow", "run_forecast"]
 
 log = logging.getLogger(__name__)
-
-FORECAST_COLUMNS = [
-    "node",
-    "period",
-    "step",
-    "median",
-    "lower",
-    "upper",
-    "planned",
-    "model",
-    "lstm_median",
-    "spread_lower",
-    "spread_upper",
-]
 
 
 @dataclass(frozen=True)
@@ -92,29 +79,7 @@ class ForecastRun:
     ensemble: Ensemble
     train_seconds: float
     tuning: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TUNING_COLUMNS))
-
-
-def _with_spread(forecast: pd.DataFrame, spread: pd.DataFrame) -> pd.DataFrame:
-    """Add the LSTM's median and members' spread beside the shown forecast; where the shown model
-    has no calibrated band (no backtest), the LSTM's own spread is its band."""
-    lstm = spread.rename(
-        columns={"median": "lstm_median", "lower": "spread_lower", "upper": "spread_upper"}
-    )[["node", "period", "step", "lstm_median", "spread_lower", "spread_upper"]]
-    out = forecast.merge(lstm, on=["node", "period", "step"], how="left")
-    no_band = out["lower"].isna() & out["model"].isin(["lstm", "bottom-up"])
-    out.loc[no_band, "lower"] = out.loc[no_band, "spread_lower"]
-    out.loc[no_band, "upper"] = out.loc[no_band, "spread_upper"]
-    return out
-
-
-def assemble(covered: Covered) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The shown forecast (``FORECAST_COLUMNS``) and the predictive paths behind the outlook."""
-    forecast = _with_spread(covered.forecast, covered.band).merge(
-        covered.planned, on=["node", "period"], how="left"
-    )[FORECAST_COLUMNS]
-    predictive = calibrated.predictive_members(forecast, covered.node_cal)
-    uncalibrated = covered.paths[~covered.paths["node"].isin(set(predictive["node"]))]
-    return forecast, pd.concat([predictive, uncalibrated], ignore_index=True)
+    parts: RunParts | None = field(default=None, repr=False, compare=False)
 
 
 def _check_request(backtest_k: int, reconciled: bool, has_tree: bool) -> None:
@@ -160,44 +125,6 @@ def _skipped(prep: Prepared, bt: BacktestStage, covered: Covered) -> pd.DataFram
     if covered.left_out:
         short = with_skipped(short, prep.panel, dict(covered.left_out), prep.needed)
     return short[SKIPPED_COLUMNS].reset_index(drop=True)
-
-
-def _modelled_cover(
-    prep: Prepared,
-    bt: BacktestStage,
-    pred: Predicted,
-    pick: ChoiceSettings,
-    reconcile: Literal["ols", "wls", "mint"] | None,
-) -> tuple[calibrated.Modelled, Covered]:
-    """The chosen model's calibrated forecast of the modelled nodes, carried over the tree."""
-    mod = calibrated.modelled(
-        calibrated.ModelledInputs(
-            prep.work,
-            bt.result,
-            np.median(pred.values, axis=0),
-            pred.plan,
-            prep.season,
-            pred.periods,
-            pick,
-        )
-    )
-    base = Covered(
-        forecast=mod.chosen.drop(columns="model").assign(model=mod.chosen["model"]),
-        paths=pred.paths,
-        node_cal=dict(mod.node_cal),
-        planned=pred.planned,
-        history=pred.history,
-    )
-    how = Cover(
-        prep.tree,
-        reconcile,
-        bt.result,
-        mod.picks,
-        prep.work.nodes,
-        prep.settings.quantiles,
-        pick.interval,
-    )
-    return mod, cover(base, how)
 
 
 def run_forecast(
@@ -252,10 +179,19 @@ def run_forecast(
     bt = backtest_stage(prep.work, prep.settings, choice.backtest_k, opts)
     ens = ensemble if ensemble is not None else _fit_final(prep, opts)
     pred = predict_stage(prep, ens, future, future_periods)
-    mod, covered = _modelled_cover(prep, bt, pred, pick, reconcile)
-    forecast, predictive = assemble(covered)
     seconds = float(choice.table["seconds"].sum()) if ensemble is None else 0.0
     seconds += bt.seconds + (ens.train_seconds if ensemble is None else 0.0)
+    parts = RunParts(prep, bt, pred, reconcile, bands, choice.note)
+    return _finish(parts, pick, ens, seconds, choice.table)
+
+
+def _finish(
+    parts: RunParts, pick: ChoiceSettings, ens: Ensemble, seconds: float, tuning: pd.DataFrame
+) -> ForecastRun:
+    """The run as shown with ``pick``: the chosen models, their bands, the tree and the outlook."""
+    bt = parts.bt
+    mod, covered = modelled_cover(parts, bt, pick)
+    forecast, predictive = assemble(covered)
     return ForecastRun(
         forecast=forecast.reset_index(drop=True),
         members=covered.paths.reset_index(drop=True),
@@ -269,12 +205,27 @@ def run_forecast(
             covered.history,
             predictive,
             covered.planned,
-            bands=bands,
+            bands=parts.bands,
             point=forecast[["node", "period", "step", "median"]],
         ),
-        verdict=f"{f'{bt.verdict} {choice.note}'.strip()} {mod.verdict}",
-        skipped=_skipped(prep, bt, covered),
+        verdict=f"{f'{bt.verdict} {parts.note}'.strip()} {mod.verdict}",
+        skipped=_skipped(parts.prep, bt, covered),
         ensemble=ens,
         train_seconds=seconds,
-        tuning=choice.table,
+        tuning=tuning,
+        parts=parts,
     )
+
+
+def reshow(run: ForecastRun, pick: ChoiceSettings) -> ForecastRun:
+    """The same trained run shown with another model or nominal level, without training again:
+    the backtest's bands at the new level, the chosen models refitted on the whole history (the
+    statistical ones take seconds), the tree and the outlook.
+
+    Raises:
+        ForecastError: a run that did not keep what this takes (made before it was kept).
+    """
+    if run.parts is None:
+        raise ForecastError("This forecast cannot be shown with another model; train it again.")
+    parts = replace(run.parts, bt=at_level(run.parts.bt, pick.interval))
+    return _finish(parts, pick, run.ensemble, run.train_seconds, run.tuning)

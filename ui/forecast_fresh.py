@@ -4,16 +4,20 @@ A run is kept in ``st.session_state["fc_result"]`` until the next one replaces i
 trained on is named by ``data_key`` (the view's key when the run was requested: file, mapping and
 options). A run of other data (another file, another mapping) is never shown, exported or used for
 the EAC; a run of this data with other settings is shown with a note naming what changed, because
-the controls then no longer describe the figures below them.
+the controls then no longer describe the figures below them. When only the model shown or the
+interval changed, the trained run is shown again with them (:func:`reshown`, seconds, no training).
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
+from forecasting.choice import ChoiceSettings
+from forecasting.pipeline import reshow
 from ui.view import View
 
 # What each place of a request's key holds (``forecast_ui.controls`` builds the key in this order).
@@ -27,6 +31,8 @@ KEY_PARTS = (
     "prediction interval",
 )
 BUNDLE = "bundle"
+# What can change without training: the run is shown again with it.
+SHOWN_ONLY = frozenset({"model shown", "prediction interval"})
 
 
 def data_key_of(result: Any) -> Hashable | None:
@@ -67,3 +73,25 @@ def changed(result_key: Hashable, request_key: Hashable) -> list[str]:
     now, _ = _parts(request_key)
     skip = {"data", "model settings"} if loaded else {"data"}
     return [name for name in KEY_PARTS if name not in skip and had.get(name) != now.get(name)]
+
+
+def _picked(key: Hashable, request_key: Hashable) -> Hashable:
+    """``key`` with the request's model shown and interval (inside a loaded model's key too)."""
+    parts = key if isinstance(key, tuple) else ()
+    loaded = len(parts) == 3 and parts[1] == BUNDLE
+    base = parts[0] if loaded else parts
+    now = request_key if isinstance(request_key, tuple) else ()
+    if not isinstance(base, tuple) or len(base) != len(KEY_PARTS) or len(now) != len(KEY_PARTS):
+        return key
+    pairs = zip(KEY_PARTS, base, now, strict=True)
+    mixed = tuple(n if name in SHOWN_ONLY else b for name, b, n in pairs)
+    return (mixed, *parts[1:]) if loaded else mixed
+
+
+def reshown(result: Any, request_key: Hashable, pick: ChoiceSettings) -> Any | None:
+    """The run shown with ``pick`` when only the model shown or the interval changed since it was
+    trained (its key then the request's); None when nothing changed, or more than those did."""
+    differs = changed(result.key, request_key)
+    if not differs or not set(differs) <= SHOWN_ONLY or getattr(result.run, "parts", None) is None:
+        return None
+    return replace(result, run=reshow(result.run, pick), key=_picked(result.key, request_key))

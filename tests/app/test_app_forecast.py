@@ -101,15 +101,25 @@ def test_training_a_tiny_model_shows_the_fan_chart_backtest_and_outlook(
     for key in wanted:
         assert key in keys, key
 
-    # Another "Model shown" than the run's: its figures stay, with a note naming the change.
+    # Another "Model shown" or interval is shown at once from the trained run, without training.
     at.switch_page("app_pages/forecast.py").run()
     current = at.session_state["fc_job"]
     at.selectbox(key="fc_model").set_value("auto_arima").run()
     no_exception(at)
+    assert at.session_state["fc_job"] is current  # nothing trained
+    shown = at.session_state["fc_result"].run
+    programs = shown.forecast[shown.forecast["model"] != "bottom-up"]
+    assert set(programs["model"]) == {"auto_arima"} and shown.ensemble is run.ensemble
+    assert not [w for w in at.warning if "Changed since this forecast" in w.value]
+    assert any("Shown: auto_arima" in m.value for m in (*at.info, *at.success, *at.warning))
+    at.slider(key="fc_interval").set_value(90).run()
+    assert at.session_state["fc_result"].run.interval == pytest.approx(0.9)
+    assert at.session_state["fc_job"] is current
+    # A change that needs training leaves the figures as they were, with a note naming it.
+    at.slider(key="fc_backtest").set_value(2).run()
     notes = [w.value for w in at.warning if "Changed since this forecast" in w.value]
-    assert notes and "model shown" in notes[0] and "interval" not in notes[0], notes
-    assert at.session_state["fc_job"] is current and _keyed(at, "fc_fan")  # nothing retrained
-    at.selectbox(key="fc_model").set_value("naive").run()
+    assert notes and "backtest cut-offs" in notes[0] and "model shown" not in notes[0], notes
+    at.slider(key="fc_backtest").set_value(TINY["fc_backtest"]).run()
     assert not [w for w in at.warning if "Changed since this forecast" in w.value]
 
     # A run of other data (another file or mapping) is neither shown nor exported.

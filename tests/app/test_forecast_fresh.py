@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from ui.forecast_fresh import BUNDLE, KEY_PARTS, changed, data_key_of
+from forecasting.choice import ChoiceSettings
+from ui.forecast_fresh import BUNDLE, KEY_PARTS, _picked, changed, data_key_of, reshown
 
 
 def _key(**changes: object) -> tuple[object, ...]:
@@ -31,3 +32,22 @@ def test_the_data_key_is_read_from_the_run_and_is_none_when_missing() -> None:
     assert data_key_of(SimpleNamespace(data_key=("file", "map"))) == ("file", "map")
     assert data_key_of(SimpleNamespace(key=("file",))) is None
     assert data_key_of(None) is None
+
+
+def test_a_new_pick_is_written_into_the_key_of_a_run_and_of_a_loaded_models_run() -> None:
+    now = _key(**{"model shown": "naive", "prediction interval": 0.6, "model settings": "x"})
+    assert _picked(_key(), now) == _key(**{"model shown": "naive", "prediction interval": 0.6})
+    loaded = (_key(), BUNDLE, "abc")
+    assert _picked(loaded, now) == (
+        _key(**{"model shown": "naive", "prediction interval": 0.6}),
+        BUNDLE,
+        "abc",
+    )
+
+
+def test_only_a_changed_pick_of_a_run_that_kept_its_parts_is_shown_again() -> None:
+    kept_nothing = SimpleNamespace(key=_key(), run=SimpleNamespace(parts=None))
+    pick = ChoiceSettings("naive", 0.8)
+    assert reshown(kept_nothing, _key(), pick) is None  # nothing changed
+    assert reshown(kept_nothing, _key(**{"model shown": "naive"}), pick) is None  # cannot
+    assert reshown(kept_nothing, _key(**{"backtest cut-offs": 2}), pick) is None  # needs training
