@@ -15,7 +15,7 @@ the band, and the verdict says that the band is not calibrated.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,7 @@ class Modelled:
     picks: dict[str, str]
     node_cal: NodeCal
     verdict: str
+    points: Mapping[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class ModelledInputs:
     season: int
     periods: Sequence[str]
     settings: choice.ChoiceSettings
+    # every model's point forecast (n, h) when already made: a run shown again refits nothing
+    points: Mapping[str, np.ndarray] | None = None
 
 
 def modelled(inp: ModelledInputs) -> Modelled:
@@ -57,9 +60,11 @@ def modelled(inp: ModelledInputs) -> Modelled:
     nodes = list(work.nodes)
     total = len(work.periods)
     partners = dict(bt.combo_partner) if bt is not None else {}
-    points = choice.point_forecasts(
-        work, inp.lstm_point, inp.future_covariate, inp.season, partners
-    )
+    points = inp.points
+    if points is None:
+        points = choice.point_forecasts(
+            work, inp.lstm_point, inp.future_covariate, inp.season, partners
+        )
     reference = conformal.node_scales(work.target, work.start, total)
     level = inp.settings.interval
     if bt is None:
@@ -88,7 +93,7 @@ def modelled(inp: ModelledInputs) -> Modelled:
                 f" Too few backtest residuals for a {level:.0%} band of {', '.join(few)}: its "
                 "band is the widest error seen and may cover less; use more cut-offs."
             )
-    return Modelled(models, chosen, picks, node_cal, text)
+    return Modelled(models, chosen, picks, node_cal, text, dict(points))
 
 
 def _depths(edges: pd.DataFrame | hierarchy.Hierarchy) -> dict[str, int]:

@@ -191,6 +191,7 @@ def _finish(
     """The run as shown with ``pick``: the chosen models, their bands, the tree and the outlook."""
     bt = parts.bt
     mod, covered = modelled_cover(parts, bt, pick)
+    parts = replace(parts, points=mod.points)
     forecast, predictive = assemble(covered)
     return ForecastRun(
         forecast=forecast.reset_index(drop=True),

@@ -13,6 +13,7 @@ model's calibrated forecast of the modelled nodes (``calibrated.modelled``), the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -46,7 +47,8 @@ FORECAST_COLUMNS = [
 @dataclass(frozen=True)
 class RunParts:
     """What a run keeps to be shown again: its prepared input, backtest, final paths, the
-    reconciliation and outlook bands it was asked for, and the automatic settings' note."""
+    reconciliation and outlook bands it was asked for, the automatic settings' note and, once
+    made, every model's point forecast (so that showing it again refits no statistical model)."""
 
     prep: Prepared
     bt: BacktestStage
@@ -54,6 +56,7 @@ class RunParts:
     reconcile: Literal["ols", "wls", "mint"] | None
     bands: OutlookBands | None
     note: str
+    points: Mapping[str, np.ndarray] | None = None  # every model's final point forecast
 
 
 def at_level(bt: BacktestStage, level: float) -> BacktestStage:
@@ -111,6 +114,7 @@ def modelled_cover(
             prep.season,
             pred.periods,
             pick,
+            parts.points,
         )
     )
     base = Covered(

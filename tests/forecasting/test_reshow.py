@@ -79,3 +79,14 @@ def test_a_lower_level_narrows_the_bands_and_their_backtest_coverage(run: Foreca
 def test_a_run_that_kept_nothing_cannot_be_shown_again(run: ForecastRun) -> None:
     with pytest.raises(ForecastError, match="train it again"):
         reshow(replace(run, parts=None), ChoiceSettings("naive", 0.8))
+
+
+def test_showing_again_refits_no_model(run: ForecastRun, monkeypatch: pytest.MonkeyPatch) -> None:
+    from forecasting import choice
+
+    def refit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the models' point forecasts were made again")
+
+    monkeypatch.setattr(choice, "point_forecasts", refit)
+    ets = reshow(run, ChoiceSettings("auto_ets", 0.9))
+    assert set(_leaves(ets.forecast)["model"]) == {"auto_ets"}
