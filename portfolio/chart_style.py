@@ -15,6 +15,8 @@ from portfolio.errors import InputError
 RAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
 DIVERGING = "RdBu_r"
 PCT_CLIP = 50.0
+# Above the plot: below it, the rotated period labels (2019-Q3) ran under the legend and were cut.
+LEGEND_ABOVE = {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0.0, "xanchor": "left"}
 PLANNED_COLOUR = "#5c6bc0"
 ACTUAL_COLOUR = "#ef6c00"
 

@@ -21,6 +21,7 @@ from portfolio.chart_status import status_heatmap, top_drifters
 from portfolio.chart_style import (
     ACTUAL_COLOUR,
     DIVERGING,
+    LEGEND_ABOVE,
     PCT_CLIP,
     PLANNED_COLOUR,
     RAG_COLOURS,
@@ -109,8 +110,8 @@ def totals_over_time(rolled: pd.DataFrame, node: str = ROOT, *, currency: str = 
     fig.update_layout(
         title={"text": title},
         hovermode="x unified",
-        legend={"orientation": "h", "y": -0.12},
-        margin={"t": 70},
+        legend=LEGEND_ABOVE,
+        margin={"t": 100},  # the title, then the legend above the plot
     )
     fig.update_yaxes(title_text=f"Cost to date{unit(currency)}", tickformat=",", row=1, col=1)
     fig.update_yaxes(title_text=f"Variance{unit(currency)}", tickformat=",", row=2, col=1)
@@ -165,7 +166,8 @@ def node_history(rolled: pd.DataFrame, node: str, *, currency: str = "") -> go.F
         title={"text": f"History of {node}"},
         barmode="group",
         hovermode="x unified",
-        legend={"orientation": "h", "y": -0.15},
+        legend=LEGEND_ABOVE,
+        margin={"t": 100},  # the title, then the legend above the plot
     )
     fig.update_yaxes(
         title_text=f"Cost per period{unit(currency)}", tickformat=",", secondary_y=False

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from portfolio.chart_style import LEGEND_ABOVE
 from portfolio.charts import ACTUAL_COLOUR, PLANNED_COLOUR
 from portfolio.errors import InputError
 
@@ -67,7 +68,8 @@ def plan_versions_chart(changes: pd.DataFrame, node: str, *, currency: str = "")
     fig.update_layout(
         title={"text": f"Plan versions of {node}"},
         hovermode="x unified",
-        legend={"orientation": "h", "y": -0.15},
+        legend=LEGEND_ABOVE,
+        margin={"t": 100},  # the title, then the legend above the plot
     )
     fig.update_yaxes(title_text=f"To date{unit}", tickformat=",", secondary_y=False)
     # Its own round ticks, not ticks synced to the left axis's grid (plotly.js's default).
