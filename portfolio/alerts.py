@@ -83,7 +83,8 @@ def evaluate(rolled: pd.DataFrame, rule: AlertRule | None = None) -> pd.DataFram
     variance = rolled[f"{prefix}variance"].to_numpy(dtype=np.float64)
     pct = rolled[f"{prefix}variance_pct"].to_numpy(dtype=np.float64)
     if rule.direction == "overrun":
-        size_pct = np.where(variance > 0, pct, -np.inf)
+        # |pct|: under a negative plan an overrun's variance % is negative (variance / plan)
+        size_pct = np.where(variance > 0, np.abs(pct), -np.inf)
         size_var = np.where(variance > 0, variance, 0.0)
     else:
         size_pct = np.abs(pct)

@@ -114,7 +114,9 @@ def _status_sql(rule: AlertRule) -> tuple[str, str]:
     var, pct = f"{prefix}variance", f"{prefix}variance_pct"
     if rule.direction == "overrun":
         size_var = f"CASE WHEN {var} > 0 THEN {var} ELSE {DOUBLE_ZERO} END"
-        size_pct = pct  # only read where variance > 0 (above the floor needs a positive size)
+        # read only where variance > 0 (above the floor needs a positive size); ABS: under a
+        # negative plan an overrun's variance % is negative
+        size_pct = f"ABS({pct})"
     else:
         size_var, size_pct = f"ABS({var})", f"ABS({pct})"
     floor, amber, red = repr(rule.floor), repr(rule.amber_pct), repr(rule.red_pct)

@@ -78,6 +78,13 @@ def test_direction_overrun_ignores_underruns() -> None:
     assert leaf_status(rolled, AlertRule(direction="overrun")) == ["green", "green", "red"]
 
 
+def test_direction_overrun_alerts_above_a_negative_plan_too() -> None:
+    # a credit of 100 planned, 50 received: 50 more spent than planned, variance % -50 %
+    rolled = series([-100, -100], [-50, -300])  # cumulative variance +50 (-50 %), -150 (+75 %)
+    assert leaf_status(rolled, AlertRule(direction="overrun")) == ["red", "green"]
+    assert leaf_status(rolled, AlertRule(direction="both")) == ["red", "red"]
+
+
 def test_floor_silences_small_amounts() -> None:
     rolled = series([10, 10], [20, 40])  # cumulative variance 10 (100 %), 40 (200 %)
     assert leaf_status(rolled, AlertRule(floor=25)) == ["green", "red"]

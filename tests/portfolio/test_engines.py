@@ -178,6 +178,13 @@ def test_real_files_same_rows(
     lake_pandas, lake_duck = both(Job(nyc_lake(nyc_capital_csv, tmp_path), AlertRule()))
     assert_same_rows(csv_pandas, lake_pandas)
     assert_same_rows(lake_pandas, lake_duck)
+    # NYC has nodes whose cumulative plan is negative: an overrun there has a negative variance
+    # %, and both engines flag it by its size
+    pandas, duck = both(Job(nyc, AlertRule(direction="overrun")))
+    assert_same_rows(pandas, duck)
+    negative = (duck["cum_planned"] < 0) & (duck["cum_variance"] > 0)
+    assert (duck.loc[negative & (duck["cum_variance_pct"] <= -0.3), "status"] == "red").all()
+    assert (negative & (duck["status"] == "red")).any()
 
 
 def test_duckdb_session_draws_no_progress_bar_and_spills_to_its_own_folder() -> None:
