@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from forecasting.autoconfig import resolve_horizon
@@ -77,11 +78,33 @@ class ForecastRequest:
     reconcile: Reconcile | None
     bands: OutlookBands
     choice: ChoiceSettings = field(default_factory=ChoiceSettings)
+    # A file of levels (re-forecasts, running totals): its plan level is carried where the file
+    # has no plan ahead, as the loader carries a level between reports; so the plan flow is 0.
+    carry_plan: bool = False
 
     def future_periods(self, settings: ModelSettings | None = None) -> list[str]:
         """The labels of the forecast periods for ``settings`` (default: the request's)."""
         horizon = (settings or self.settings).horizon
         return next_periods(self.last_period, horizon, self.frequency)
+
+    def future_for(self, settings: ModelSettings | None = None) -> pd.DataFrame:
+        """The plan ahead over the forecast periods of ``settings``: the file's, and with
+        ``carry_plan`` a planned flow of 0 for every node and period it does not give (else the
+        forecast repeats the last season's plan flows, which in a file of levels are re-forecast
+        changes: NYC's plan grew by 10 bn in three quarters that way)."""
+        if not self.carry_plan:
+            return self.future
+        nodes = self.series["node"].astype(str).unique()
+        periods = self.future_periods(settings)
+        flat = pd.DataFrame(
+            {
+                "node": np.repeat(nodes, len(periods)),
+                "period": np.tile(np.asarray(periods, dtype=object), len(nodes)),
+                "planned": 0.0,
+            }
+        )
+        both = pd.concat([self.future, flat], ignore_index=True)
+        return both.drop_duplicates(["node", "period"], keep="first").reset_index(drop=True)
 
     def with_settings(self, settings: ModelSettings) -> ForecastRequest:
         """The same request with other model settings (e.g. those of a loaded model)."""
@@ -107,7 +130,7 @@ class ForecastRequest:
             self.series,
             settings,
             edges=self.edges,
-            future=self.future,
+            future=self.future_for(settings),
             future_periods=self.future_periods(settings),
             backtest_k=self.backtest_k,
             bands=self.bands,
@@ -222,6 +245,7 @@ def build_request(
         reconcile=choices.reconcile,
         bands=outlook_bands(rule),
         choice=choices.choice,
+        carry_plan=portfolio.measure == "level",
     )
 
 

@@ -23,7 +23,7 @@ from workflows.forecast_request import (
 )
 
 
-def _portfolio(programs: int, projects: int, periods: int = 14):
+def _portfolio(programs: int, projects: int, periods: int = 14, measure: str = "flow"):
     rows = [
         (f"P{i}", f"J{j}", f"2023-{m:02d}" if m <= 12 else f"2024-{m - 12:02d}", 100.0, 110.0)
         for i in range(programs)
@@ -32,7 +32,8 @@ def _portfolio(programs: int, projects: int, periods: int = 14):
     ]
     frame = pd.DataFrame(rows, columns=["program", "project", "period", "planned", "actual"])
     p = load_portfolio(
-        frame.to_csv(index=False).encode(), ColumnMapping(levels=("program", "project"))
+        frame.to_csv(index=False).encode(),
+        ColumnMapping(levels=("program", "project"), measure=measure),  # type: ignore[arg-type]
     )
     return p, rollup_portfolio(p)
 
@@ -90,3 +91,18 @@ def test_bands_carry_the_whole_rule_and_share_its_defaults() -> None:
     # the two cores type their defaults apart (they never import each other): keep them equal
     rule_defaults = asdict(AlertRule())
     assert {f.name: rule_defaults[f.name] for f in fields(OutlookBands)} == asdict(OutlookBands())
+
+
+def test_a_file_of_levels_carries_its_plan_ahead_and_a_file_of_flows_does_not() -> None:
+    settings = ModelSettings(horizon=3)
+    p, rolled = _portfolio(programs=1, projects=2, measure="level")
+    req = build_request(p, rolled, ForecastChoices(), settings, AlertRule())
+    assert req.carry_plan and req.future.empty  # the file gives no plan ahead
+    ahead = req.future_for(settings)
+    assert set(ahead["node"]) == {"P0 / J0", "P0 / J1"}
+    assert sorted(set(ahead["period"])) == ["2024-03", "2024-04", "2024-05"]
+    assert (ahead["planned"] == 0.0).all() and len(ahead) == 6
+    assert len(req.future_for(ModelSettings(horizon=1))) == 2  # a loaded model's horizon
+    flows, rolled = _portfolio(programs=1, projects=2)
+    req = build_request(flows, rolled, ForecastChoices(), settings, AlertRule())
+    assert not req.carry_plan and req.future_for(settings).empty  # the last season is repeated
