@@ -126,11 +126,20 @@ def add_input_args(parser: argparse.ArgumentParser, *, period_flag: str = "--per
 def add_threshold_args(parser: argparse.ArgumentParser) -> None:
     """The alert rule flags."""
     group = parser.add_argument_group("alert thresholds")
+    rule = AlertRule()
     group.add_argument(
-        "--amber", type=float, default=10.0, metavar="PCT", help="amber at |variance %%| >= PCT"
+        "--amber",
+        type=float,
+        default=rule.amber_pct,
+        metavar="PCT",
+        help=f"amber at |variance %%| >= PCT, in percent (default: {rule.amber_pct:g})",
     )
     group.add_argument(
-        "--red", type=float, default=30.0, metavar="PCT", help="red at |variance %%| >= PCT"
+        "--red",
+        type=float,
+        default=rule.red_pct,
+        metavar="PCT",
+        help=f"red at |variance %%| >= PCT, in percent (default: {rule.red_pct:g})",
     )
     group.add_argument(
         "--floor",

@@ -20,7 +20,7 @@ from portfolio.notes import EXPORT_COLUMNS, NotesStore, default_portfolio_name, 
 NOTES_OUTPUT = EXPORT_COLUMNS  # the stable columns of `cost-drift notes`
 
 
-def add_notes_args(parser: argparse.ArgumentParser) -> None:
+def add_notes_args(parser: argparse.ArgumentParser, *, has_file: bool = True) -> None:
     """``--notes PATH`` and ``--portfolio NAME``."""
     group = parser.add_argument_group("variance notes")
     group.add_argument(
@@ -34,7 +34,8 @@ def add_notes_args(parser: argparse.ArgumentParser) -> None:
         "--portfolio",
         default=None,
         metavar="NAME",
-        help="the portfolio name the notes are kept under (default: the file's name)",
+        help="the portfolio name the notes are kept under"
+        + (" (default: the file's name)" if has_file else " (required: the name the app shows)"),
     )
 
 
@@ -85,5 +86,5 @@ def register(
         description="List the variance notes kept for a portfolio name "
         f"(columns: {', '.join(NOTES_OUTPUT)}).",
     )
-    add_notes_args(notes)
+    add_notes_args(notes, has_file=False)
     notes.set_defaults(handler=cmd_notes)

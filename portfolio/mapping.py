@@ -129,6 +129,8 @@ class ColumnMapping:
         if self.period is not None:
             structural.append((self.period, "the period"))
         for col, role in structural:
+            if col in used and role == used[col]:
+                raise InputError(f"Column {col!r} is listed twice among the hierarchy levels.")
             if col in used:
                 raise InputError(
                     f"Column {col!r} is used twice (as {used[col]} and as {role}); "

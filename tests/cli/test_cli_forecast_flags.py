@@ -131,3 +131,20 @@ def test_an_out_of_range_setting_is_refused_by_name() -> None:
     args = build_parser().parse_args(["forecast", SAMPLE, "--tune-seconds", "-1"])
     with pytest.raises(ForecastError, match="tune_seconds"):
         request_from_args(args)
+
+
+def test_threshold_and_notes_help_say_their_defaults_rightly() -> None:
+    from portfolio.alert_rule import AlertRule
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    alerts = {a.dest: a for a in sub.choices["alerts"]._actions}
+    rule = AlertRule()
+    assert alerts["amber"].default == rule.amber_pct and alerts["red"].default == rule.red_pct
+    assert f"(default: {rule.amber_pct:g})" in alerts["amber"].help
+    assert f"(default: {rule.red_pct:g})" in alerts["red"].help
+    # `cost-drift notes` reads no file, so its --portfolio has no file name to default to
+    notes = {a.dest: a for a in sub.choices["notes"]._actions}
+    assert "file's name" not in notes["portfolio"].help and "required" in notes["portfolio"].help
+    report = {a.dest: a for a in sub.choices["report"]._actions}
+    assert "file's name" in report["portfolio"].help

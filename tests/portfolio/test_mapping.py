@@ -43,7 +43,7 @@ def test_no_levels_refused():
 
 
 def test_column_used_twice_is_refused():
-    with pytest.raises(InputError, match="'project' is used twice"):
+    with pytest.raises(InputError, match="'project' is listed twice among the hierarchy levels"):
         ColumnMapping(levels=("program", "project", "project"))
     with pytest.raises(InputError, match="'period' is used twice"):
         ColumnMapping(levels=("program", "period"))
