@@ -123,6 +123,9 @@ def add_input_args(parser: argparse.ArgumentParser, *, period_flag: str = "--per
     )
 
 
+FORMATS = ("csv", "json", "parquet")
+
+
 def add_threshold_args(parser: argparse.ArgumentParser) -> None:
     """The alert rule flags."""
     group = parser.add_argument_group("alert thresholds")
@@ -174,13 +177,23 @@ def add_output_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("output")
     group.add_argument(
         "--format",
-        choices=("csv", "json", "parquet"),
-        default="csv",
-        help="output format (default: csv; parquet needs --out)",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: the --out file's extension, .json or .parquet, else csv; "
+        "parquet needs --out)",
     )
     group.add_argument(
         "--out", default=None, metavar="FILE", help="write to FILE instead of standard output"
     )
+
+
+def resolve_format(args: argparse.Namespace) -> None:
+    """Set ``args.format`` when it was not given: from the ``--out`` file's extension (``.json``,
+    ``.parquet``), else csv (writing CSV into ``x.json`` helps nobody)."""
+    if not hasattr(args, "format") or args.format is not None:
+        return
+    suffix = Path(str(getattr(args, "out", None) or "")).suffix.lower().lstrip(".")
+    args.format = suffix if suffix in FORMATS else "csv"
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
@@ -234,8 +247,12 @@ def load_from_args(args: argparse.Namespace) -> Portfolio:
 
 
 def rule_from_args(args: argparse.Namespace) -> AlertRule:
-    """The alert rule described by the threshold flags (raises InputError when invalid)."""
-    return AlertRule(
+    """The alert rule described by the threshold flags (raises InputError when invalid).
+
+    Thresholds that both look like fractions (the outputs print variance % as fractions, 0.12 =
+    12 %) are taken as given, in percent, with a note on standard error saying so.
+    """
+    rule = AlertRule(
         amber_pct=args.amber,
         red_pct=args.red,
         basis=args.basis,
@@ -243,6 +260,15 @@ def rule_from_args(args: argparse.Namespace) -> AlertRule:
         direction=args.direction,
         persistence=args.persistence,
     )
+    if 0 < rule.amber_pct < 1 and 0 < rule.red_pct <= 1:
+        print(
+            f"cost-drift: --amber {rule.amber_pct:g} and --red {rule.red_pct:g} are percent "
+            f"({rule.amber_pct:g} % and {rule.red_pct:g} %); for "
+            f"{rule.amber_pct * 100:g} % and {rule.red_pct * 100:g} % give --amber "
+            f"{rule.amber_pct * 100:g} --red {rule.red_pct * 100:g}.",
+            file=sys.stderr,
+        )
+    return rule
 
 
 def frame_bytes(frame: pd.DataFrame, fmt: str) -> bytes:

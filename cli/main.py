@@ -228,6 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     first = words[0] if words else ""
     parser = build_parser(core_only=first in CORE_COMMANDS, tables_only=first in TABLE_COMMANDS)
     args = parser.parse_args(words)
+    cli_common.resolve_format(args)
     return _run(args.handler, args)
 
 

@@ -113,6 +113,32 @@ def test_alert_thresholds_are_applied(small_csv: Path) -> None:
     assert set(read_csv_out(over.stdout)["status"]) == {"green"}
 
 
+def test_thresholds_typed_as_fractions_are_percent_with_a_note(small_csv: Path) -> None:
+    tiny = run("alerts", str(small_csv), *SMALL_FLAGS, "--latest", "--amber", "0.1", "--red", "0.3")
+    assert tiny.returncode == 0
+    note = tiny.stderr.decode()
+    assert "--amber 0.1 and --red 0.3 are percent" in note and "give --amber 10 --red 30" in note
+    assert "are percent" not in run("alerts", str(small_csv), *SMALL_FLAGS).stderr.decode()
+
+
+def test_the_out_files_extension_sets_the_format_unless_one_is_given(
+    small_csv: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "rolled.json"
+    assert run("rollup", str(small_csv), *SMALL_FLAGS, "--out", str(out)).returncode == 0
+    records = json.loads(out.read_text(encoding="utf-8"))
+    assert isinstance(records, list) and "node" in records[0]
+    parquet = tmp_path / "rolled.parquet"
+    assert run("rollup", str(small_csv), *SMALL_FLAGS, "--out", str(parquet)).returncode == 0
+    assert parquet.read_bytes()[:4] == b"PAR1"
+    forced = tmp_path / "forced.json"
+    run("rollup", str(small_csv), *SMALL_FLAGS, "--out", str(forced), "--format", "csv")
+    assert forced.read_text(encoding="utf-8").startswith("node,")
+    plain = tmp_path / "rolled.txt"
+    run("rollup", str(small_csv), *SMALL_FLAGS, "--out", str(plain))
+    assert plain.read_text(encoding="utf-8").startswith("node,")
+
+
 def test_json_output_has_the_same_fields_and_null_for_nan(small_csv: Path) -> None:
     done = run("alerts", str(small_csv), *SMALL_FLAGS, "--format", "json")
     assert done.returncode == 0, done.stderr
