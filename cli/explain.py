@@ -71,6 +71,10 @@ def window_from_args(args: argparse.Namespace) -> Window:
 def run(args: argparse.Namespace) -> int:
     """Handler of ``cost-drift explain``."""
     window = window_from_args(args)
-    rolled = rollup_portfolio(cli_common.load_from_args(args))
-    cli_common.emit(args, attribute(rolled, args.node, window, leaves=args.leaves))
+    portfolio = cli_common.load_from_args(args)
+    rolled = rollup_portfolio(portfolio)
+    table = attribute(rolled, args.node, window, leaves=args.leaves)
+    if portfolio.decimals is not None:  # a change between two exact sums, printed as such
+        table = table.round({"variance": max(portfolio.decimals, 2)})
+    cli_common.emit(args, table)
     return 0

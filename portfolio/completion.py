@@ -61,6 +61,12 @@ BASE_COLUMNS = (
 )
 FORECAST_COLUMNS = ("eac_forecast", "eac_lower", "eac_upper", "vac_forecast")
 STATUS_COLUMNS = ("status", "eac_basis")
+MONEY = frozenset(BASE_COLUMNS + FORECAST_COLUMNS) - {
+    "node",
+    "level",
+    "completion_period",
+    "spend_index",
+}
 AHEAD_COLUMNS = ("node", "level", "period", "planned")
 _SEVERITY = {"green": 0, "amber": 1, "red": 2}
 
@@ -255,8 +261,14 @@ def completion_of(
     forecast: pd.DataFrame | None = None,
     rule: AlertRule | None = None,
 ) -> Completion:
-    """:func:`at_completion` of a loaded portfolio and its rollup."""
-    return at_completion(rolled, plan_ahead(p), forecast=forecast, rule=rule)
+    """:func:`at_completion` of a loaded portfolio and its rollup; amounts rounded to the file's
+    decimal places (at least 2) where known, so a sum of cents prints as cents."""
+    done = at_completion(rolled, plan_ahead(p), forecast=forecast, rule=rule)
+    if p.decimals is None:
+        return done
+    places = max(p.decimals, 2)
+    money = [c for c in (*BASE_COLUMNS, *FORECAST_COLUMNS) if c in MONEY and c in done.table]
+    return dataclasses.replace(done, table=done.table.round(dict.fromkeys(money, places)))
 
 
 def worst_first(table: pd.DataFrame) -> pd.DataFrame:

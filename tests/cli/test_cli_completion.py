@@ -105,6 +105,20 @@ def test_explain_children_leaves_and_windows(small: Path) -> None:
     }
 
 
+def test_eac_and_explain_print_sums_of_cents_as_cents() -> None:
+    # the sample's amounts have cents: differences of exact sums must not print float noise
+    sample = str(Path(__file__).resolve().parents[2] / "sample_data" / "sample_portfolio.csv")
+    eac = _cli("eac", sample)
+    node = "Enterprise IT / Applications"
+    explain = _cli("explain", sample, "--node", node, "--since", "2025-06")
+    assert eac.returncode == 0 and explain.returncode == 0, eac.stderr + explain.stderr
+    money = {"eac": ["bac", "remaining_plan", "eac_plan", "eac_rate", "vac_plan", "vac_rate"]}
+    for out, columns in ((eac.stdout, money["eac"]), (explain.stdout, ["variance"])):
+        table = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
+        cells = [v for c in columns for v in table[c] if v]
+        assert cells and all(len(v.partition(".")[2]) <= 2 for v in cells), cells[:5]
+
+
 def test_explain_zero_variance_share_is_empty(tmp_path: Path) -> None:
     path = tmp_path / "flat.csv"
     path.write_text("a,b,period,planned,actual\nX,Y,2024-01,5,7\nX,Z,2024-01,5,3\n")
