@@ -162,6 +162,11 @@ def _verdict(frame: pd.DataFrame, items: int, cuts: int, level: bool) -> str:
         f"{head}, the {best} method came closer to the final cost (WAPE {scores[best]:.1%} "
         f"against {scores[other]:.1%} for {other}): trust EAC by {best} on this portfolio."
     )
+    if best == "plan":
+        text += (
+            " The status at completion is judged on the EAC named in eac_basis (forecast, else "
+            "rate), so read eac_plan beside it."
+        )
     if best == "plan" and plan < 5e-4:
         text += (
             " Its error is nil because no item's variance moved after the cut-offs: the plan "

@@ -161,7 +161,7 @@ def test_method_backtest_by_hand(small) -> None:
     assert first.loc["rate", "wape"] == pytest.approx(30 / 110)  # 40 + 50 * 0.8 = 80
     assert first.loc["rate", "bias"] == pytest.approx(-30 / 110)
     assert "plan method came closer" in result.verdict
-    assert "trust EAC by plan" in result.verdict and "eac_" not in result.verdict
+    assert "trust EAC by plan" in result.verdict and "eac_basis" in result.verdict
     assert "measure level" not in result.verdict and "nil" not in result.verdict
 
 
