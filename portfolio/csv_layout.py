@@ -64,15 +64,19 @@ def _records(lines: list[str], delimiter: str, cut_last: bool) -> _Records:
 
 def _header_at(recs: _Records, first: int) -> int | None:
     """The header: the first record with two filled cells whose width the next record repeats (a
-    title such as "Spend report, March 2024" does not); else the first with two cells."""
+    title such as "Spend report, March 2024" does not); else the first with two cells. The last
+    record has no next one to repeat its width: it is the header only below titles (at most two
+    cells), so that a header over one data row with a stray comma is not skipped as a title."""
     widths, filled = recs.widths(), recs.filled()
     nxt = [next((w for w in widths[i + 1 :] if w), w0) for i, w0 in enumerate(widths)]
+    last = len(widths) - 1
+
+    def repeated(i: int) -> bool:
+        below_titles = i < last or all(filled[j] <= 2 for j in range(first, i))
+        return filled[i] >= 2 and widths[i] == nxt[i] and below_titles
+
     return next(
-        (
-            i
-            for i in range(first, min(len(widths), first + 10))
-            if filled[i] >= 2 and widths[i] == nxt[i]
-        ),
+        (i for i in range(first, min(len(widths), first + 10)) if repeated(i)),
         next((i for i in range(first, len(widths)) if filled[i] >= 2), None),
     )
 

@@ -291,3 +291,20 @@ def test_rows_below_a_title_are_numbered_as_in_the_file_in_messages():
 def test_xlsx_header_row_is_recorded():
     raw = read_raw(_xlsx([["program", "planned", "actual"], ["A", 1, 2]], title_rows=2))
     assert raw.header_row == 3 and list(raw.frame.index) == [4]
+
+
+def test_a_header_over_one_row_with_a_stray_comma_is_kept_as_the_header():
+    # the lone data row is one value wider: it is the row at fault, not a header under a title
+    text = "portfolio,program,project,item,period,planned,actual\nP,A,X,i1,2024-01,$1,234.50,110\n"
+    with pytest.raises(InputError) as err:
+        read_raw(text.encode(), name="one.csv")
+    assert "row 2 has more values than the header's 7 columns" in str(err.value)
+    # a title over a header still is skipped
+    titled = "Spend report, March 2024\nportfolio,program,planned,actual\nP,A,1,2\n"
+    raw = read_raw(titled.encode(), name="titled.csv")
+    assert raw.header_row == 2 and list(raw.frame.columns) == [
+        "portfolio",
+        "program",
+        "planned",
+        "actual",
+    ]
