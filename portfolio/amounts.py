@@ -144,15 +144,24 @@ def _parse_slow(
             ),
             dtype=bool,
         )
-        if (failed & not_finite).any():
+        text = failed & ~not_finite
+        if not text.any():
             _raise_not_finite(arr, rows, failed & not_finite, column, file)
-        bad_rows = rows[failed]
-        example = trimmed.to_pylist()[int(np.flatnonzero(failed)[0])]
+        values_text = trimmed.to_pylist()
+        example = values_text[int(np.flatnonzero(text)[0])]
+        also = ""
+        if (failed & not_finite).any():  # named too, so that one pass finds every bad cell
+            marker = values_text[int(np.flatnonzero(failed & not_finite)[0])]
+            verb = "holds" if int((failed & not_finite).sum()) == 1 else "hold"
+            also = (
+                f" {describe_rows(rows[failed & not_finite]).capitalize()} {verb} no amount "
+                f"either (e.g. {marker!r}): enter the figure, or leave the cell blank."
+            )
         raise InputError(
             f"{file}: column '{column}' has amounts that are not numbers on "
-            f"{describe_rows(bad_rows)} (e.g. {example!r}). {ADVICE}",
+            f"{describe_rows(rows[text])} (e.g. {example!r}). {ADVICE}{also}",
             column=column,
-            rows=first_rows(bad_rows),
+            rows=first_rows(rows[failed]),
         )
     kept = pc.if_else(valid, inner, pa.scalar(None, type=inner.type))
     if decimal_comma:

@@ -594,3 +594,12 @@ def test_a_text_column_as_the_period_is_told_apart_from_blank_periods():
     assert e.column == "period" and e.rows == (2,)
     only_blank = "program,project,period,planned,actual\nOps,Net,2024-01,1,1\nOps,Web,,2,2\n"
     assert "is blank on row 3" in str(err(only_blank, ColumnMapping(levels=("program", "project"))))
+
+
+def test_text_and_not_a_number_markers_in_one_column_are_named_together():
+    text = GOOD + "P,Ops,Net,r3,2024-01,10,abc\nP,Ops,Net,r3,2024-02,10,n/a\n"
+    e = err(text)
+    msg = str(e)
+    assert "not numbers on row 7 (e.g. 'abc')" in msg
+    assert "Row 8 holds no amount either (e.g. 'n/a')" in msg
+    assert e.column == "actual" and e.rows == (7, 8)
