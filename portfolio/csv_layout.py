@@ -118,7 +118,7 @@ def sniff(sample: str, label: str) -> Layout:
         raise InputError(
             f"{label} does not look like a CSV file: its lines have only one column. "
             "Columns must be separated by commas, semicolons or tabs "
-            "(or upload an Excel .xlsx file)."
+            "(or use an Excel .xlsx file)."
         )
     return best[1]
 

@@ -69,7 +69,7 @@ def sheet_rows(data: bytes, label: str) -> Iterator[tuple[int, list[str]]]:
     from python_calamine import CalamineWorkbook
 
     not_a_workbook = InputError(
-        f"{label} is a zip archive but not an Excel .xlsx workbook. Upload a CSV or an .xlsx file."
+        f"{label} is a zip archive but not an Excel .xlsx workbook. Use a CSV or an .xlsx file."
     )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

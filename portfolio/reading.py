@@ -197,7 +197,7 @@ def _check_binary(sample: bytes, label: str) -> None:
     if b"\x00" in sample or controls > 2 + len(sample) // 100:
         raise InputError(
             f"{label} is not a CSV file: it contains binary data. "
-            "Upload a CSV (comma, semicolon or tab separated) or an Excel .xlsx file."
+            "Use a CSV (comma, semicolon or tab separated) or an Excel .xlsx file."
         )
 
 
