@@ -18,7 +18,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from portfolio.alert_rule import AlertRule
 from portfolio.engines.local import InputSpec, load_input
 from portfolio.errors import InputError
 from portfolio.input_limits import DEFAULT_MAX_BYTES
@@ -126,52 +125,6 @@ def add_input_args(parser: argparse.ArgumentParser, *, period_flag: str = "--per
 FORMATS = ("csv", "json", "parquet")
 
 
-def add_threshold_args(parser: argparse.ArgumentParser) -> None:
-    """The alert rule flags."""
-    group = parser.add_argument_group("alert thresholds")
-    rule = AlertRule()
-    group.add_argument(
-        "--amber",
-        type=float,
-        default=rule.amber_pct,
-        metavar="PCT",
-        help=f"amber at |variance %%| >= PCT, in percent (default: {rule.amber_pct:g})",
-    )
-    group.add_argument(
-        "--red",
-        type=float,
-        default=rule.red_pct,
-        metavar="PCT",
-        help=f"red at |variance %%| >= PCT, in percent (default: {rule.red_pct:g})",
-    )
-    group.add_argument(
-        "--floor",
-        type=float,
-        default=0.0,
-        metavar="AMOUNT",
-        help="no alert while |variance| is below AMOUNT (default: 0)",
-    )
-    group.add_argument(
-        "--basis",
-        choices=("cumulative", "period"),
-        default="cumulative",
-        help="compare to-date figures or each period alone (default: cumulative)",
-    )
-    group.add_argument(
-        "--direction",
-        choices=("both", "overrun"),
-        default="both",
-        help="alert on over- and under-runs, or overruns only (default: both)",
-    )
-    group.add_argument(
-        "--persistence",
-        type=int,
-        default=1,
-        metavar="K",
-        help="alert only after K consecutive periods in the band (default: 1)",
-    )
-
-
 def add_output_args(parser: argparse.ArgumentParser) -> None:
     """Output format and destination."""
     group = parser.add_argument_group("output")
@@ -244,31 +197,6 @@ def load_from_args(args: argparse.Namespace) -> Portfolio:
     else:
         spec = InputSpec(args.file, mapping, None, max_bytes, args.accept_cut)
     return load_input(spec)
-
-
-def rule_from_args(args: argparse.Namespace) -> AlertRule:
-    """The alert rule described by the threshold flags (raises InputError when invalid).
-
-    Thresholds that both look like fractions (the outputs print variance % as fractions, 0.12 =
-    12 %) are taken as given, in percent, with a note on standard error saying so.
-    """
-    rule = AlertRule(
-        amber_pct=args.amber,
-        red_pct=args.red,
-        basis=args.basis,
-        floor=args.floor,
-        direction=args.direction,
-        persistence=args.persistence,
-    )
-    if 0 < rule.amber_pct < 1 and 0 < rule.red_pct <= 1:
-        print(
-            f"cost-drift: --amber {rule.amber_pct:g} and --red {rule.red_pct:g} are percent "
-            f"({rule.amber_pct:g} % and {rule.red_pct:g} %); for "
-            f"{rule.amber_pct * 100:g} % and {rule.red_pct * 100:g} % give --amber "
-            f"{rule.amber_pct * 100:g} --red {rule.red_pct * 100:g}.",
-            file=sys.stderr,
-        )
-    return rule
 
 
 def frame_bytes(frame: pd.DataFrame, fmt: str) -> bytes:

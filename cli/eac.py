@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cli import common as cli_common
+from cli import thresholds as cli_thresholds
 from portfolio.completion import completion_of
 from portfolio.completion_backtest import DEFAULT_CUTOFFS, backtest_methods
 from portfolio.engines import EngineChoice, rollup_frame
@@ -118,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     """Handler of ``cost-drift eac`` (exit 0; errors raise InputError/ForecastError)."""
     if args.cutoffs < 1:
         raise InputError(f"--cutoffs must be 1 or more (got {args.cutoffs}).")
-    rule = cli_common.rule_from_args(args)
+    rule = cli_thresholds.rule_from_args(args)
     portfolio = cli_common.load_from_args(args)
     rolled = rollup_frame(portfolio, EngineChoice(args.engine, args.spark_master))
     forecast = None

@@ -40,6 +40,7 @@ import pandas as pd
 
 from cli import common as cli_common
 from cli import forecast_args
+from cli import thresholds as cli_thresholds
 from forecasting.executor import RayExecutor, configured_address
 from portfolio.errors import InputError
 from portfolio.rollup import rollup_portfolio
@@ -162,7 +163,7 @@ def request_from_args(args: argparse.Namespace) -> ForecastRequest:
         rollup_portfolio(portfolio),
         choices,
         settings,
-        cli_common.rule_from_args(args),
+        cli_thresholds.rule_from_args(args),
     )
 
 

@@ -39,6 +39,7 @@ from collections.abc import Callable, Sequence
 
 from cli import common as cli_common
 from cli import engines as cli_engines
+from cli import thresholds as cli_thresholds
 from forecasting.errors import ForecastError
 from portfolio.engines import choose_engine, load_input
 from portfolio.errors import InputError
@@ -96,7 +97,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    rule = cli_common.rule_from_args(args)
+    rule = cli_thresholds.rule_from_args(args)
     job = cli_engines.job_from_args(args, rule)
     if choose_engine(job) != "pandas":
         cli_engines.run_to_output(args, job)
@@ -119,7 +120,7 @@ def _parents() -> dict[str, argparse.ArgumentParser]:
     parents["engine"] = argparse.ArgumentParser(add_help=False)
     cli_engines.add_engine_args(parents["engine"])
     cli_common.add_input_args(parents["input"])
-    cli_common.add_threshold_args(parents["thresholds"])
+    cli_thresholds.add_threshold_args(parents["thresholds"])
     cli_common.add_output_args(parents["output"])
     cli_common.add_common_args(parents["common"])
     return parents

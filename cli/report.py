@@ -13,6 +13,7 @@ import pandas as pd
 from cli import common as cli_common
 from cli import notes as notes_cli
 from cli import plans as plans_cli
+from cli import thresholds as cli_thresholds
 
 HEATMAP_MAX_NODES = 60
 
@@ -54,7 +55,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from portfolio.report import build_report
     from portfolio.rollup import ROOT, rollup_portfolio
 
-    rule = cli_common.rule_from_args(args)
+    rule = cli_thresholds.rule_from_args(args)
     p = cli_common.load_from_args(args)
     notes_name, notes = notes_cli.notes_from_args(args)
     cur = args.currency

@@ -1,0 +1,79 @@
+"""The alert-threshold flags of the command line and the rule they describe."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from portfolio.alert_rule import AlertRule
+
+
+def add_threshold_args(parser: argparse.ArgumentParser) -> None:
+    """The alert rule flags."""
+    group = parser.add_argument_group("alert thresholds")
+    rule = AlertRule()
+    group.add_argument(
+        "--amber",
+        type=float,
+        default=rule.amber_pct,
+        metavar="PCT",
+        help=f"amber at |variance %%| >= PCT, in percent (default: {rule.amber_pct:g})",
+    )
+    group.add_argument(
+        "--red",
+        type=float,
+        default=rule.red_pct,
+        metavar="PCT",
+        help=f"red at |variance %%| >= PCT, in percent (default: {rule.red_pct:g})",
+    )
+    group.add_argument(
+        "--floor",
+        type=float,
+        default=0.0,
+        metavar="AMOUNT",
+        help="no alert while |variance| is below AMOUNT (default: 0)",
+    )
+    group.add_argument(
+        "--basis",
+        choices=("cumulative", "period"),
+        default="cumulative",
+        help="compare to-date figures or each period alone (default: cumulative)",
+    )
+    group.add_argument(
+        "--direction",
+        choices=("both", "overrun"),
+        default="both",
+        help="alert on over- and under-runs, or overruns only (default: both)",
+    )
+    group.add_argument(
+        "--persistence",
+        type=int,
+        default=1,
+        metavar="K",
+        help="alert only after K consecutive periods in the band (default: 1)",
+    )
+
+
+def rule_from_args(args: argparse.Namespace) -> AlertRule:
+    """The alert rule described by the threshold flags (raises InputError when invalid).
+
+    Thresholds that both look like fractions (the outputs print variance % as fractions, 0.12 =
+    12 %) are taken as given, in percent, with a note on standard error saying so.
+    """
+    rule = AlertRule(
+        amber_pct=args.amber,
+        red_pct=args.red,
+        basis=args.basis,
+        floor=args.floor,
+        direction=args.direction,
+        persistence=args.persistence,
+    )
+    if 0 < rule.amber_pct < 1 and 0 < rule.red_pct <= 1:
+        print(
+            f"cost-drift: --amber {rule.amber_pct:g} and --red {rule.red_pct:g} are percent "
+            f"({rule.amber_pct:g} % and {rule.red_pct:g} %); for "
+            f"{rule.amber_pct * 100:g} % and {rule.red_pct * 100:g} % give --amber "
+            f"{rule.amber_pct * 100:g} --red {rule.red_pct * 100:g}.",
+            file=sys.stderr,
+        )
+    return rule
