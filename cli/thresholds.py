@@ -12,26 +12,20 @@ def add_threshold_args(parser: argparse.ArgumentParser) -> None:
     """The alert rule flags."""
     group = parser.add_argument_group("alert thresholds")
     rule = AlertRule()
-    group.add_argument(
-        "--amber",
-        type=float,
-        default=rule.amber_pct,
-        metavar="PCT",
-        help=f"amber at |variance %%| >= PCT, in percent (default: {rule.amber_pct:g})",
-    )
-    group.add_argument(
-        "--red",
-        type=float,
-        default=rule.red_pct,
-        metavar="PCT",
-        help=f"red at |variance %%| >= PCT, in percent (default: {rule.red_pct:g})",
-    )
+    for band, default in (("amber", rule.amber_pct), ("red", rule.red_pct)):
+        group.add_argument(
+            f"--{band}",
+            type=float,
+            default=default,
+            metavar="PCT",
+            help=f"{band} at |variance %%| >= PCT, in percent (default: {default:g})",
+        )
     group.add_argument(
         "--floor",
         type=float,
-        default=0.0,
+        default=rule.floor,
         metavar="AMOUNT",
-        help="no alert while |variance| is below AMOUNT (default: 0)",
+        help=f"no alert while |variance| is below AMOUNT (default: {rule.floor:g})",
     )
     group.add_argument(
         "--basis",

@@ -30,7 +30,8 @@ def median_change(src: LeafRows) -> tuple[float, int]:
     ok = np.isfinite(before) & np.isfinite(after) & (before != 0)
     if not ok.any():
         return float("nan"), 0
-    change = np.abs(after[ok] - before[ok]) / np.abs(before[ok])
+    with np.errstate(over="ignore"):  # a tiny figure after a huge one: a change beyond a float
+        change = np.abs(after[ok] - before[ok]) / np.abs(before[ok])
     return float(np.median(change)), int(ok.sum())
 
 

@@ -46,3 +46,28 @@ def test_too_few_pairs_say_nothing() -> None:
     assert MIN_PAIRS > 11 and _hints(_file(flat)) == []
     # the same repeated over two projects is enough pairs, and reads like levels
     assert len(_hints(_file({"Net": [100.0] * 12, "Srv": [80.0] * 12}))) == 1
+
+
+def test_changes_too_large_for_a_float_are_counted_without_a_warning() -> None:
+    import warnings
+
+    from portfolio.measure_hint import median_change
+    from portfolio.regular import LeafRows
+
+    actual = np.array([1e-300, 1e300, 1e-300, 1e300] * 6)
+    n = len(actual)
+    src = LeafRows(
+        values=(),
+        levels=(),
+        leaf=np.zeros(n, dtype=np.int64),
+        ordinal=np.arange(n),
+        stamp=np.arange(n),
+        planned=actual,
+        actual=actual,
+        data_sel=np.arange(n),
+        fut_sel=np.arange(0),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        median, pairs = median_change(src)
+    assert pairs == n - 1 and median > 1
