@@ -55,13 +55,20 @@ def of_other_data(view: View) -> bool:
     return result is not None and data_key_of(result) != view.key
 
 
+def _split(key: Hashable) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """A run's key as the request key it was made from and what a loaded model adds to it
+    (``(BUNDLE, digest)``; empty for a trained run)."""
+    parts = key if isinstance(key, tuple) else ()
+    if len(parts) == 3 and parts[1] == BUNDLE:
+        base = parts[0]
+        return (base if isinstance(base, tuple) else ()), parts[1:]
+    return parts, ()
+
+
 def _parts(key: Hashable) -> tuple[dict[str, object], bool]:
     """The named places of a request key, and whether it is a run of a loaded model."""
-    parts = key if isinstance(key, tuple) else ()
-    loaded = len(parts) == 3 and parts[1] == BUNDLE
-    base = parts[0] if loaded else parts
-    values = base if isinstance(base, tuple) else ()
-    return dict(zip(KEY_PARTS, values, strict=False)), loaded
+    base, loaded = _split(key)
+    return dict(zip(KEY_PARTS, base, strict=False)), bool(loaded)
 
 
 def changed(result_key: Hashable, request_key: Hashable) -> list[str]:
@@ -77,15 +84,13 @@ def changed(result_key: Hashable, request_key: Hashable) -> list[str]:
 
 def _picked(key: Hashable, request_key: Hashable) -> Hashable:
     """``key`` with the request's model shown and interval (inside a loaded model's key too)."""
-    parts = key if isinstance(key, tuple) else ()
-    loaded = len(parts) == 3 and parts[1] == BUNDLE
-    base = parts[0] if loaded else parts
-    now = request_key if isinstance(request_key, tuple) else ()
-    if not isinstance(base, tuple) or len(base) != len(KEY_PARTS) or len(now) != len(KEY_PARTS):
+    base, loaded = _split(key)
+    now, _ = _split(request_key)
+    if len(base) != len(KEY_PARTS) or len(now) != len(KEY_PARTS):
         return key
     pairs = zip(KEY_PARTS, base, now, strict=True)
     mixed = tuple(n if name in SHOWN_ONLY else b for name, b, n in pairs)
-    return (mixed, *parts[1:]) if loaded else mixed
+    return (mixed, *loaded) if loaded else mixed
 
 
 def reshown(result: Any, request_key: Hashable, pick: ChoiceSettings) -> Any | None:
