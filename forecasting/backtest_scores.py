@@ -14,6 +14,7 @@ only the random seed causes; NaN when no lookback has two members.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,9 +52,17 @@ def _scores(y: np.ndarray, yhat: np.ndarray, insample: np.ndarray) -> tuple[floa
     )
 
 
+def band_scores(
+    errors: Mapping[str, np.ndarray], scales: np.ndarray, level: float
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each model's ``(coverage, width)`` per node of its own band at ``level``, leave one
+    cut-off out (``conformal.cross_coverage``): the table's two band columns."""
+    return {name: conformal.cross_coverage(e, scales, level) for name, e in errors.items()}
+
+
 def score_table(s: Scored) -> pd.DataFrame:
     """One row per node and model (``BACKTEST_COLUMNS``), models in ``MODEL_NAMES`` order."""
-    bands = {name: conformal.cross_coverage(e, s.scales, s.level) for name, e in s.errors.items()}
+    bands = band_scores(s.errors, s.scales, s.level)
     records = []
     for i, r in enumerate(s.rows):
         insample = s.panel.target[r, s.panel.start[r] : s.first + 1]

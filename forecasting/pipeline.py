@@ -190,7 +190,7 @@ def _finish(
 ) -> ForecastRun:
     """The run as shown with ``pick``: the chosen models, their bands, the tree and the outlook."""
     bt = parts.bt
-    mod, covered = modelled_cover(parts, bt, pick)
+    mod, covered = modelled_cover(parts, pick)
     parts = replace(parts, points=mod.points)
     forecast, predictive = assemble(covered)
     return ForecastRun(
@@ -220,8 +220,8 @@ def _finish(
 
 def reshow(run: ForecastRun, pick: ChoiceSettings) -> ForecastRun:
     """The same trained run shown with another model or nominal level, without training again:
-    the backtest's bands at the new level, the chosen models refitted on the whole history (the
-    statistical ones take seconds), the tree and the outlook.
+    the backtest's bands at the new level, the chosen models from the point forecasts the run
+    kept (nothing is refitted), the tree and the outlook.
 
     Raises:
         ForecastError: a run that did not keep what this takes (made before it was kept).

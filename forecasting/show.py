@@ -1,9 +1,9 @@
 """What a trained run shows: the chosen model per node, its calibrated band, the tree, the paths.
 
-Everything here comes after training: the backtest's errors, the final ensemble's paths and the
-statistical models' refits on the whole history are all it needs. So a finished run can be shown
-again with another model or another nominal level (``pipeline.reshow``) in seconds, without
-training again; :class:`RunParts` keeps what that takes.
+Everything here comes after training: the backtest's errors, the final ensemble's paths and every
+model's point forecast on the whole history are all it needs. So a finished run can be shown
+again with another model or another nominal level (``pipeline.reshow``) in under a second, without
+training or refitting anything; :class:`RunParts` keeps what that takes.
 
 Steps: the backtest's band columns at the nominal level (:func:`at_level`: each model's
 leave-one-cut-off-out coverage and width; the errors and scores do not depend on it), the chosen
@@ -20,9 +20,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from forecasting import calibrated, conformal
+from forecasting import calibrated
 from forecasting.backtest import BacktestStage
-from forecasting.backtest_scores import summarise_backtest
+from forecasting.backtest_scores import band_scores, summarise_backtest
 from forecasting.choice import ChoiceSettings
 from forecasting.forecast_cover import Cover, Covered, cover
 from forecasting.forecast_nodes import Prepared
@@ -65,10 +65,9 @@ def at_level(bt: BacktestStage, level: float) -> BacktestStage:
     if result is None or bt.table.empty:
         return bt
     table = bt.table.copy()
-    for name, errors in result.errors.items():
+    for name, (coverage, width) in band_scores(result.errors, result.scales, level).items():
         rows = (table["model"] == name).to_numpy()
         if rows.any():  # the table lists a model's nodes in the order of its errors
-            coverage, width = conformal.cross_coverage(errors, result.scales, level)
             table.loc[rows, "coverage"] = coverage
             table.loc[rows, "width"] = width
     summary = summarise_backtest(table)
@@ -100,11 +99,9 @@ def assemble(covered: Covered) -> tuple[pd.DataFrame, pd.DataFrame]:
     return forecast, pd.concat([predictive, uncalibrated], ignore_index=True)
 
 
-def modelled_cover(
-    parts: RunParts, bt: BacktestStage, pick: ChoiceSettings
-) -> tuple[calibrated.Modelled, Covered]:
+def modelled_cover(parts: RunParts, pick: ChoiceSettings) -> tuple[calibrated.Modelled, Covered]:
     """The chosen model's calibrated forecast of the modelled nodes, carried over the tree."""
-    prep, pred = parts.prep, parts.pred
+    prep, pred, bt = parts.prep, parts.pred, parts.bt
     mod = calibrated.modelled(
         calibrated.ModelledInputs(
             prep.work,
