@@ -3,6 +3,14 @@ punctuation to spaces: exact names per role, money and non-money words, hierarch
 
 from __future__ import annotations
 
+import re
+
+
+def normalise(name: str) -> str:
+    """A column name as the words are matched: lower case, every run of punctuation a space."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", name.lower()).split())
+
+
 # exact names of the amount and period roles
 PLANNED = (
     "planned",

@@ -153,8 +153,7 @@ class ColumnMapping:
         return self.period_label or "all"
 
 
-def _norm(name: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", name.lower()).split())
+_norm = vocab.normalise
 
 
 def _pick(columns: Sequence[str], exact: Sequence[str], contains: Sequence[str]) -> str | None:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio.amounts import parse_amounts
-from portfolio.column_words import ID_WORDS
+from portfolio.column_words import ID_WORDS, normalise
 from portfolio.errors import InputError
 from portfolio.period_parse import parse_periods
 
@@ -145,7 +145,7 @@ def add_nested_levels(
 
 
 def _words(name: str) -> set[str]:
-    return set(re.sub(r"[^0-9a-z]+", " ", name.lower()).split())
+    return set(normalise(name).split())
 
 
 def _id_like(name: str) -> bool:
