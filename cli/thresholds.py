@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from portfolio.alert_rule import AlertRule
+from portfolio.alert_rule import BASES, DIRECTIONS, AlertRule
 
 
 def add_threshold_args(parser: argparse.ArgumentParser) -> None:
@@ -29,22 +29,22 @@ def add_threshold_args(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--basis",
-        choices=("cumulative", "period"),
-        default="cumulative",
-        help="compare to-date figures or each period alone (default: cumulative)",
+        choices=BASES,
+        default=rule.basis,
+        help=f"compare to-date figures or each period alone (default: {rule.basis})",
     )
     group.add_argument(
         "--direction",
-        choices=("both", "overrun"),
-        default="both",
-        help="alert on over- and under-runs, or overruns only (default: both)",
+        choices=DIRECTIONS,
+        default=rule.direction,
+        help=f"alert on over- and under-runs, or overruns only (default: {rule.direction})",
     )
     group.add_argument(
         "--persistence",
         type=int,
-        default=1,
+        default=rule.persistence,
         metavar="K",
-        help="alert only after K consecutive periods in the band (default: 1)",
+        help=f"alert only after K consecutive periods in the band (default: {rule.persistence})",
     )
 
 
