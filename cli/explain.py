@@ -19,6 +19,7 @@ import argparse
 
 from cli import common as cli_common
 from portfolio.attribution import Window, attribute
+from portfolio.decimals import shown_places
 from portfolio.errors import InputError
 from portfolio.rollup import rollup_portfolio
 
@@ -75,6 +76,6 @@ def run(args: argparse.Namespace) -> int:
     rolled = rollup_portfolio(portfolio)
     table = attribute(rolled, args.node, window, leaves=args.leaves)
     if portfolio.decimals is not None:  # a change between two exact sums, printed as such
-        table = table.round({"variance": max(portfolio.decimals, 2)})
+        table = table.round({"variance": shown_places(portfolio.decimals)})
     cli_common.emit(args, table)
     return 0

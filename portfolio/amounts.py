@@ -144,17 +144,17 @@ def _parse_slow(
             ),
             dtype=bool,
         )
-        text = failed & ~not_finite
+        text, markers = failed & ~not_finite, failed & not_finite
         if not text.any():
-            _raise_not_finite(arr, rows, failed & not_finite, column, file)
+            _raise_not_finite(arr, rows, markers, column, file)
         values_text = trimmed.to_pylist()
         example = values_text[int(np.flatnonzero(text)[0])]
         also = ""
-        if (failed & not_finite).any():  # named too, so that one pass finds every bad cell
-            marker = values_text[int(np.flatnonzero(failed & not_finite)[0])]
-            verb = "holds" if int((failed & not_finite).sum()) == 1 else "hold"
+        if markers.any():  # named too, so that one pass finds every bad cell
+            marker = values_text[int(np.flatnonzero(markers)[0])]
+            verb = "holds" if int(markers.sum()) == 1 else "hold"
             also = (
-                f" {describe_rows(rows[failed & not_finite]).capitalize()} {verb} no amount "
+                f" {describe_rows(rows[markers]).capitalize()} {verb} no amount "
                 f"either (e.g. {marker!r}): enter the figure, or leave the cell blank."
             )
         raise InputError(

@@ -39,6 +39,7 @@ import pandas as pd
 
 from portfolio.alerts import AlertRule, evaluate
 from portfolio.completion_forecast import forecast_eac
+from portfolio.decimals import shown_places
 from portfolio.errors import InputError
 from portfolio.rollup import rollup
 
@@ -61,12 +62,8 @@ BASE_COLUMNS = (
 )
 FORECAST_COLUMNS = ("eac_forecast", "eac_lower", "eac_upper", "vac_forecast")
 STATUS_COLUMNS = ("status", "eac_basis")
-MONEY = frozenset(BASE_COLUMNS + FORECAST_COLUMNS) - {
-    "node",
-    "level",
-    "completion_period",
-    "spend_index",
-}
+_NOT_MONEY = {"node", "level", "completion_period", "spend_index"}
+MONEY = frozenset(BASE_COLUMNS + FORECAST_COLUMNS) - _NOT_MONEY
 AHEAD_COLUMNS = ("node", "level", "period", "planned")
 _SEVERITY = {"green": 0, "amber": 1, "red": 2}
 
@@ -266,9 +263,9 @@ def completion_of(
     done = at_completion(rolled, plan_ahead(p), forecast=forecast, rule=rule)
     if p.decimals is None:
         return done
-    places = max(p.decimals, 2)
-    money = [c for c in (*BASE_COLUMNS, *FORECAST_COLUMNS) if c in MONEY and c in done.table]
-    return dataclasses.replace(done, table=done.table.round(dict.fromkeys(money, places)))
+    money = [c for c in MONEY if c in done.table]
+    places = dict.fromkeys(money, shown_places(p.decimals))
+    return dataclasses.replace(done, table=done.table.round(places))
 
 
 def worst_first(table: pd.DataFrame) -> pd.DataFrame:

@@ -46,3 +46,9 @@ def widest(*places: int | None) -> int | None:
     if any(p is None for p in places):
         return None
     return max((p for p in places if p is not None), default=0)
+
+
+def shown_places(decimals: int) -> int:
+    """The places an amount derived from a file's figures is printed at: the file's own, at
+    least cents (an estimate on whole amounts keeps its cents; float noise goes)."""
+    return max(decimals, 2)
