@@ -76,8 +76,8 @@ st.dataframe(
         "last_change",
     ],
     column_config={
-        "node": st.column_config.TextColumn("Node", width="large"),
-        "level_name": st.column_config.TextColumn("Level"),
+        "node": tables.NODE_COLUMNS["node"],
+        "level_name": tables.NODE_COLUMNS["level_name"],
         "cum_planned": st.column_config.NumberColumn("Plan to date", format=money),
         "cum_baseline": st.column_config.NumberColumn("Baseline to date", format=money),
         "cum_plan_change": st.column_config.NumberColumn("Plan change", format=money),
