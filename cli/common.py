@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pandas only where a table is written: a Parquet job of an S
 STDIN = "-"
 _MAX_BYTES_CAP = 1 << 50  # beyond any real file; keeps the byte count a machine integer
 _CHUNK = 1 << 20
+_MAPPING = ColumnMapping()  # the defaults, typed once in the core
 
 
 def read_stdin(limit: int) -> bytes:
@@ -65,8 +66,13 @@ def add_input_args(parser: argparse.ArgumentParser, *, period_flag: str = "--per
         help="hierarchy columns, top to bottom, comma-separated (default: %(default)s)",
     )
     group.add_argument(
-        period_flag, dest="period", default="period", metavar="COL", help="period column"
+        period_flag,
+        dest="period",
+        default=None,
+        metavar="COL",
+        help=f"period column (default: {_MAPPING.period})",
     )
+    parser.set_defaults(period_flag=period_flag)
     group.add_argument(
         "--no-period",
         action="store_true",
@@ -79,10 +85,16 @@ def add_input_args(parser: argparse.ArgumentParser, *, period_flag: str = "--per
         help="the name of the single period with --no-period (default: all)",
     )
     group.add_argument(
-        "--planned", default="planned", metavar="COL", help="planned column, or 'A - B' / 'A + B'"
+        "--planned",
+        default=_MAPPING.planned,
+        metavar="COL",
+        help="planned column, or 'A - B' / 'A + B' (default: %(default)s)",
     )
     group.add_argument(
-        "--actual", default="actual", metavar="COL", help="actual column, or 'A - B' / 'A + B'"
+        "--actual",
+        default=_MAPPING.actual,
+        metavar="COL",
+        help="actual column, or 'A - B' / 'A + B' (default: %(default)s)",
     )
     group.add_argument(
         "--baseline",
@@ -156,10 +168,26 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _check_period_flags(args: argparse.Namespace) -> None:
+    """Refuse period flags that contradict each other or would be ignored."""
+    flag = getattr(args, "period_flag", "--period")
+    if args.no_period and args.period is not None:
+        raise InputError(
+            f"--no-period says the file has no period column, but {flag} names one "
+            f"('{args.period}'): give one or the other."
+        )
+    if args.period_label is not None and not args.no_period:
+        raise InputError(
+            "--period-label names the single period of a file without a period column, so it "
+            "only applies with --no-period: add --no-period, or leave --period-label out."
+        )
+
+
 def mapping_from_args(args: argparse.Namespace) -> ColumnMapping:
     """The column mapping described by the flags (raises InputError when it is inconsistent)."""
+    _check_period_flags(args)
     levels = tuple(part.strip() for part in str(args.levels).split(",") if part.strip())
-    period = None if args.no_period else args.period
+    period = None if args.no_period else (args.period or _MAPPING.period)
     return ColumnMapping(
         levels=levels,
         period=period,
@@ -260,3 +288,18 @@ def emit(args: argparse.Namespace, frame: pd.DataFrame) -> None:
             write(frame, target)
     except OSError as exc:
         raise InputError(f"Could not write {out}: {exc.strerror or exc}.") from exc
+
+
+def given_flags(args: argparse.Namespace, fields_: list[str] | tuple[str, ...]) -> list[str]:
+    """The flags of ``fields_`` (``--batch-size`` for ``batch_size``) that the command line set."""
+    return ["--" + f.replace("_", "-") for f in fields_ if getattr(args, f, None) is not None]
+
+
+def refuse_with_load(args: argparse.Namespace, flags: list[str]) -> None:
+    """Raise InputError when ``--load`` is given with model ``flags`` (the ones the command line
+    set), which it would ignore: a saved model forecasts with the settings it was trained with."""
+    if getattr(args, "load", None) and flags:
+        raise InputError(
+            f"--load forecasts with the saved model's own settings, so {', '.join(flags)} would "
+            "be ignored: leave them out, or train a new model without --load."
+        )

@@ -115,10 +115,23 @@ def _forecast(args: argparse.Namespace, portfolio: Any, rolled: Any, rule: Any) 
         bar.close()
 
 
+def _check_forecast_flags(args: argparse.Namespace) -> None:
+    """Refuse forecast flags that would be ignored: without --forecast or --load, or model
+    settings with --load (a saved model keeps its own)."""
+    flags = cli_common.given_flags(args, ("level", *_MODEL_FLAGS))
+    if flags and not (args.forecast or args.load):
+        raise InputError(
+            f"{', '.join(flags)} only apply to the drift forecast: add --forecast (or --load a "
+            "saved model), or leave them out."
+        )
+    cli_common.refuse_with_load(args, cli_common.given_flags(args, _MODEL_FLAGS))
+
+
 def run(args: argparse.Namespace) -> int:
     """Handler of ``cost-drift eac`` (exit 0; errors raise InputError/ForecastError)."""
     if args.cutoffs < 1:
         raise InputError(f"--cutoffs must be 1 or more (got {args.cutoffs}).")
+    _check_forecast_flags(args)
     rule = cli_thresholds.rule_from_args(args)
     portfolio = cli_common.load_from_args(args)
     rolled = rollup_frame(portfolio, EngineChoice(args.engine, args.spark_master))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, fields
 
+from cli import common as cli_common
 from forecasting.choice import MODEL_CHOICES, ChoiceSettings
 from forecasting.executor import DEFAULT_LOCAL_WORKERS
 from forecasting.settings import LOSSES, SCALERS, ModelSettings
@@ -219,8 +220,11 @@ def settings_from_args(args: argparse.Namespace) -> ModelSettings:
 
     Raises:
         ForecastError: a value out of its range (the message names the setting).
+        InputError: model flags beside ``--load``, which keeps the saved model's settings.
     """
     names = [spec.field for spec in SETTING_FLAGS] + ["quantiles"]
+    given = [spec.flag for spec in SETTING_FLAGS if getattr(args, spec.field) is not None]
+    cli_common.refuse_with_load(args, given + (["--spread-quantiles"] if args.quantiles else []))
     overrides = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     if "quantiles" in overrides:
         overrides["quantiles"] = tuple(overrides["quantiles"])

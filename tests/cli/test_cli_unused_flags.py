@@ -1,0 +1,131 @@
+"""Flags that would have no effect are refused with a message naming them, never ignored silently:
+the period flags that contradict each other, model settings beside ``--load``, and ``eac``'s
+forecast flags without a forecast."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cli.main import main
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = str(REPO / "sample_data" / "sample_portfolio.csv")
+SINGLE = "portfolio,program,planned,actual\nP,A,10,12\nP,B,5,4\n"
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture()
+def single(tmp_path: Path) -> str:
+    path = tmp_path / "single.csv"
+    path.write_text(SINGLE, encoding="utf-8")
+    return str(path)
+
+
+def test_period_label_without_no_period_is_refused(
+    capsys: pytest.CaptureFixture[str], single: str
+) -> None:
+    code, out, err = _run(capsys, "rollup", SAMPLE, "--period-label", "FY24")
+    assert code == 2 and out == ""
+    assert "--period-label" in err and "--no-period" in err
+
+
+def test_no_period_with_a_period_column_is_refused(
+    capsys: pytest.CaptureFixture[str], single: str
+) -> None:
+    code, _, err = _run(
+        capsys,
+        "rollup",
+        single,
+        "--levels",
+        "portfolio,program",
+        "--no-period",
+        "--period",
+        "month",
+    )
+    assert code == 2
+    assert "--no-period" in err and "--period names one ('month')" in err
+
+
+def test_explain_names_its_own_period_column_flag(
+    capsys: pytest.CaptureFixture[str], single: str
+) -> None:
+    code, _, err = _run(
+        capsys, "explain", single, "--node", "P", "--no-period", "--period-column", "month"
+    )
+    assert code == 2
+    assert "--period-column names one ('month')" in err
+
+
+def test_period_label_with_no_period_names_the_period(
+    capsys: pytest.CaptureFixture[str], single: str
+) -> None:
+    code, out, err = _run(
+        capsys,
+        "rollup",
+        single,
+        "--levels",
+        "portfolio,program",
+        "--no-period",
+        "--period-label",
+        "FY24",
+        "--format",
+        "csv",
+    )
+    assert code == 0, err
+    table = pd.read_csv(io.StringIO(out))
+    assert set(table["period"]) == {"FY24"}
+    assert table.loc[table["node"] == "All", "actual"].iloc[0] == 16
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        (["--units", "16"], "--units"),
+        (["--level", "2"], "--level"),
+        (["--members", "2", "--seed", "3"], "--members, --seed"),
+    ],
+)
+def test_eac_forecast_flags_without_a_forecast_are_refused(
+    capsys: pytest.CaptureFixture[str], flags: list[str], named: str
+) -> None:
+    code, out, err = _run(capsys, "eac", SAMPLE, *flags)
+    assert code == 2 and out == ""
+    assert f"{named} only apply to the drift forecast" in err
+    assert "--forecast" in err
+
+
+def test_eac_model_flags_beside_load_are_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = _run(capsys, "eac", SAMPLE, "--load", str(tmp_path), "--epochs", "3")
+    assert code == 2
+    assert "--load forecasts with the saved model's own settings, so --epochs" in err
+
+
+def test_forecast_model_flags_beside_load_are_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = _run(
+        capsys,
+        "forecast",
+        SAMPLE,
+        "--load",
+        str(tmp_path),
+        "--batch-size",
+        "64",
+        "--spread-quantiles",
+        "0.2",
+        "0.8",
+        "--quiet",
+    )
+    assert code == 2 and out == ""
+    assert "so --batch-size, --spread-quantiles would be ignored" in err
