@@ -11,6 +11,7 @@ from forecasting.charts import backtest_chart, fan_chart, members_chart, outlook
 from forecasting.errors import ForecastError
 from ui import exports, forecast_fresh, forecast_ui, notes_ui
 from ui.view import require
+from workflows.forecast_tables import rounded
 
 view = require()
 assert view.portfolio is not None and view.rule is not None
@@ -40,10 +41,11 @@ if result is not None:
     charts["Drift outlook"] = outlook_chart(
         outlook, amber_pct=view.rule.amber_pct, red_pct=view.rule.red_pct
     )
-    tables_["Forecast"] = run.forecast
-    tables_["Backtest"] = run.backtest
-    tables_["Backtest summary"] = run.backtest_summary
-    tables_["Drift outlook"] = outlook
+    places = view.portfolio.decimals
+    tables_["Forecast"] = rounded(run.forecast, "forecast", places)
+    tables_["Backtest"] = rounded(run.backtest, "backtest", places)
+    tables_["Backtest summary"] = rounded(run.backtest_summary, "backtest_summary", places)
+    tables_["Drift outlook"] = rounded(outlook, "outlook", places)
 
 st.subheader("Charts")
 for name, fig in charts.items():

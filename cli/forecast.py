@@ -47,6 +47,7 @@ from portfolio.rollup import rollup_portfolio
 from portfolio.tablewriter import csv_bytes
 from workflows import forecast_report
 from workflows.forecast_request import ForecastRequest, build_request
+from workflows.forecast_tables import rounded
 
 JSON_KEYS = ("forecast", "backtest", "members", "outlook", "tuning")
 _BAR = 24
@@ -187,11 +188,12 @@ def run(args: argparse.Namespace) -> int:
         saved = save_bundle(result.ensemble, args.save)
         print(f"cost-drift: model saved to {saved}", file=sys.stderr)
     _report(result)
+    places = request.decimals
     tables = {
-        "forecast": result.forecast,
-        "backtest": result.backtest,
-        "members": result.members_spread,
-        "outlook": result.outlook,
+        "forecast": rounded(result.forecast, "forecast", places),
+        "backtest": rounded(result.backtest, "backtest", places),
+        "members": rounded(result.members_spread, "members", places),
+        "outlook": rounded(result.outlook, "outlook", places),
         "tuning": forecast_report.tuning_table(result),
     }
     if args.format == "json":

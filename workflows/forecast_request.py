@@ -81,6 +81,8 @@ class ForecastRequest:
     # A file of levels (re-forecasts, running totals): its plan level is carried where the file
     # has no plan ahead, as the loader carries a level between reports; so the plan flow is 0.
     carry_plan: bool = False
+    # The file's decimal places (``Portfolio.decimals``), for writing the run's tables.
+    decimals: int | None = None
 
     def future_periods(self, settings: ModelSettings | None = None) -> list[str]:
         """The labels of the forecast periods for ``settings`` (default: the request's)."""
@@ -246,6 +248,7 @@ def build_request(
         bands=outlook_bands(rule),
         choice=choices.choice,
         carry_plan=portfolio.measure == "level",
+        decimals=portfolio.decimals,
     )
 
 

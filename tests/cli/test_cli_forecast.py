@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from forecasting.tuning import TUNING_COLUMNS
+from workflows.forecast_tables import MONEY_COLUMNS
 
 SCRIPT = Path(sys.executable).with_name("cost-drift")
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "cli"]
@@ -98,6 +99,13 @@ def test_json_has_the_documented_tables_with_stable_names(json_run) -> None:
         *("node", "period", "step", "median", "lower", "upper", "planned"),
         *("model", "lstm_median", "spread_lower", "spread_upper"),
     }
+    # money is written at the file's places (cents), without float noise
+    for key, columns in MONEY_COLUMNS.items():
+        for row in out.get(key, []):
+            for col in columns:
+                value = row.get(col)
+                if isinstance(value, float):
+                    assert round(value, 2) == value, (key, col, value)
     models = {r["node"]: r["model"] for r in out["forecast"]}
     assert models["All"] == "bottom-up" and models["Ops / Alpha"] in {
         r["model"] for r in out["backtest"]
