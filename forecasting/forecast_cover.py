@@ -17,6 +17,7 @@ import pandas as pd
 from forecasting import calibrated, hierarchy
 from forecasting.backtest import BacktestResult
 from forecasting.calibrated import NodeCal
+from forecasting.plan_ahead import ASSUMED_CELLS, PLAN_CELLS
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def _reconciled(base: Covered, how: Cover, tree: hierarchy.Hierarchy) -> Covered
 
 
 def _bottom_up(base: Covered, how: Cover, tree: hierarchy.Hierarchy) -> Covered:
-    planned = with_ancestors(base.planned, tree, ["planned"])
+    planned = with_ancestors(base.planned, tree, ["planned", ASSUMED_CELLS, PLAN_CELLS])
     history = with_ancestors(base.history, tree, ["variance", "planned"])
     anc, anc_cal = calibrated.ancestors(
         calibrated.AncestorInputs(

@@ -14,7 +14,7 @@ import pandas as pd
 from forecasting.ensemble import Ensemble, member_paths, predict_members
 from forecasting.errors import ForecastError
 from forecasting.forecast_nodes import Prepared
-from forecasting.windows import future_covariate_matrix
+from forecasting.plan_ahead import ASSUMED_CELLS, PLAN_CELLS, future_covariate_matrix, given_mask
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -64,11 +64,14 @@ def predict_stage(
         )
     plan = future_covariate_matrix(work, future, periods, settings.covariate, prep.season)
     values = predict_members(ens, work, len(work.periods) - 1, future_covariate=plan)
+    given = given_mask(work, future, periods, settings.covariate)
     planned = pd.DataFrame(
         {
             "node": np.repeat(np.asarray(work.nodes, dtype=object), h),
             "period": np.tile(np.asarray(periods, dtype=object), len(work.nodes)),
             "planned": plan.reshape(-1),
+            ASSUMED_CELLS: (~given).reshape(-1).astype(np.float64),
+            PLAN_CELLS: 1.0,
         }
     )
     series = prep.series

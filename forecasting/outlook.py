@@ -26,7 +26,10 @@ Rules (matching the alert rule of the portfolio core):
   history (12 months, 4 quarters, 1 year), a neutral "the plan keeps its recent pace" assumption;
   a negative average (the plan was cut: a re-forecast lowered) is held at 0, so the plan stays
   where it is rather than being cut again each period.
-  The ``planned_source`` column says which rule applied (``plan``, ``held`` or ``mixed``).
+  The ``planned_source`` column says where the plan ahead came from: ``plan`` (the file's),
+  ``assumed`` (the forecast's own assumption where the file gives none, as its ``planned_source``
+  column says: the last season repeated, or a plan of levels held where it stands), ``held``
+  (the rule just above) or ``mixed`` (more than one of these over the horizon).
 """
 
 from __future__ import annotations

@@ -118,9 +118,12 @@ def future_plan(
     periods: np.ndarray,
     held: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Planned flow per node and step (the plan where given, else held) and its source."""
+    """Planned flow per node and step (the plan where given, else held) and its source per node:
+    a cell found in ``future_planned`` takes its ``planned_source`` (``plan`` when the column is
+    absent), a cell not found is ``held``; a node whose cells differ is ``mixed``."""
     n_nodes, n_steps = periods.shape
     plan_future = np.full((n_nodes, n_steps), np.nan)
+    cell = np.full((n_nodes, n_steps), "held", dtype=object)
     if future_planned is not None:
         require_columns(future_planned, ["node", "period", "planned"], "future plan")
         fp = pd.DataFrame(
@@ -128,6 +131,9 @@ def future_plan(
                 "node": future_planned["node"].astype(str),
                 "period": future_planned["period"].astype(str),
                 "planned": numeric(future_planned, "planned", "future plan"),
+                "source": future_planned["planned_source"].astype(object)
+                if "planned_source" in future_planned
+                else "plan",
             }
         ).drop_duplicates(["node", "period"], keep="last")
         keys = pd.DataFrame(
@@ -136,10 +142,11 @@ def future_plan(
                 "period": periods.reshape(-1).astype(str),
             }
         )
-        looked_up = keys.merge(fp, on=["node", "period"], how="left")["planned"]
-        plan_future = looked_up.to_numpy(dtype=np.float64).reshape(n_nodes, n_steps)
-    from_plan = np.isfinite(plan_future)
-    source = np.where(
-        from_plan.all(axis=1), "plan", np.where(from_plan.any(axis=1), "mixed", "held")
-    )
-    return np.where(from_plan, plan_future, held[:, None]), source
+        looked_up = keys.merge(fp, on=["node", "period"], how="left")
+        plan_future = looked_up["planned"].to_numpy(dtype=np.float64).reshape(n_nodes, n_steps)
+        found = np.isfinite(plan_future)
+        sources = looked_up["source"].to_numpy(dtype=object).reshape(n_nodes, n_steps)
+        cell = np.where(found, sources, cell)
+    same = (cell == cell[:, :1]).all(axis=1) if n_steps else np.ones(n_nodes, dtype=bool)
+    source = np.where(same, cell[:, 0] if n_steps else "held", "mixed")
+    return np.where(np.isfinite(plan_future), plan_future, held[:, None]), source

@@ -48,9 +48,11 @@ log = logging.getLogger(__name__)
 class ForecastRun:
     """Everything one forecast run produces (frames as documented in docs/ARCHITECTURE.md).
 
-    ``forecast``: node, period, step, median, lower, upper, planned, model, lstm_median,
-    spread_lower, spread_upper (``median`` is the chosen model's point, ``lower``/``upper`` its
-    calibrated band at ``interval``; ``spread_*`` the LSTM members' run-to-run spread);
+    ``forecast``: node, period, step, median, lower, upper, planned, planned_source, model,
+    lstm_median, spread_lower, spread_upper (``median`` is the chosen model's point,
+    ``lower``/``upper`` its calibrated band at ``interval``; ``planned_source``: ``plan`` where
+    the file gave the plan ahead, ``assumed`` where the forecast assumed it, ``mixed`` for a sum
+    of both; ``spread_*`` the LSTM members' run-to-run spread);
     ``members``: node, period, step, member, value of the LSTM members (ancestors included when
     edges were given); ``model_forecasts``: node, period, step, model, median, lower, upper of
     every model at the modelled nodes; ``predictive``: node, period, step, member, value sample
@@ -205,7 +207,7 @@ def _finish(
         outlook=drift_outlook(
             covered.history,
             predictive,
-            covered.planned,
+            forecast[["node", "period", "planned", "planned_source"]],
             bands=parts.bands,
             point=forecast[["node", "period", "step", "median"]],
         ),

@@ -28,6 +28,7 @@ from forecasting.forecast_cover import Cover, Covered, cover
 from forecasting.forecast_nodes import Prepared
 from forecasting.forecast_predict import Predicted
 from forecasting.outlook import OutlookBands
+from forecasting.plan_ahead import ASSUMED_CELLS, PLAN_CELLS, source_words
 
 FORECAST_COLUMNS = [
     "node",
@@ -37,6 +38,7 @@ FORECAST_COLUMNS = [
     "lower",
     "upper",
     "planned",
+    "planned_source",
     "model",
     "lstm_median",
     "spread_lower",
@@ -91,8 +93,11 @@ def _with_spread(forecast: pd.DataFrame, spread: pd.DataFrame) -> pd.DataFrame:
 
 def assemble(covered: Covered) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The shown forecast (``FORECAST_COLUMNS``) and the predictive paths behind the outlook."""
+    planned = covered.planned.assign(
+        planned_source=source_words(covered.planned[ASSUMED_CELLS], covered.planned[PLAN_CELLS])
+    )
     forecast = _with_spread(covered.forecast, covered.band).merge(
-        covered.planned, on=["node", "period"], how="left"
+        planned, on=["node", "period"], how="left"
     )[FORECAST_COLUMNS]
     predictive = calibrated.predictive_members(forecast, covered.node_cal)
     uncalibrated = covered.paths[~covered.paths["node"].isin(set(predictive["node"]))]

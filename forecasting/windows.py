@@ -9,12 +9,7 @@ observed period), the past input is the target and the covariate over ``o - look
 known future input is the covariate over ``o + 1 .. o + horizon``, and the target is the target over
 the same future periods.
 
-Missing future covariate rule: when the planned spend of the forecast periods is not given for a
-node, its last season is repeated (the plan of the same period one season earlier; for a season of
-1, or a node shorter than a season, the last value is repeated), except that a negative planned
-flow (a cut: a re-forecast budget lowered, a credit) is not repeated but taken as 0. Repeating
-cuts drove projected plans to 0 and below within a few periods, and the outlook's variance % to
-thousands, on NYC's capital budgets.
+The planned spend of the forecast periods (the known future input) is ``forecasting.plan_ahead``'s.
 """
 
 from __future__ import annotations
@@ -236,52 +231,6 @@ def origin_windows(
         node=idx,
         origin=np.full(len(idx), origin, dtype=np.int64),
     )
-
-
-def repeat_last_season(
-    covariate: np.ndarray, start: np.ndarray, horizon: int, season: int
-) -> np.ndarray:
-    """Future covariate (nodes, horizon): each node's last season repeated (module docstring)."""
-    n, total = covariate.shape
-    out = np.empty((n, horizon))
-    steps = np.arange(horizon)
-    for i in range(n):
-        length = total - int(start[i])
-        s = season if 1 < season <= length else 1
-        src = total - s + (steps % s)
-        out[i] = np.maximum(covariate[i, src], 0.0)
-    return out
-
-
-def future_covariate_matrix(
-    panel: Panel,
-    future: pd.DataFrame | None,
-    future_periods: Sequence[str],
-    covariate: str,
-    season: int,
-) -> np.ndarray:
-    """The known future covariate (nodes, horizon): given values where ``future`` has them, the
-    repeated last season elsewhere (cell by cell)."""
-    horizon = len(future_periods)
-    out = repeat_last_season(panel.covariate, panel.start, horizon, season)
-    if future is None or future.empty:
-        return out
-    missing = [c for c in ("node", "period", covariate) if c not in future.columns]
-    if missing:
-        raise ForecastError(f"The future plan table is missing the column(s) {', '.join(missing)}.")
-    f = future[["node", "period", covariate]].copy()
-    f["node"] = f["node"].astype(str)
-    f["period"] = f["period"].astype(str)
-    f[covariate] = pd.to_numeric(f[covariate], errors="coerce")
-    f = f.dropna(subset=[covariate]).groupby(["node", "period"], as_index=False)[covariate].sum()
-    given = (
-        f.pivot(index="node", columns="period", values=covariate)
-        .reindex(index=list(panel.nodes), columns=list(future_periods))
-        .to_numpy(dtype="float64", copy=True)
-    )
-    has = ~np.isnan(given)
-    out[has] = given[has]
-    return out
 
 
 def _empty(lookback: int, horizon: int) -> Windows:

@@ -33,7 +33,10 @@ COLUMNS: dict[str, Any] = {
     "p_amber": _pct("Chance of amber or worse"),
     "p_red": _pct("Chance of red"),
     "planned_source": st.column_config.TextColumn(
-        "Plan ahead", help="plan: from your file; held: the last season's pace; mixed: both"
+        "Plan ahead",
+        help="plan: from your file; assumed: not in your file, so the forecast assumed it (your "
+        "last season's plan repeated, or a plan of levels held where it stands); mixed: both "
+        "over the horizon",
     ),
 }
 

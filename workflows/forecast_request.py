@@ -21,6 +21,7 @@ import pandas as pd
 from forecasting.autoconfig import resolve_horizon
 from forecasting.choice import ChoiceSettings
 from forecasting.outlook import OutlookBands, drift_outlook
+from forecasting.plan_ahead import ASSUMED
 from forecasting.settings import ModelSettings
 from portfolio.alerts import AlertRule
 from portfolio.bridge import future_plan_for_level, hierarchy_edges, series_for_level
@@ -103,9 +104,10 @@ class ForecastRequest:
                 "node": np.repeat(nodes, len(periods)),
                 "period": np.tile(np.asarray(periods, dtype=object), len(nodes)),
                 "planned": 0.0,
+                ASSUMED: True,  # the forecast says this plan is its assumption, not the file's
             }
         )
-        both = pd.concat([self.future, flat], ignore_index=True)
+        both = pd.concat([self.future.assign(**{ASSUMED: False}), flat], ignore_index=True)
         return both.drop_duplicates(["node", "period"], keep="first").reset_index(drop=True)
 
     def with_settings(self, settings: ModelSettings) -> ForecastRequest:
@@ -262,7 +264,8 @@ def outlook_under(run: Any, history: pd.DataFrame, rule: AlertRule) -> pd.DataFr
     Gives the same table as the run's own ``outlook`` when ``rule`` is the rule it ran with.
     """
     forecast = run.forecast
-    planned = forecast[["node", "period", "planned"]] if "planned" in forecast else None
+    cols = [c for c in ("node", "period", "planned", "planned_source") if c in forecast]
+    planned = forecast[cols] if "planned" in forecast else None
     return drift_outlook(
         history,
         run.predictive,

@@ -5,7 +5,9 @@ Sums over nodes and model outputs are floats whose last digits are noise (a plan
 app's table exports round the money columns to the places an amount derived from the file prints
 at (``portfolio.decimals.shown_places``: the file's own, at least cents); ratios, percentages,
 probabilities, counts and labels are written as they are, like the rollup's. A file whose places
-are unknown (more than ``portfolio.decimals.MAX_DECIMALS``) keeps every digit.
+are unknown (more than ``portfolio.decimals.MAX_DECIMALS``) keeps every digit. Each figure is
+rounded on its own, so a parent as written can differ from the sum of its written children by
+half a cent per figure (the run itself stays exactly coherent).
 """
 
 from __future__ import annotations

@@ -100,6 +100,21 @@ def test_plan_held_at_last_season_average_when_missing() -> None:
     assert mixed["planned_source"] == "mixed"
 
 
+def test_the_forecast_s_plan_source_is_carried_per_node() -> None:
+    hist = _history("h", [100.0, 200.0, 300.0], [0.0, 0.0, 0.0])
+    mem = _members("h", [[0.0] * 3])
+    assumed = _plan("h", [10.0, 10.0, 10.0]).assign(planned_source="assumed")
+    r = _row(drift_outlook(hist, mem, assumed), "h")
+    assert r["planned_source"] == "assumed"
+    assert r["projected_cum_planned"] == pytest.approx(600.0 + 30.0)  # the plan given, not held
+    both = assumed.assign(planned_source=["plan", "assumed", "assumed"])
+    assert _row(drift_outlook(hist, mem, both), "h")["planned_source"] == "mixed"
+    given = assumed.assign(planned_source="plan")
+    assert _row(drift_outlook(hist, mem, given), "h")["planned_source"] == "plan"
+    part = given.iloc[:1]  # one cell given, two held
+    assert _row(drift_outlook(hist, mem, part), "h")["planned_source"] == "mixed"
+
+
 def test_a_plan_cut_in_the_last_season_is_held_where_it_is_not_cut_again() -> None:
     # Yearly (season 1): a re-forecast budget of 1,000 lowered by 300 in the last year. Holding
     # that flow (-300 a year) would take the plan to 100 and then below 0, and the variance % to

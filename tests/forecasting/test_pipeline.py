@@ -54,7 +54,7 @@ def run() -> ForecastRun:
 def test_forecast_frame_covers_modelled_nodes_and_ancestors(run: ForecastRun) -> None:
     f = run.forecast
     assert list(f.columns) == [
-        *("node", "period", "step", "median", "lower", "upper", "planned"),
+        *("node", "period", "step", "median", "lower", "upper", "planned", "planned_source"),
         *("model", "lstm_median", "spread_lower", "spread_upper"),
     ]
     assert set(f.loc[f.node.isin(["All", "P1", "P2"]), "model"]) == {"bottom-up"}
@@ -66,6 +66,14 @@ def test_forecast_frame_covers_modelled_nodes_and_ancestors(run: ForecastRun) ->
     a = f[f.node == "P1 / a"].set_index("period")["planned"]
     assert a["2022-01"] == 123.0  # given plan
     assert a["2022-02"] == pytest.approx(8 * 10.0)  # last season repeated
+    # where the plan ahead came from, cell by cell, and per node in the outlook
+    source = f.set_index(["node", "period"])["planned_source"]
+    assert source["P1 / a", "2022-01"] == "plan" and source["P1 / a", "2022-02"] == "assumed"
+    assert source["P1", "2022-01"] == "mixed" and source["P1", "2022-02"] == "assumed"
+    assert (source.loc[["P1 / b", "P2", "P2 / d"]] == "assumed").all()
+    outlook = run.outlook.set_index("node")["planned_source"]
+    assert outlook["P1 / a"] == "mixed" and outlook["P1"] == "mixed"
+    assert outlook["P1 / b"] == "assumed" and outlook["P2"] == "assumed"
 
 
 def test_parents_equal_the_sum_of_their_children(run: ForecastRun) -> None:

@@ -7,10 +7,9 @@ import pandas as pd
 import pytest
 
 from forecasting.errors import ForecastError
+from forecasting.plan_ahead import future_covariate_matrix, given_mask, repeat_last_season
 from forecasting.windows import (
-    future_covariate_matrix,
     origin_windows,
-    repeat_last_season,
     short_nodes,
     to_panel,
     training_windows,
@@ -103,6 +102,27 @@ def test_future_matrix_fills_gaps_cell_by_cell() -> None:
     out = future_covariate_matrix(panel, future, ["2021-01", "2021-02"], "planned", 12)
     np.testing.assert_array_equal(out[0], [5.0, 1.0])  # given, then Feb of the last season
     np.testing.assert_array_equal(out[1], [1000.0, 1001.0])
+    given = given_mask(panel, future, ["2021-01", "2021-02"], "planned")
+    np.testing.assert_array_equal(given, [[True, False], [False, False]])
+
+
+def test_assumed_cells_feed_the_model_but_are_not_given() -> None:
+    frame = _series({"a": 12, "b": 12}, 12)
+    panel = to_panel(frame, "variance", "planned")
+    future = pd.DataFrame(
+        {
+            "node": ["a", "b", "b"],
+            "period": ["2021-01", "2021-01", "2021-02"],
+            "planned": [5.0, 0.0, 0.0],
+            "assumed": [False, True, True],
+        }
+    )
+    periods = ["2021-01", "2021-02"]
+    out = future_covariate_matrix(panel, future, periods, "planned", 12)
+    np.testing.assert_array_equal(out, [[5.0, 1.0], [0.0, 0.0]])
+    given = given_mask(panel, future, periods, "planned")
+    np.testing.assert_array_equal(given, [[True, False], [False, False]])
+    assert not given_mask(panel, None, periods, "planned").any()
 
 
 def test_bad_series_get_messages_naming_column_and_rows() -> None:

@@ -102,6 +102,7 @@ def test_a_file_of_levels_carries_its_plan_ahead_and_a_file_of_flows_does_not() 
     assert set(ahead["node"]) == {"P0 / J0", "P0 / J1"}
     assert sorted(set(ahead["period"])) == ["2024-03", "2024-04", "2024-05"]
     assert (ahead["planned"] == 0.0).all() and len(ahead) == 6
+    assert ahead["assumed"].all()  # the forecast and the outlook say so
     assert len(req.future_for(ModelSettings(horizon=1))) == 2  # a loaded model's horizon
     flows, rolled = _portfolio(programs=1, projects=2)
     req = build_request(flows, rolled, ForecastChoices(), settings, AlertRule())
