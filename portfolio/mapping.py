@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from portfolio import column_words as vocab
 from portfolio.errors import InputError
+from portfolio.guess_reforecast import reforecast_pair
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -218,7 +219,10 @@ def guess_mapping(columns: Sequence[str], sample: pd.DataFrame | None = None) ->
     period/date/month/quarter/year, agency/program/investment/category/project/item/PO...). With
     `sample`, the other text columns that nest between the levels found by name (each value of a
     finer column belongs to one value of the coarser one) are added in place, coarse to fine
-    (`portfolio.nesting`); without a level name, the levels are the columns that nest. Always
+    (`portfolio.nesting`); without a level name, the levels are the columns that nest. A file
+    with no planned or actual name but a current estimate and its total change since the original
+    (`portfolio.guess_reforecast`: NYC's ``Budget Forecast`` and ``Total Budget Changes``) gets
+    planned = estimate - changes, actual = estimate, measured as levels when it has periods. Always
     returns a valid mapping: when nothing is recognised, the roles fall back to the first columns.
     Used to pre-fill the mapping form; the analyst confirms it.
 
@@ -228,9 +232,13 @@ def guess_mapping(columns: Sequence[str], sample: pd.DataFrame | None = None) ->
     """
     cols = [c for c in columns if str(c).strip()]
     planned = _pick(cols, vocab.PLANNED, ("planned", "plan", "budget", "baseline"))
-    rest = [c for c in cols if c != planned]
-    actual = _pick(rest, vocab.ACTUAL, ("actual", "actuals", "spend", "spent"))
-    rest = [c for c in rest if c != actual]
+    actual = _pick(
+        [c for c in cols if c != planned], vocab.ACTUAL, ("actual", "actuals", "spend", "spent")
+    )
+    pair = None if _pick(cols, (*vocab.PLANNED, *vocab.ACTUAL), ()) else reforecast_pair(cols)
+    if pair is not None:  # a re-forecast export (portfolio.guess_reforecast)
+        planned, actual = pair
+    rest = [c for c in cols if c not in (planned, actual, *(pair or ()))]
     # dates of events (start, completion, last update) are attributes of a row, not its period
     dated = [c for c in rest if not set(_norm(c).split()) & vocab.NOT_PERIOD]
     period = _pick(dated, vocab.PERIOD, ("date", "period", "month", "quarter"))
@@ -256,6 +264,15 @@ def guess_mapping(columns: Sequence[str], sample: pd.DataFrame | None = None) ->
         leftovers = [c for c in leftovers if c not in levels]
     if not levels and leftovers:
         levels = [leftovers.pop(0)]
+    if pair is not None:
+        # the original plan is the estimate less its changes; both are levels at each report
+        return ColumnMapping(
+            levels=tuple(levels) if levels else DEFAULT_LEVELS,
+            period=period,
+            planned=f"{pair[0]} - {pair[1]}",
+            actual=pair[0],
+            measure="level" if period is not None else "flow",
+        )
     return ColumnMapping(
         levels=tuple(levels) if levels else DEFAULT_LEVELS,
         period=period,

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portfolio.errors import InputError
+from portfolio.guess_reforecast import reforecast_pair
 from portfolio.mapping import (
     DEFAULT_LEVELS,
+    NYC_CAPITAL_MAPPING,
     ColumnMapping,
     guess_mapping,
     resolve_amount,
@@ -124,11 +129,39 @@ def test_guess_nyc_columns():
         "Budget Forecast",
         "Total Budget Changes",
     ]
-    m = guess_mapping(cols)
+    m = guess_mapping([*cols, "Latest Budget Changes", "Total Schedule Changes"])
     assert m.period == "Date Reported As Of"
     assert m.levels[:2] == ("Managing Agency", "Category")
-    assert m.planned == "Budget Forecast"
-    assert m.actual == "Total Budget Changes"  # money-like, never the PID
+    # a re-forecast export: the original plan is the current forecast less its total changes
+    assert m.planned == "Budget Forecast - Total Budget Changes"
+    assert m.actual == "Budget Forecast"
+    assert m.measure == "level"
+    assert "Total Budget Changes" not in m.levels and "PID" not in (m.planned, m.actual)
+
+
+def test_a_reforecast_pair_needs_a_total_change_of_the_same_amount() -> None:
+    assert reforecast_pair(["Cost Estimate", "Total Cost Changes"]) == (
+        "Cost Estimate",
+        "Total Cost Changes",
+    )
+    assert reforecast_pair(["Budget Forecast", "Latest Budget Changes"]) is None  # not a total
+    assert reforecast_pair(["Budget Forecast", "Total Cost Changes"]) is None  # other money
+    assert reforecast_pair(["Schedule Forecast", "Total Schedule Changes"]) is None
+    m = guess_mapping(["project", "period", "Cost Estimate", "Total Cost Changes"])
+    assert (m.planned, m.actual) == ("Cost Estimate - Total Cost Changes", "Cost Estimate")
+    # without periods there is nothing to measure as a level
+    single = guess_mapping(["project", "Cost Estimate", "Total Cost Changes"])
+    assert single.measure == "flow" and single.period is None
+    # a planned or an actual column by name wins over the pair
+    named = guess_mapping(
+        ["project", "period", "Actual", "Budget Forecast", "Total Budget Changes"]
+    )
+    assert named.actual == "Actual" and " - " not in named.planned
+
+
+def test_the_nyc_file_is_guessed_as_its_documented_mapping(nyc_capital_csv: Path) -> None:
+    frame = pd.read_csv(nyc_capital_csv, dtype=str)
+    assert guess_mapping(list(frame.columns), frame) == NYC_CAPITAL_MAPPING
 
 
 def test_guess_always_returns_a_valid_mapping():
