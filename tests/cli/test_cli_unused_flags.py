@@ -68,18 +68,8 @@ def test_explain_names_its_own_period_column_flag(
 def test_period_label_with_no_period_names_the_period(
     capsys: pytest.CaptureFixture[str], single: str
 ) -> None:
-    code, out, err = _run(
-        capsys,
-        "rollup",
-        single,
-        "--levels",
-        "portfolio,program",
-        "--no-period",
-        "--period-label",
-        "FY24",
-        "--format",
-        "csv",
-    )
+    flags = ["--levels", "portfolio,program", "--no-period", "--period-label", "FY24"]
+    code, out, err = _run(capsys, "rollup", single, *flags, "--format", "csv")
     assert code == 0, err
     table = pd.read_csv(io.StringIO(out))
     assert set(table["period"]) == {"FY24"}
@@ -114,18 +104,7 @@ def test_eac_model_flags_beside_load_are_refused(
 def test_forecast_model_flags_beside_load_are_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, out, err = _run(
-        capsys,
-        "forecast",
-        SAMPLE,
-        "--load",
-        str(tmp_path),
-        "--batch-size",
-        "64",
-        "--spread-quantiles",
-        "0.2",
-        "0.8",
-        "--quiet",
-    )
+    flags = ["--load", str(tmp_path), "--batch-size", "64", "--spread-quantiles", "0.2", "0.8"]
+    code, out, err = _run(capsys, "forecast", SAMPLE, *flags, "--quiet")
     assert code == 2 and out == ""
     assert "so --batch-size, --spread-quantiles would be ignored" in err
