@@ -21,6 +21,7 @@ from ui import (
     widget_state,
 )
 from ui.view import require
+from workflows import forecast_report
 from workflows.forecast_request import history_problem
 
 view = require()
@@ -76,6 +77,9 @@ st.caption(
     f"{run.ensemble.settings.members if run.ensemble else 0} network(s), "
     f"{run.train_seconds:.1f} s of training."
 )
+plan_words = forecast_report.plan_ahead_text(run.forecast, carried=request.forecast.carry_plan)
+if plan_words:
+    st.caption(plan_words)
 forecast_ui.automatic_choice(run)
 if not run.skipped.empty:
     with st.expander(f"{len(run.skipped)} node(s) not forecast, and why"):

@@ -187,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
     if args.save:
         saved = save_bundle(result.ensemble, args.save)
         print(f"cost-drift: model saved to {saved}", file=sys.stderr)
-    _report(result)
+    _report(result, carried=request.carry_plan)
     places = request.decimals
     tables = {
         "forecast": rounded(result.forecast, "forecast", places),
@@ -212,9 +212,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(result: Any) -> None:
-    """The verdict, the settings trained with and the skipped nodes, on standard error."""
+def _report(result: Any, *, carried: bool = False) -> None:
+    """The verdict, where the plan ahead came from, the settings trained with and the skipped
+    nodes, on standard error."""
     print(f"cost-drift: {' '.join(forecast_report.shown_verdict(result.verdict))}", file=sys.stderr)
+    plan_words = forecast_report.plan_ahead_text(result.forecast, carried=carried)
+    if plan_words:
+        print(f"cost-drift: {plan_words}", file=sys.stderr)
     if result.ensemble is not None:
         settings = forecast_report.settings_text(
             result.ensemble.settings, result.ensemble.member_lookbacks

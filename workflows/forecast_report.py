@@ -92,3 +92,30 @@ def tuning_text(run: Any) -> str:
         f"Automatic settings: {pick}, the lowest validation error (MASE-like, "
         f"{float(row['score']):.3f}) of {scored} candidate(s) trained on an inner split{tail}."
     )
+
+
+def plan_ahead_text(forecast: pd.DataFrame, *, carried: bool = False) -> str:
+    """Where the plan of the forecast periods came from, in words, counted over the modelled
+    nodes' cells (``planned_source``; ``carried``: a file of levels, whose missing plan is held
+    where it stands rather than its last season repeated)."""
+    rows = (
+        forecast[forecast["model"].astype(str) != "bottom-up"] if "model" in forecast else forecast
+    )
+    if rows.empty or "planned_source" not in rows:
+        return ""
+    rule = (
+        "each node's plan stays where it stands"
+        if carried
+        else "each node's plan repeats its last season (a cut taken as 0)"
+    )
+    periods = sorted(rows["period"].astype(str).unique())
+    span = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
+    assumed = int((rows["planned_source"] != "plan").sum())
+    if assumed == 0:
+        return f"Plan ahead: from your file for every forecast period ({span})."
+    if assumed == len(rows):
+        return f"Plan ahead: your file has no plan for {span}, so the forecast assumes {rule}."
+    return (
+        f"Plan ahead: your file gives {len(rows) - assumed} of the {len(rows)} node-periods "
+        f"of {span}; for the other {assumed} the forecast assumes {rule}."
+    )

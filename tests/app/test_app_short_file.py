@@ -62,6 +62,11 @@ def test_twelve_quarters_forecast_with_the_default_settings(make_app: Callable[.
     assert f"Trained with {shares}, horizon 3," in captions
     assert f"{used.units} units, learning rate {used.learning_rate:g}" in captions
     assert "Automatic settings: " in captions
+    # the file stops at 2024-Q4: the plan of the forecast quarters is the forecast's assumption
+    assert (
+        "Plan ahead: your file has no plan for 2025-Q1 to 2025-Q3, so the forecast assumes each "
+        "node's plan repeats its last season" in captions
+    )
     tables = [df.value for df in at.dataframe if list(df.value.columns) == TUNING_COLUMNS]
     assert tables and tables[0].equals(run.tuning.reset_index(drop=True))
     chosen = tables[0][tables[0]["status"].str.startswith("chosen")]

@@ -102,6 +102,7 @@ def test_json_has_the_documented_tables_with_stable_names(json_run) -> None:
     # the file has no plan ahead: every forecast period's plan is the forecast's assumption
     assert {r["planned_source"] for r in out["forecast"]} == {"assumed"}
     assert {r["planned_source"] for r in out["outlook"]} == {"assumed"}
+    assert "cost-drift: Plan ahead: your file has no plan for " in proc.stderr
     # money is written at the file's places (cents), without float noise
     for key, columns in MONEY_COLUMNS.items():
         for row in out.get(key, []):

@@ -10,6 +10,7 @@ import pandas as pd
 from forecasting.settings import ModelSettings
 from forecasting.tuning import TUNING_COLUMNS
 from workflows.forecast_report import (
+    plan_ahead_text,
     settings_text,
     shown_verdict,
     tuning_table,
@@ -121,3 +122,34 @@ def test_the_shells_leave_the_automatic_settings_to_the_lines_below_the_verdict(
         "Best model over the backtest: auto_arima (mean MASE 2.50).",
         "Shown: auto_arima at 47 of 47 node(s).",
     ]
+
+
+def _forecast(sources: dict[str, list[str]]) -> pd.DataFrame:
+    """Forecast rows of two periods per modelled node, plus a bottom-up parent of them all."""
+    rows = [
+        (node, period, src, "auto_arima")
+        for node, srcs in sources.items()
+        for period, src in zip(["2026-01", "2026-02"], srcs, strict=True)
+    ]
+    rows += [("All", "2026-01", "mixed", "bottom-up"), ("All", "2026-02", "mixed", "bottom-up")]
+    return pd.DataFrame(rows, columns=["node", "period", "planned_source", "model"])
+
+
+def test_plan_ahead_text_says_where_the_plan_came_from() -> None:
+    given = _forecast({"a": ["plan", "plan"], "b": ["plan", "plan"]})
+    assert plan_ahead_text(given) == (
+        "Plan ahead: from your file for every forecast period (2026-01 to 2026-02)."
+    )
+    none = _forecast({"a": ["assumed", "assumed"], "b": ["assumed", "assumed"]})
+    assert plan_ahead_text(none) == (
+        "Plan ahead: your file has no plan for 2026-01 to 2026-02, so the forecast assumes each "
+        "node's plan repeats its last season (a cut taken as 0)."
+    )
+    assert plan_ahead_text(none, carried=True).endswith("each node's plan stays where it stands.")
+    # counted over the modelled nodes only, not the bottom-up parent
+    part = _forecast({"a": ["plan", "assumed"], "b": ["assumed", "assumed"]})
+    assert plan_ahead_text(part) == (
+        "Plan ahead: your file gives 1 of the 4 node-periods of 2026-01 to 2026-02; for the "
+        "other 3 the forecast assumes each node's plan repeats its last season (a cut taken as 0)."
+    )
+    assert plan_ahead_text(given.drop(columns="planned_source")) == ""
