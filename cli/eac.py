@@ -30,6 +30,7 @@ from portfolio.completion_backtest import DEFAULT_CUTOFFS, backtest_methods
 from portfolio.engines import EngineChoice, rollup_frame
 from portfolio.errors import InputError
 from portfolio.tablewriter import csv_bytes
+from workflows.completion import DEFAULT_CHOICES, UNCALIBRATED_NOTE
 
 JSON_KEYS = ("eac", "backtest", "notes", "verdict")
 _MODEL_FLAGS = ("horizon", "lookback", "units", "epochs", "members", "seed")
@@ -85,6 +86,15 @@ def register(
         metavar="N",
         help="level to model, 0 = whole portfolio (default: as cost-drift forecast)",
     )
+    f.add_argument(
+        "--backtest",
+        type=int,
+        default=None,
+        metavar="K",
+        help="cut-offs of the forecast's backtest, which choose the model shown and calibrate its "
+        f"band (default: {DEFAULT_CHOICES.backtest_k}, as cost-drift forecast; 0: none, the band "
+        "is then the networks' spread)",
+    )
     for flag in _MODEL_FLAGS:
         f.add_argument(f"--{flag}", type=int, default=None, metavar="N", help=f"model {flag}")
     f.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -107,7 +117,7 @@ def _forecast(args: argparse.Namespace, portfolio: Any, rolled: Any, rule: Any) 
             rolled,
             settings,
             rule,
-            choices=ForecastChoices(level=args.level),
+            choices=ForecastChoices(level=args.level, backtest_k=_backtest(args)),
             ensemble=ensemble,
             progress=bar,
         )
@@ -115,16 +125,32 @@ def _forecast(args: argparse.Namespace, portfolio: Any, rolled: Any, rule: Any) 
         bar.close()
 
 
+def _backtest(args: argparse.Namespace) -> int:
+    """The forecast's backtest cut-offs: ``--backtest``, else the Forecast page's default."""
+    return DEFAULT_CHOICES.backtest_k if args.backtest is None else int(args.backtest)
+
+
 def _check_forecast_flags(args: argparse.Namespace) -> None:
     """Refuse forecast flags that would be ignored: without --forecast or --load, or model
     settings with --load (a saved model keeps its own)."""
-    flags = cli_common.given_flags(args, ("level", *_MODEL_FLAGS))
+    flags = cli_common.given_flags(args, ("level", "backtest", *_MODEL_FLAGS))
     if flags and not (args.forecast or args.load):
+        verb = "applies" if len(flags) == 1 else "apply"
         raise InputError(
-            f"{', '.join(flags)} only apply to the drift forecast: add --forecast (or --load a "
+            f"{', '.join(flags)} only {verb} to the drift forecast: add --forecast (or --load a "
             "saved model), or leave them out."
         )
+    if args.backtest is not None and args.backtest < 0:
+        raise InputError(f"--backtest must be 0 or more cut-offs (got {args.backtest}).")
     cli_common.refuse_with_load(args, cli_common.given_flags(args, _MODEL_FLAGS))
+
+
+def _forecast_notes(args: argparse.Namespace, forecast: Any) -> list[str]:
+    """What the analyst must know of the forecast behind eac_forecast: uncalibrated without a
+    backtest."""
+    if forecast is None or _backtest(args) > 0:
+        return []
+    return [UNCALIBRATED_NOTE]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -144,12 +170,13 @@ def run(args: argparse.Namespace) -> int:
         payload = {
             "eac": json.loads(cli_common.frame_bytes(done.output, "json")),
             "backtest": json.loads(cli_common.frame_bytes(scored.table, "json")),
-            "notes": list(done.notes),
+            "notes": [*done.notes, *_forecast_notes(args, forecast)],
             "verdict": scored.verdict,
         }
         cli_common.write_bytes(args, (json.dumps(payload, ensure_ascii=False) + "\n").encode())
         return 0
-    for note in (*done.notes, scored.verdict):
+    notes = (*done.notes, *_forecast_notes(args, forecast))
+    for note in (*notes, scored.verdict):
         print(f"cost-drift: {note}", file=sys.stderr)
     cli_common.emit(args, done.output)
     if args.out:

@@ -3,13 +3,13 @@
 The portfolio core computes the EAC from any forecast frame (``portfolio.completion``); this
 module joins it to the forecasting core for both shells. The forecast is built by
 ``workflows.forecast_request`` exactly as the Forecast page and ``cost-drift forecast`` build it
-(same default level, horizon labels and bands), except that its backtest is not run
-(``backtest_k=0``): the EAC views score the EAC methods on finished items instead.
+(same default level, horizon labels, bands and backtest), so that the shown model and its calibrated
+band are the ones the Forecast page shows; with ``backtest_k=0`` there is no backtest, the LSTM is
+shown and its band is the networks' run-to-run spread, not calibrated (``UNCALIBRATED_NOTE``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,11 @@ if TYPE_CHECKING:
     from forecasting.training import ProgressFn
     from portfolio.load import Portfolio
 
-DEFAULT_CHOICES = ForecastChoices()  # the default level, as the Forecast page and the CLI
+DEFAULT_CHOICES = ForecastChoices()  # the default level and backtest, as the Forecast page
+UNCALIBRATED_NOTE = (
+    "The forecast ran without a backtest (0 cut-offs): eac_forecast is the LSTM's, and "
+    "eac_lower/eac_upper the spread of its networks, not a calibrated band."
+)
 
 
 def forecast_frame(
@@ -45,7 +49,8 @@ def forecast_frame(
         rolled: Its rollup.
         settings: The model settings (a loaded ensemble's own settings win).
         rule: The alert rule (the forecast's outlook bands).
-        choices: The level or node to model (``backtest_k`` is set to 0 here).
+        choices: The level or node to model and the backtest's cut-offs (which calibrate the
+            band and choose the model shown).
         ensemble: A loaded ensemble to apply instead of training.
         progress: Called after every epoch.
         cancel: Set it to stop training.
@@ -57,7 +62,6 @@ def forecast_frame(
         InputError: A single-period file, or a level or node that does not exist.
         ForecastError: The forecasting core's refusals (too short a history, bad settings).
     """
-    choices = dataclasses.replace(choices, backtest_k=0)
     request = build_request(portfolio, rolled, choices, settings, rule)
     if ensemble is not None:
         request = request.with_settings(ensemble.settings)

@@ -182,3 +182,20 @@ def test_eac_with_a_trained_forecast(tmp_path: Path) -> None:
         assert row["vac_forecast"] == pytest.approx(row["bac"] - row["eac_forecast"])
     assert rows["Ops / A"]["eac_forecast"] is None  # below the modelled level
     assert any("carried at the last forecast rate" in n for n in payload["notes"])
+    # with its backtest (6 cut-offs by default, as the Forecast page) the band is calibrated
+    assert not any("not a calibrated band" in n for n in payload["notes"])
+
+
+def test_eac_forecast_without_a_backtest_says_its_band_is_not_calibrated(tmp_path: Path) -> None:
+    path = _long_file(tmp_path / "long.csv")
+    tiny = ["--units", "4", "--epochs", "1", "--members", "2", "--lookback", "4", "--horizon", "2"]
+    flags = ["--forecast", "--level", "1", "--backtest", "0", *tiny, "--quiet", "--format", "json"]
+    proc = _cli("eac", str(path), *LEVELS, *flags)
+    assert proc.returncode == 0, proc.stderr
+    notes = json.loads(proc.stdout)["notes"]
+    assert any(
+        "without a backtest (0 cut-offs)" in n and "not a calibrated band" in n for n in notes
+    )
+    refused = _cli("eac", str(path), *LEVELS, "--backtest", "2")
+    assert refused.returncode == 2
+    assert "--backtest only applies to the drift forecast" in refused.stderr

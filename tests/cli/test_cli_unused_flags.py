@@ -89,7 +89,8 @@ def test_eac_forecast_flags_without_a_forecast_are_refused(
 ) -> None:
     code, out, err = _run(capsys, "eac", SAMPLE, *flags)
     assert code == 2 and out == ""
-    assert f"{named} only apply to the drift forecast" in err
+    verb = "apply" if "," in named else "applies"
+    assert f"{named} only {verb} to the drift forecast" in err
     assert "--forecast" in err
 
 
