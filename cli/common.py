@@ -264,6 +264,22 @@ def write_parquet_frame(args: argparse.Namespace, frame: pd.DataFrame) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def check_output(args: argparse.Namespace) -> None:
+    """Refuse an output that cannot be written before any work is done (a forecast trains for
+    minutes): Parquet needs ``--out``."""
+    if getattr(args, "format", None) == "parquet" and not getattr(args, "out", None):
+        raise InputError("--format parquet writes a file: give it with --out FILE.")
+
+
+def emit_beside(args: argparse.Namespace, frame: pd.DataFrame, key: str) -> None:
+    """Write a side table beside ``--out FILE`` as ``<stem>_<key>`` in the same format (CSV for
+    CSV and JSON outputs, whose JSON carries every table in one object; Parquet for Parquet)."""
+    out = Path(args.out)
+    suffix = "parquet" if getattr(args, "format", "csv") == "parquet" else "csv"
+    target = out.with_name(f"{out.stem}_{key}.{suffix}")
+    emit(argparse.Namespace(format=suffix, out=str(target)), frame)
+
+
 def emit(args: argparse.Namespace, frame: pd.DataFrame) -> None:
     """Write a table in the ``--format`` chosen, to ``--out`` or standard output.
 

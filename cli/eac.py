@@ -6,7 +6,8 @@ Output (stable names, scripts depend on them):
   actual_to_date, remaining_plan, completion_period, eac_plan, spend_index, eac_rate, vac_plan,
   vac_rate``, with ``--forecast`` or ``--load`` also ``eac_forecast, eac_lower, eac_upper,
   vac_forecast``, then ``status, eac_basis``. With ``--out FILE`` the method backtest is
-  written beside it as ``<stem>_backtest.csv`` (``cutoff, method, items, mae, wape, bias``).
+  written beside it as ``<stem>_backtest.csv`` (``cutoff, method, items, mae, wape, bias``;
+  ``.parquet`` with ``--format parquet``).
   The notes and the backtest verdict go to standard error.
 - ``--format json`` prints one object with the keys ``eac``, ``backtest`` (lists of records),
   ``notes`` (sentences) and ``verdict``.
@@ -20,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from cli import common as cli_common
@@ -29,7 +29,6 @@ from portfolio.completion import completion_of
 from portfolio.completion_backtest import DEFAULT_CUTOFFS, backtest_methods
 from portfolio.engines import EngineChoice, rollup_frame
 from portfolio.errors import InputError
-from portfolio.tablewriter import csv_bytes
 from workflows.completion import DEFAULT_CHOICES, UNCALIBRATED_NOTE
 
 JSON_KEYS = ("eac", "backtest", "notes", "verdict")
@@ -180,10 +179,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"cost-drift: {note}", file=sys.stderr)
     cli_common.emit(args, done.output)
     if args.out:
-        out = Path(args.out)
-        target = out.with_name(f"{out.stem}_backtest.csv")
-        try:
-            target.write_bytes(csv_bytes(scored.table))
-        except OSError as exc:
-            raise InputError(f"Could not write {target}: {exc.strerror or exc}.") from exc
+        cli_common.emit_beside(args, scored.table, "backtest")
     return 0

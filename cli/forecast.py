@@ -18,7 +18,7 @@ Output (stable names, scripts depend on them):
   used.
 - ``--format csv`` writes the forecast table to standard output or ``--out FILE``; with ``--out``
   the other tables are written beside it as ``<stem>_backtest.csv``, ``<stem>_members.csv``,
-  ``<stem>_outlook.csv`` and ``<stem>_tuning.csv``.
+  ``<stem>_outlook.csv`` and ``<stem>_tuning.csv`` (``.parquet`` with ``--format parquet``).
 
 The verdict (the models chosen, the LSTM against the best baseline), the settings trained with and
 how the automatic ones were chosen, skipped nodes and the progress bar go to standard error. The
@@ -44,7 +44,6 @@ from cli import thresholds as cli_thresholds
 from forecasting.executor import RayExecutor, configured_address
 from portfolio.errors import InputError
 from portfolio.rollup import rollup_portfolio
-from portfolio.tablewriter import csv_bytes
 from workflows import forecast_report
 from workflows.forecast_request import ForecastRequest, build_request
 from workflows.forecast_tables import rounded
@@ -202,13 +201,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     cli_common.emit(args, tables["forecast"])
     if args.out:
-        out = Path(args.out)
         for key in JSON_KEYS[1:]:
-            target = out.with_name(f"{out.stem}_{key}.csv")
-            try:
-                target.write_bytes(csv_bytes(tables[key]))
-            except OSError as exc:
-                raise InputError(f"Could not write {target}: {exc.strerror or exc}.") from exc
+            cli_common.emit_beside(args, tables[key], key)
     return 0
 
 

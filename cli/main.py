@@ -192,6 +192,7 @@ def build_parser(core_only: bool = False, tables_only: bool = False) -> argparse
 def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     debug = bool(getattr(args, "debug", False))
     try:
+        cli_common.check_output(args)
         return int(handler(args) or 0)
     except KeyboardInterrupt:
         print("cost-drift: interrupted", file=sys.stderr)

@@ -109,3 +109,30 @@ def test_forecast_model_flags_beside_load_are_refused(
     code, out, err = _run(capsys, "forecast", SAMPLE, *flags, "--quiet")
     assert code == 2 and out == ""
     assert "so --batch-size, --spread-quantiles would be ignored" in err
+
+
+def test_parquet_without_out_is_refused_before_any_work(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cli.forecast
+
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("the forecast request was built before the output was checked")
+
+    monkeypatch.setattr(cli.forecast, "request_from_args", never)
+    code, out, err = _run(capsys, "forecast", SAMPLE, "--format", "parquet", "--quiet")
+    assert code == 2 and out == ""
+    assert "--format parquet writes a file: give it with --out FILE." in err
+
+
+def test_eac_side_table_follows_the_parquet_format(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "eac.parquet"
+    code, _, err = _run(capsys, "eac", SAMPLE, "--out", str(out))
+    assert code == 0, err
+    main_table = pd.read_parquet(out)
+    side = pd.read_parquet(tmp_path / "eac_backtest.parquet")
+    assert "eac_plan" in main_table.columns and "All" in set(main_table["node"])
+    assert list(side.columns) == ["cutoff", "method", "items", "mae", "wape", "bias"]
+    assert not (tmp_path / "eac_backtest.csv").exists()
