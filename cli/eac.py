@@ -101,12 +101,13 @@ def register(
 
 
 def _forecast(args: argparse.Namespace, portfolio: Any, rolled: Any, rule: Any) -> Any:
-    from cli.forecast import _load_ensemble, _ProgressBar
+    from cli.forecast import _load_ensemble, _ProgressBar, default_level_from
     from forecasting.settings import ModelSettings
     from workflows.completion import forecast_frame
     from workflows.forecast_request import ForecastChoices
 
     ensemble = _load_ensemble(args.load) if args.load else None
+    default_level_from(args, ensemble)
     overrides = {k: getattr(args, k) for k in _MODEL_FLAGS if getattr(args, k) is not None}
     settings = ensemble.settings if ensemble is not None else ModelSettings(**overrides)
     bar = _ProgressBar(args.quiet)

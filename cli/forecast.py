@@ -43,6 +43,7 @@ from cli import forecast_args
 from cli import thresholds as cli_thresholds
 from forecasting.executor import RayExecutor, configured_address
 from portfolio.errors import InputError
+from portfolio.node_ids import ROOT, SEP
 from portfolio.rollup import rollup_portfolio
 from workflows import forecast_report
 from workflows.forecast_request import ForecastRequest, build_request
@@ -140,6 +141,22 @@ def _load_ensemble(path: str) -> Any:
     return load_bundle(source)
 
 
+def default_level_from(args: argparse.Namespace, ensemble: Any) -> None:
+    """With a loaded model and neither ``--level`` nor ``--node``, model the level the model was
+    trained at (the deepest of its nodes), not the file's default level, and say so."""
+    if ensemble is None or args.level is not None or getattr(args, "node", None) is not None:
+        return
+    depths = [0 if n == ROOT else str(n).count(SEP) + 1 for n in ensemble.nodes]
+    if not depths:
+        return
+    args.level = max(depths)
+    print(
+        f"cost-drift: the saved model was trained at level {args.level}: forecasting that level "
+        "(give --level or --node to choose).",
+        file=sys.stderr,
+    )
+
+
 def _executor_from_args(args: argparse.Namespace) -> RayExecutor | None:
     if args.executor != "ray":
         if args.ray_address:
@@ -171,8 +188,9 @@ def run(args: argparse.Namespace) -> int:
     """Handler of ``cost-drift forecast`` (exit status 0; errors raise InputError/ForecastError)."""
     from forecasting.bundle import save_bundle
 
-    request = request_from_args(args)
     ensemble = _load_ensemble(args.load) if args.load else None
+    default_level_from(args, ensemble)
+    request = request_from_args(args)
     executor = _executor_from_args(args)
     bar = _ProgressBar(args.quiet)
     cancel = threading.Event()

@@ -136,3 +136,27 @@ def test_eac_side_table_follows_the_parquet_format(
     assert "eac_plan" in main_table.columns and "All" in set(main_table["node"])
     assert list(side.columns) == ["cutoff", "method", "items", "mae", "wape", "bias"]
     assert not (tmp_path / "eac_backtest.csv").exists()
+
+
+def test_a_loaded_model_forecasts_the_level_it_was_trained_at(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import argparse
+    from types import SimpleNamespace
+
+    from cli.forecast import default_level_from
+
+    model = SimpleNamespace(nodes=("Ops / Alpha", "Ops / Beta", "Dev / Alpha"))
+    args = argparse.Namespace(level=None, node=None)
+    default_level_from(args, model)
+    assert args.level == 2
+    assert "trained at level 2" in capsys.readouterr().err
+    given = argparse.Namespace(level=1, node=None)
+    default_level_from(given, model)
+    assert given.level == 1  # the analyst's choice stands
+    root = argparse.Namespace(level=None, node=None)
+    default_level_from(root, SimpleNamespace(nodes=("All",)))
+    assert root.level == 0
+    fresh = argparse.Namespace(level=None, node=None)
+    default_level_from(fresh, None)
+    assert fresh.level is None  # no model: the file's default level, chosen later
