@@ -188,6 +188,7 @@ def run(args: argparse.Namespace) -> int:
     """Handler of ``cost-drift forecast`` (exit status 0; errors raise InputError/ForecastError)."""
     from forecasting.bundle import save_bundle
 
+    forecast_args.check_load_flags(args)
     ensemble = _load_ensemble(args.load) if args.load else None
     default_level_from(args, ensemble)
     request = request_from_args(args)

@@ -215,6 +215,12 @@ def add_run_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def check_load_flags(args: argparse.Namespace) -> None:
+    """Refuse model flags beside ``--load`` (InputError): the saved model keeps its settings."""
+    given = [spec.flag for spec in SETTING_FLAGS if getattr(args, spec.field) is not None]
+    cli_common.refuse_with_load(args, given + (["--spread-quantiles"] if args.quantiles else []))
+
+
 def settings_from_args(args: argparse.Namespace) -> ModelSettings:
     """The model settings the flags describe (a flag not given keeps the dataclass default).
 
@@ -223,8 +229,7 @@ def settings_from_args(args: argparse.Namespace) -> ModelSettings:
         InputError: model flags beside ``--load``, which keeps the saved model's settings.
     """
     names = [spec.field for spec in SETTING_FLAGS] + ["quantiles"]
-    given = [spec.flag for spec in SETTING_FLAGS if getattr(args, spec.field) is not None]
-    cli_common.refuse_with_load(args, given + (["--spread-quantiles"] if args.quantiles else []))
+    check_load_flags(args)
     overrides = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     if "quantiles" in overrides:
         overrides["quantiles"] = tuple(overrides["quantiles"])
