@@ -133,9 +133,11 @@ def choice_verdict(table: pd.DataFrame, picks: Mapping[str, str], forced: str) -
     if forced != "best" and set(picks.values()) <= {forced}:
         head = f"Shown: {forced} at every node, as chosen (the backtest winner is not used)."
     elif forced != "best":
+        # a sentence starts with a capital: the shells split the verdict into sentences there
         head = (
-            f"{forced} is not available for this run (the statistical models and their "
-            f"combination run up to {MAX_STAT_NODES} nodes with a backtest); shown: {shown}."
+            f"The model chosen, {forced}, is not available for this run (the statistical models "
+            f"and their combination run up to {MAX_STAT_NODES} nodes with a backtest); shown "
+            f"instead: {shown} of {total} node(s)."
         )
     else:
         why = _level_words(level_model(table)) if not table.empty else "without a backtest"

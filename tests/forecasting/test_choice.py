@@ -114,7 +114,13 @@ def test_a_forced_model_is_used_everywhere_and_lstm_where_it_is_missing() -> Non
         _table(), dict.fromkeys(nodes, "auto_ets"), "auto_ets"
     )
     text = choice.choice_verdict(_table(), dict.fromkeys(nodes, "lstm"), "auto_ets")
-    assert text.startswith("auto_ets is not available for this run") and "lstm at 2" in text
+    assert text.startswith("The model chosen, auto_ets, is not available for this run")
+    assert "shown instead: lstm at 2 of 2 node(s)" in text
+    # after the automatic settings' sentence, which the shells leave out, it stays its own line
+    from workflows.forecast_report import shown_verdict
+
+    lines = shown_verdict(f"Automatic settings: lookback 10 (the history is too short). {text}")
+    assert lines[0].startswith("The model chosen, auto_ets, is not available")
 
 
 def test_settings_are_validated() -> None:
