@@ -47,7 +47,8 @@ def test_the_predictive_paths_have_the_bands_quantiles() -> None:
     assert ((share - 49 / 60).abs() <= 2 / 60).all(), share
 
 
-def test_ancestors_are_calibrated_on_the_sum_of_their_childrens_errors() -> None:
+def _tree_case() -> tuple[pd.DataFrame, pd.DataFrame, BacktestResult, pd.DataFrame]:
+    """Two children under P, three cut-offs of one step, and P's history."""
     edges = pd.DataFrame({"node": ["P", "a", "b"], "parent": ["", "P", "P"]})
     chosen = pd.DataFrame(
         {
@@ -83,6 +84,11 @@ def test_ancestors_are_calibrated_on_the_sum_of_their_childrens_errors() -> None
             "planned": 1.0,
         }
     )
+    return edges, chosen, bt, history
+
+
+def test_ancestors_are_calibrated_on_the_sum_of_their_childrens_errors() -> None:
+    edges, chosen, bt, history = _tree_case()
     rows, cal = calibrated.ancestors(
         calibrated.AncestorInputs(chosen, {"a": "lstm", "b": "lstm"}, bt, edges, history, 0.5)
     )
@@ -94,3 +100,22 @@ def test_ancestors_are_calibrated_on_the_sum_of_their_childrens_errors() -> None
     np.testing.assert_allclose(c.quantiles, [4.0 / 3.0])
     assert scale == pytest.approx(5.0 / 3.0)
     assert p["upper"] - p["median"] == pytest.approx(4.0 / 3.0 * 5.0 / 3.0)
+
+
+def test_an_ancestor_with_too_few_paths_pools_the_modelled_nodes_errors() -> None:
+    """The root alone has one residual path per cut-off: 3 here, too few for a 90 % band (rank
+    ceil(4 * 0.9) = 4 > 3); pooled with the two children's 6 it has 9 (rank 9 <= 9)."""
+    edges, chosen, bt, history = _tree_case()
+    picks = {"a": "lstm", "b": "lstm"}
+    narrow = calibrated.ancestors(
+        calibrated.AncestorInputs(chosen, picks, bt, edges, history, 0.5)
+    )[1]["P"]
+    rows, cal = calibrated.ancestors(
+        calibrated.AncestorInputs(chosen, picks, bt, edges, history, 0.9)
+    )
+    scale, wide = cal["P"]
+    assert narrow[1].count == 3 and wide.count == 9 and wide.enough
+    assert scale == pytest.approx(narrow[0])  # P's own scale still sizes its band
+    assert wide.quantiles[0] > narrow[1].quantiles[0]
+    p = rows.iloc[0]
+    assert p["upper"] - p["median"] == pytest.approx(scale * wide.quantiles[0])
