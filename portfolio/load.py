@@ -43,6 +43,7 @@ from portfolio.figures import (
     plan_ahead,
     read_figures,
 )
+from portfolio.level_age import stale_note
 from portfolio.levels import build_hierarchy
 from portfolio.mapping import ColumnMapping
 from portfolio.measure_hint import level_hint
@@ -204,6 +205,7 @@ def build_portfolio(
     data, fut = (flows if mapping.measure == "flow" else levels)(src, cal)
     if mapping.measure != "flow":
         notes.append(_LEVEL_NOTE)
+        notes.extend(stale_note(src, cal))
     else:
         notes.extend(level_hint(src, cols.actual_name))
     rejected = raw.cut_rows + figs.rejected
