@@ -12,7 +12,9 @@ The ensemble is trained once, on the periods up to the first origin (scaler fitt
 part), then applied at every origin with the history up to that origin as input; refitting at every
 origin would multiply the training time by ``k``. The baselines are recomputed at every origin from
 the history up to it. A loaded (already trained) ensemble is applied as is, without retraining:
-the verdict then says that the LSTM scores may be optimistic.
+its training may have seen the backtest's periods, so the LSTM's and the combination's scores are
+in-sample (``BacktestResult.in_sample``): they stay in the tables, the verdict says why they are
+not judged (``LOADED_NOTE``, first) and the model shown is chosen among the others.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import pandas as pd
 
 from forecasting import conformal
 from forecasting.autoconfig import resolve_defaults
-from forecasting.backtest_models import baseline_predictions, with_combo
+from forecasting.backtest_models import COMBO, baseline_predictions, with_combo
 from forecasting.backtest_scores import (
     BACKTEST_COLUMNS,
     SPREAD_COLUMNS,
@@ -45,9 +47,10 @@ from forecasting.settings import ModelSettings
 from forecasting.training import ProgressFn
 from forecasting.windows import Panel
 
-_LOADED_NOTE = (
-    " (loaded models, not retrained for the backtest: their training may have seen these "
-    "periods, so the LSTM scores may be optimistic)"
+LOADED_NOTE = (
+    "A saved model was used without retraining for the backtest: its training may have seen "
+    "these periods, so the LSTM's and the combination's scores are optimistic; they stay in the "
+    "table but are not judged, and the model shown is chosen among the others."
 )
 
 
@@ -74,6 +77,8 @@ class BacktestResult:
     errors: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     scales: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
     combo_partner: dict[str, str] = field(default_factory=dict)
+    # models whose scores are in-sample (a loaded ensemble's): not judged, never chosen as best
+    in_sample: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,7 @@ def _scored_ensemble(
 ) -> tuple[Ensemble, str]:
     """The ensemble trained up to the first cut-off (or the loaded one) and the verdict's note."""
     if run.ensemble is not None:
-        return run.ensemble, _LOADED_NOTE
+        return run.ensemble, LOADED_NOTE
     ens = fit_ensemble(
         panel,
         settings,
@@ -199,12 +204,14 @@ def run_backtest(
     table = score_table(Scored(panel, rows, first, actual, preds, errors, scales, run.level))
     labels = [panel.periods[o] for o in origins]
     summary = summarise_backtest(table)
+    in_sample = ("lstm", COMBO) if note else ()
+    judged = verdict(summary[~summary["model"].isin(in_sample)])
     return BacktestResult(
         table=table,
         summary=summary,
         members_spread=members_spread(nodes, member_preds, actual, ens.member_lookbacks),
         residuals=residuals(nodes, labels, actual - preds["lstm"]),
-        verdict=verdict(summary) + note,
+        verdict=f"{note} {judged}".strip(),
         origins=tuple(labels),
         nodes=tuple(nodes),
         skipped=skipped,
@@ -212,6 +219,7 @@ def run_backtest(
         errors=errors,
         scales=scales,
         combo_partner=dict(zip(nodes, partner, strict=False)),
+        in_sample=in_sample,
     )
 
 

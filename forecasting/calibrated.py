@@ -75,7 +75,8 @@ def modelled(inp: ModelledInputs) -> Modelled:
         table = pd.DataFrame(columns=["node", "model", "mase", "rmse"])
     else:
         cal = choice.calibrations(bt.errors, bt.scales, level)
-        table = bt.table
+        # in-sample scores (a loaded model's LSTM) neither choose the model nor count as wins
+        table = bt.table[~bt.table["model"].isin(bt.in_sample)]
     scales = choice.band_scales(cal, nodes, bt.nodes if bt is not None else (), reference)
     models = choice.model_frames(nodes, inp.periods, points, cal, scales)
     picks = choice.pick_models(nodes, table, inp.settings.model, list(points))

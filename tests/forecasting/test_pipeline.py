@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecasting.backtest import LOADED_NOTE
 from forecasting.backtest_models import MODEL_NAMES
 from forecasting.errors import ForecastError
 from forecasting.pipeline import ForecastRun, next_period_labels, run_forecast
@@ -120,6 +121,20 @@ def test_same_seed_twice_gives_identical_forecasts_and_loaded_models_reproduce()
     assert "No backtest" in one.verdict and one.backtest.empty
     again = run_forecast(_series(), ModelSettings(), backtest_k=0, ensemble=one.ensemble)
     pd.testing.assert_frame_equal(again.forecast, one.forecast)
+    assert again.train_seconds == 0.0
+
+
+def test_a_loaded_model_s_in_sample_scores_are_not_judged(run: ForecastRun) -> None:
+    again = run_forecast(
+        _series(), TINY, edges=EDGES, future=FUTURE, backtest_k=2, ensemble=run.ensemble
+    )
+    assert again.verdict.startswith(LOADED_NOTE)
+    assert "LSTM ensemble beats" not in again.verdict
+    assert "Best model over the backtest: LSTM" not in again.verdict
+    # the scores stay in the table, but the model shown is never the in-sample LSTM or combo
+    assert {"lstm", "combo"} <= set(again.backtest["model"])
+    modelled = again.forecast[again.forecast["model"] != "bottom-up"]
+    assert not set(modelled["model"]) & {"lstm", "combo"}
     assert again.train_seconds == 0.0
 
 
