@@ -172,7 +172,10 @@ def _level_words(lc: LevelChoice) -> str:
     if not lc.challenger:
         return "the field's standard, which won every node of the backtest"
     tied = f" (tied at {lc.ties})" if lc.ties else ""
-    test = f"{lc.challenger}, the most frequent backtest winner, beat {INCUMBENT} at {lc.wins} of "
+    test = (
+        f"{lc.challenger} (the backtest winner at the most nodes besides {INCUMBENT}) beat "
+        f"{INCUMBENT} at {lc.wins} of "
+    )
     if lc.model == lc.challenger:
         return (
             test
