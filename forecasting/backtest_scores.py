@@ -179,9 +179,13 @@ def verdict(summary: pd.DataFrame) -> str:
     if lv < bv and lr <= br:
         return text + f" LSTM ensemble beats {name} ({label} {lv:.2f} vs {bv:.2f})."
     if use_mase and (lv < bv) != (lr < br):
-        better, worse = ("lower", "higher") if lv < bv else ("higher", "lower")
+        mase = f"mean MASE ({lv:.2f} vs {bv:.2f})"
+        rmse = f"mean RMSE ({lr:,.0f} vs {br:,.0f})"
+        won, lost = (
+            (f"lower {mase}", f"higher {rmse}") if lv < bv else (f"lower {rmse}", f"higher {mase}")
+        )
         return text + (
-            f" LSTM ensemble does NOT beat {name} on every measure: {better} mean MASE "
-            f"({lv:.2f} vs {bv:.2f}) but {worse} mean RMSE ({lr:,.0f} vs {br:,.0f})."
+            f" LSTM ensemble does NOT beat {name}, overall: it wins on one measure only, "
+            f"{won} but {lost}."
         )
     return text + f" LSTM ensemble does NOT beat {name} ({label} {lv:.2f} vs {bv:.2f})."

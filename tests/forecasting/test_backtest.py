@@ -122,8 +122,13 @@ def test_summary_and_verdict_in_plain_words() -> None:
     mixed = table.copy()
     mixed.loc[(mixed.node == "y") & (mixed.model == "lstm"), "rmse"] = 9.0
     text = verdict(summarise_backtest(mixed))
-    assert "does NOT beat the best baseline, naive on every measure" in text
+    assert "does NOT beat the best baseline, naive, overall: it wins on one measure only" in text
     assert "lower mean MASE (0.81 vs 1.00) but higher mean RMSE (6 vs 2)" in text
+    flipped = table[table.node == "x"].copy()  # the LSTM loses on MASE (1.12 vs 1.00) ...
+    flipped.loc[flipped.model == "lstm", "rmse"] = 1.0  # ... and wins on RMSE (1 vs 2)
+    text = verdict(summarise_backtest(flipped))
+    assert "Best model over the backtest: naive" in text
+    assert "lower mean RMSE (" in text and "but higher mean MASE (" in text
 
 
 def test_too_short_for_the_cutoffs_names_what_is_needed() -> None:
