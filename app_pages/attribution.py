@@ -68,6 +68,8 @@ except InputError as err:
     st.stop()
 
 words = window.describe(periods[-1])
+if view.portfolio.frequency == "single":  # one period has no "to date"
+    words = tables.as_of(periods, "single").removeprefix("of ")
 st.plotly_chart(
     attribution_waterfall(table, title=f"What makes up the variance of {node} ({words})"),
     key="at_waterfall",

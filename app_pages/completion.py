@@ -20,7 +20,12 @@ table = done.table
 
 st.header("At completion")
 st.caption(
-    f"As of {done.as_of}. BAC is all of the plan in the file, the plan ahead included. EAC by "
+    (
+        f"As of {done.as_of}."
+        if view.portfolio.frequency != "single"
+        else f"Figures {tables.as_of(view.portfolio.periods, 'single')}."
+    )
+    + " BAC is all of the plan in the file, the plan ahead included. EAC by "
     "plan: the rest goes as planned; by rate: the rest at the spend index so far (actual / "
     "planned to date; not a CPI, the file has no earned value)"
     + (f"; by forecast: {forecast_label} from the Forecast page" if forecast_label else "")

@@ -15,12 +15,11 @@ assert view.portfolio is not None and view.rolled is not None and view.statuses 
 summary = view.portfolio.summary
 latest = latest_status(view.statuses)
 root = tables.root_row(latest)
-last_period = view.portfolio.periods[-1] if view.portfolio.periods else ""
 
 st.header("Overview")
 st.caption(
     f"{view.file_name}: {summary.leaves:,} items, {summary.periods:,} period(s) "
-    f"({summary.frequency}), figures to date at {last_period}."
+    f"({summary.frequency}), figures {tables.as_of(view.portfolio.periods, summary.frequency)}."
 )
 
 c1, c2, c3, c4 = st.columns(4)
@@ -36,7 +35,10 @@ r2.metric("Amber nodes", f"{counts['amber']:,}")
 r3.metric("Green nodes", f"{counts['green']:,}")
 
 st.subheader("Planned vs actual over time")
-st.plotly_chart(totals_over_time(view.rolled, ROOT), key="ov_totals")
+if summary.frequency == "single":
+    st.caption("The file has a single period: there is no history to draw over time.")
+else:
+    st.plotly_chart(totals_over_time(view.rolled, ROOT), key="ov_totals")
 
 st.subheader("Top drifters")
 st.plotly_chart(top_drifters(latest, n=10), key="ov_drifters")

@@ -90,10 +90,10 @@ st.dataframe(
         "last_change": st.column_config.TextColumn("Last moved"),
     },
 )
+as_of = tables.as_of(view.portfolio.periods, view.portfolio.frequency)
 st.caption(
     f"{len(only_moved):,} of {len(shown):,} node(s) had their plan changed against the baseline, "
-    f"largest change first; figures to date at {root['period']}. The Export page has every "
-    "column."
+    f"largest change first; figures {as_of}. The Export page has every column."
 )
 
 st.subheader("A node's plan versions")

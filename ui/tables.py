@@ -100,3 +100,13 @@ def first_branching(latest: pd.DataFrame) -> str:
     while len(kids := children.get(node, [])) == 1 and kids[0] in children.index:
         node = kids[0]
     return node
+
+
+def as_of(periods: Sequence[str], frequency: str) -> str:
+    """When the figures stand, in words: "to date at 2025-12", or for a file of one period
+    "of its single period 'FY24'" (a single period has no "to date")."""
+    if not periods:
+        return ""
+    if frequency == "single":
+        return f"of its single period '{periods[-1]}'"
+    return f"to date at {periods[-1]}"

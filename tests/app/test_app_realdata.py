@@ -53,6 +53,11 @@ def test_real_example_opens_with_its_mapping(
         labels[0].set_value("2012").run()
         no_exception(at)
         assert at.session_state["_view"].portfolio.periods == ("2012",)
+    # when the figures stand: a single period has no "to date"
+    captions = " ".join(c.value for c in at.caption)
+    last = at.session_state["_view"].portfolio.periods[-1]
+    as_of = f"figures of its single period '{last}'" if single else f"figures to date at {last}"
+    assert as_of in captions, captions
     pages = ("hierarchy", "alerts", "attribution", "forecast", "completion", "export")
     for page in pages:
         at.switch_page(f"app_pages/{page}.py").run()
@@ -71,6 +76,8 @@ def test_real_example_opens_with_its_mapping(
             assert metric(at, "Red") == "0" and metric(at, "Amber") == "0"
             at.slider(key="persistence").set_value(1).run()
             assert not [w for w in at.warning if "Persistence is" in w.value]
+        if page == "completion" and single:
+            assert any("Figures of its single period '2012'" in c.value for c in at.caption)
         if page == "attribution":
             # One period has a variance to date only: no change between periods to pick.
             kinds = list(at.radio(key="at_kind").options)
