@@ -36,6 +36,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from cli import common as cli_common
 from cli import engines as cli_engines
@@ -132,15 +133,27 @@ CORE_COMMANDS = ("validate", "rollup", "alerts", "report")
 TABLE_COMMANDS = ("validate", "rollup", "alerts")
 
 
+class _Parser(argparse.ArgumentParser):
+    """A parser that takes flags only as written: argparse's abbreviations read ``--level`` as
+    ``--levels`` and ``--period`` as ``explain``'s ``--period-column``, with baffling errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser(core_only: bool = False, tables_only: bool = False) -> argparse.ArgumentParser:
     """The argument parser with every subcommand (only ``CORE_COMMANDS`` with ``core_only``,
     only ``TABLE_COMMANDS`` with ``tables_only``)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cost-drift",
         description="Planned vs actual cost drift across a portfolio hierarchy.",
         epilog="Exit status: 0 ok, 2 bad input (message on stderr), 1 internal fault.",
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    action = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=_Parser
+    )
+    subparsers = cast("argparse._SubParsersAction[argparse.ArgumentParser]", action)
     parents = _parents()
     data_parents = [parents["input"], parents["common"]]
 

@@ -160,3 +160,20 @@ def test_a_loaded_model_forecasts_the_level_it_was_trained_at(
     fresh = argparse.Namespace(level=None, node=None)
     default_level_from(fresh, None)
     assert fresh.level is None  # no model: the file's default level, chosen later
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["alerts", SAMPLE, "--latest", "--level", "2"], "--level 2"),  # not --levels
+        (["rollup", SAMPLE, "--lev", "portfolio"], "--lev portfolio"),
+        (["explain", SAMPLE, "--node", "All", "--period", "2024-01", "--per", "x"], "--per x"),
+    ],
+)
+def test_flags_are_taken_only_as_written(
+    capsys: pytest.CaptureFixture[str], argv: list[str], flag: str
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    assert f"unrecognized arguments: {flag}" in capsys.readouterr().err
