@@ -27,6 +27,7 @@ from cli import common as cli_common
 from cli import thresholds as cli_thresholds
 from portfolio.completion import completion_of
 from portfolio.completion_backtest import DEFAULT_CUTOFFS, backtest_methods
+from portfolio.decimals import shown_places
 from portfolio.engines import EngineChoice, rollup_frame
 from portfolio.errors import InputError
 from workflows.completion import DEFAULT_CHOICES, UNCALIBRATED_NOTE
@@ -166,10 +167,13 @@ def run(args: argparse.Namespace) -> int:
         forecast = _forecast(args, portfolio, rolled, rule)
     done = completion_of(portfolio, rolled, forecast=forecast, rule=rule)
     scored = backtest_methods(rolled, done.table, cutoffs=args.cutoffs, measure=portfolio.measure)
+    methods = scored.table
+    if portfolio.decimals is not None:  # the mean error is money: at the file's places
+        methods = methods.round({"mae": shown_places(portfolio.decimals)})
     if args.format == "json":
         payload = {
             "eac": json.loads(cli_common.frame_bytes(done.output, "json")),
-            "backtest": json.loads(cli_common.frame_bytes(scored.table, "json")),
+            "backtest": json.loads(cli_common.frame_bytes(methods, "json")),
             "notes": [*done.notes, *_forecast_notes(args, forecast)],
             "verdict": scored.verdict,
         }
@@ -180,5 +184,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"cost-drift: {note}", file=sys.stderr)
     cli_common.emit(args, done.output)
     if args.out:
-        cli_common.emit_beside(args, scored.table, "backtest")
+        cli_common.emit_beside(args, methods, "backtest")
     return 0

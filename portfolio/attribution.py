@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio.errors import InputError
+from portfolio.node_ids import did_you_mean
 from portfolio.tree import ROOT, Tree, tree_of
 
 ATTRIBUTION_COLUMNS = ("node", "child", "variance", "share")
@@ -98,8 +99,9 @@ def _node(tree: Tree, node: str) -> int:
     index = tree.index_of(node)
     if index is None:
         example = tree.ids[tree.offsets[tree.max_depth]]
+        hint = did_you_mean(node, tree.ids.tolist())
         raise InputError(
-            f"There is no node {node!r} in this portfolio. Node ids are paths from the top "
+            f"There is no node {node!r} in this portfolio.{hint} Node ids are paths from the top "
             f"level, such as {example!r}; the whole portfolio is {ROOT!r}.",
             column="node",
         )

@@ -26,6 +26,7 @@ from forecasting.settings import ModelSettings
 from portfolio.alerts import AlertRule
 from portfolio.bridge import future_plan_for_level, hierarchy_edges, series_for_level
 from portfolio.errors import InputError
+from portfolio.node_ids import did_you_mean
 from portfolio.periods import next_periods
 from portfolio.rollup import ROOT
 from portfolio.tree import tree_of
@@ -164,8 +165,10 @@ def default_level(rolled: pd.DataFrame) -> int:
 def _node_level(rolled: pd.DataFrame, node: str) -> int:
     match = rolled.loc[rolled["node"] == node, "level"]
     if match.empty:
-        some = ", ".join(f"'{n}'" for n in rolled["node"].drop_duplicates().head(3))
-        raise InputError(f"'{node}' is not a node of this portfolio (e.g. {some}).")
+        ids = rolled["node"].drop_duplicates().astype(str)
+        some = ", ".join(f"'{n}'" for n in ids.head(3))
+        hint = did_you_mean(node, ids.tolist())
+        raise InputError(f"'{node}' is not a node of this portfolio.{hint} Ids are like {some}.")
     return int(match.iloc[0])
 
 

@@ -216,6 +216,8 @@ def test_csv_writes_the_other_tables_beside_out(csv_file: Path, tmp_path: Path) 
         (["--tune-seconds", "-2"], "'tune_seconds' must be a number from 0.0 to 3600.0"),
         (["--model", "prophet"], "invalid choice"),
         (["--interval", "99"], "--interval must be from 50 to 95"),
+        (["--node", "Ops / Beta", "--level", "1"], "give one or the other"),
+        (["--node", "ops/beta"], "Did you mean 'Ops / Beta'?"),
     ],
 )
 def test_bad_flags_exit_2_with_a_message(csv_file: Path, flags: list[str], words: str) -> None:

@@ -136,6 +136,8 @@ def test_eac_side_table_follows_the_parquet_format(
     assert "eac_plan" in main_table.columns and "All" in set(main_table["node"])
     assert list(side.columns) == ["cutoff", "method", "items", "mae", "wape", "bias"]
     assert not (tmp_path / "eac_backtest.csv").exists()
+    # the methods' mean error is money: at the file's cents, without float noise
+    assert len(side) > 0 and (side["mae"] == side["mae"].round(2)).all()
 
 
 def test_a_loaded_model_forecasts_the_level_it_was_trained_at(

@@ -19,6 +19,7 @@ from portfolio.attribution import (
     window_variance,
 )
 from portfolio.errors import InputError
+from portfolio.node_ids import closest_ids, did_you_mean
 from portfolio.rollup import ROOT, rollup
 
 LEVELS = ["a", "b", "c"]
@@ -148,3 +149,19 @@ def test_window_variance_matches_plain_pandas() -> None:
     change = window_variance(rolled, Window("change", since="2024-01"))
     second = rolled[rolled["period"] == "2024-02"].set_index("node")["variance"]
     np.testing.assert_allclose(change.reindex(second.index), second)
+
+
+def test_a_node_typed_loosely_gets_the_id_it_meant() -> None:
+    rolled = rollup(SMALL, LEVELS, ["2024-01", "2024-02"])
+    with pytest.raises(InputError, match=r"Did you mean 'Ops / Net'\?"):
+        attribute(rolled, "ops/net", Window("to_date", "2024-02"))
+    with pytest.raises(InputError) as far:
+        attribute(rolled, "Payroll", Window("to_date", "2024-02"))
+    assert "Did you mean" not in str(far.value)
+
+
+def test_closest_ids_read_the_written_separator_as_a_slash() -> None:
+    ids = ["All", "Interior / Mainframe \u2215 Server", "Interior / Network"]
+    assert closest_ids("Interior / Mainframe / Server", ids) == [ids[1]]
+    assert closest_ids("interior / netwrok", ids) == [ids[2]]
+    assert did_you_mean("Treasury", ids) == ""
