@@ -110,9 +110,11 @@ def _checked_origins(total: int, settings: ModelSettings, k: int) -> list[int]:
     origins = origins_for(total, h, k)
     if origins[0] + 1 < lb + h + extra:
         need = lb + 2 * h + k - 1 + extra
+        most = total - lb - 2 * h + 1 - extra
+        fewer = f"at most {most} cut-off(s)" if most >= 1 else "fewer cut-offs"
         raise ForecastError(
             f"A backtest over {k} cut-off(s) with a lookback of {lb} and a horizon of {h} needs at "
-            f"least {need} periods; the data has {total}. Use fewer cut-offs, a shorter "
+            f"least {need} periods; the data has {total}. Use {fewer}, a shorter "
             "lookback or horizon, or no backtest."
         )
     return origins

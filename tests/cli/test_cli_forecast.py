@@ -182,8 +182,6 @@ def test_csv_writes_the_other_tables_beside_out(csv_file: Path, tmp_path: Path) 
         *TINY,
         "--members",
         "1",
-        "--level",
-        "2",
         "--node",
         "Ops / Beta",
         "--backtest",

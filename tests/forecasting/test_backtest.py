@@ -132,8 +132,9 @@ def test_summary_and_verdict_in_plain_words() -> None:
 
 
 def test_too_short_for_the_cutoffs_names_what_is_needed() -> None:
-    with pytest.raises(ForecastError, match=r"needs at least 15 periods; the data has 14"):
+    with pytest.raises(ForecastError, match=r"needs at least 15 periods; the data has 14") as e:
         run_backtest(_panel(14), TINY.__class__(**{**TINY.to_dict(), "horizon": 2}), 6)
+    assert "Use at most 5 cut-off(s)" in str(e.value)  # 14 periods hold 15 - 1
 
 
 def test_combo_partner_is_chosen_only_on_errors_known_at_each_cutoff() -> None:
