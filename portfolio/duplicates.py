@@ -30,9 +30,11 @@ class _Keys:
     timeline: Timeline
 
 
-def _refuse(keys: _Keys, repeats: tuple[int, np.ndarray], file: str) -> None:
+def _refuse(keys: _Keys, repeats: tuple[int, np.ndarray, int], file: str) -> None:
+    """Name the repeats: ``(first position, positions of every row in a repeated group, how many
+    of those rows repeat an earlier one)``."""
     figs, cols, hier = keys.figs, keys.cols, keys.hier
-    first_pos, bad_pos = repeats
+    first_pos, bad_pos, extra = repeats
     leaf, stamp, rows = hier.leaf, keys.timeline.stamp, figs.rows
     group_mask = (leaf == leaf[first_pos]) & (stamp == stamp[first_pos])
     path = SEP.join(v.iloc[first_pos] for v in hier.values if v.iloc[first_pos] != "")
@@ -42,7 +44,8 @@ def _refuse(keys: _Keys, repeats: tuple[int, np.ndarray], file: str) -> None:
     raise InputError(
         messages.REPEATED_ITEM_PERIOD.format(
             file=file,
-            count=plural(len(bad), "row"),
+            count=plural(extra, "row"),
+            verb="repeats" if extra == 1 else "repeat",
             rows=describe_rows(bad),
             path=path,
             when=when,
@@ -79,7 +82,8 @@ def sorted_rows(
     dup_rows_pos = order[np.repeat(sizes > 1, sizes)]
     if not sum_duplicates:
         first_pos = int(order[dup_start[sizes > 1][0]])
-        _refuse(_Keys(figs, cols, hier, timeline), (first_pos, dup_rows_pos), file)
+        extra = len(order) - len(dup_start)
+        _refuse(_Keys(figs, cols, hier, timeline), (first_pos, dup_rows_pos, extra), file)
     merged = len(order) - len(dup_start)
     groups = int((sizes > 1).sum())
     notes.append(

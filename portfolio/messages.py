@@ -64,7 +64,7 @@ ACTUAL_BLANK_BEFORE_LAST = (
 )
 
 REPEATED_ITEM_PERIOD = (
-    "{file}: {count} repeat {what} already in the file ({rows}); for example "
+    "{file}: {count} {verb} {what} already in the file (among {rows}); for example "
     "'{path}'{when} is on {group_rows}. If these are different items, choose a finest level "
     "column ('{leaf}' now) that names each item once, such as an ID column; if they are parts "
     "of one item, remove the repeats or tick 'Sum duplicate rows' (command line: "

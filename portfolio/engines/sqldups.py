@@ -39,10 +39,12 @@ def raise_duplicates(c: Ctx, levels: tuple[str, ...], period_col: str | None, to
     if period_col is not None:
         cell = c.s.rows(f"SELECT per FROM pick_rows WHERE __row = {group_first[0]}")[0][0]
         when = f" in {str(cell).strip()!r}"
+    extra = total - int(c.s.rows("SELECT COUNT(*) FROM dup")[0][0])  # beyond each group's first
     raise InputError(
         messages.REPEATED_ITEM_PERIOD.format(
             file=c.file,
-            count=plural(total, "row"),
+            count=plural(extra, "row"),
+            verb="repeats" if extra == 1 else "repeat",
             rows=rows_text(bad_first, total),
             path=path,
             when=when,
