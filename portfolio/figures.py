@@ -76,6 +76,27 @@ def _amount(
     return Amount(values, a.blank, adjusted, widest(a.decimals, b.decimals))
 
 
+def _every_amount(
+    frame: pd.DataFrame, specs: dict[str, AmountSpec], file: str, cache: dict[str, ParsedAmounts]
+) -> dict[str, Amount]:
+    """Each role's amount; every column that does not read as numbers is named in one error
+    (not only the first: the analyst fixes them all before trying again)."""
+    out: dict[str, Amount] = {}
+    errors: list[InputError] = []
+    for role, spec in specs.items():
+        try:
+            out[role] = _amount(frame, spec, file, cache)
+        except InputError as err:
+            if str(err) not in {str(e) for e in errors}:  # "A - B" roles can share a column
+                errors.append(err)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        first = errors[0]
+        raise InputError(" ".join(str(e) for e in errors), column=first.column, rows=first.rows)
+    return out
+
+
 def _kept(amount: Amount, keep: np.ndarray) -> Amount:
     return Amount(amount.values[keep], amount.blank[keep], amount.adjusted_blank, amount.decimals)
 
@@ -113,16 +134,12 @@ def read_figures(
         InputError: An amount that is not a number, or no row with a cost figure.
     """
     cache: dict[str, ParsedAmounts] = {}
-    planned = _amount(frame, cols.planned, file, cache)
-    actual = _amount(frame, cols.actual, file, cache)
-    roles = [
-        (cols.planned, planned, mapping.planned, "planned"),
-        (cols.actual, actual, mapping.actual, "actual"),
-    ]
-    baseline = None
+    specs = {"planned": (cols.planned, mapping.planned), "actual": (cols.actual, mapping.actual)}
     if cols.baseline is not None and mapping.baseline is not None:
-        baseline = _amount(frame, cols.baseline, file, cache)
-        roles.append((cols.baseline, baseline, mapping.baseline, "baseline"))
+        specs["baseline"] = (cols.baseline, mapping.baseline)
+    parsed = _every_amount(frame, {r: spec for r, (spec, _) in specs.items()}, file, cache)
+    planned, actual, baseline = parsed["planned"], parsed["actual"], parsed.get("baseline")
+    roles = [(spec, parsed[role], expr, role) for role, (spec, expr) in specs.items()]
     for spec, amt, expr, role in roles:
         if amt.adjusted_blank:
             notes.append(

@@ -606,3 +606,16 @@ def test_text_and_not_a_number_markers_in_one_column_are_named_together():
     assert "not numbers on row 7 (e.g. 'abc')" in msg
     assert "Row 8 holds no amount either (e.g. 'n/a')" in msg
     assert e.column == "actual" and e.rows == (7, 8)
+
+
+def test_every_amount_column_that_is_not_numbers_is_named_at_once():
+    text = GOOD + "P,Ops,Net,r3,2024-01,twelve,10\nP,Ops,Net,r3,2024-02,10,abc\n"
+    e = err(text)
+    msg = str(e)
+    assert "column 'planned'" in msg and "'twelve'" in msg and "row 7" in msg
+    assert "column 'actual'" in msg and "'abc'" in msg and "row 8" in msg
+    assert msg.index("'planned'") < msg.index("'actual'")
+    assert e.column == "planned" and e.rows == (7,)
+    # a column used by two roles ("A - B" and A) is named once
+    both = ColumnMapping(planned="actual - planned", actual="actual")
+    assert str(err(GOOD + "P,Ops,Net,r3,2024-01,1,x\n", both)).count("column 'actual'") == 1
