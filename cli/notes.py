@@ -9,6 +9,7 @@ input file's name, as in the app. Reading never creates the database.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -69,7 +70,16 @@ def notes_summary(name: str | None, notes: pd.DataFrame) -> str:
 def cmd_notes(args: argparse.Namespace) -> int:
     if portfolio_name(args) is None:
         raise InputError("cost-drift notes needs --portfolio NAME (the name the app shows).")
-    _, notes = notes_from_args(args)
+    name, notes = notes_from_args(args)
+    if notes.empty:  # a name typed differently from the app's reads as "no notes": say which exist
+        store = NotesStore(Path(args.notes).expanduser() if args.notes else None)
+        known = [p for p in store.portfolios() if p != name]
+        shown = ", ".join(repr(p) for p in known[:10]) + (" ..." if len(known) > 10 else "")
+        print(
+            f"cost-drift: no notes under the portfolio name {name!r}"
+            + (f"; the database has notes for {shown}." if known else "."),
+            file=sys.stderr,
+        )
     cli_common.emit(args, notes)
     return 0
 

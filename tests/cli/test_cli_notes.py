@@ -82,6 +82,13 @@ def test_notes_command_lists_them_with_stable_columns(tmp_path: Path):
     assert frame["node"].tolist() == ["A", "A / B"]
     assert frame["cause"].tolist() == ["", "'-5 % rate cut"]
     assert frame["date"].tolist() == ["", "2024-02-01"]
+    assert b"no notes under" not in done.stderr
+    # a name typed otherwise than the app's: an empty table, and the names that have notes
+    other = run(tmp_path, "notes", "--notes", str(db), "--portfolio", "p")
+    assert other.returncode == 0 and len(pd.read_csv(io.BytesIO(other.stdout))) == 0
+    assert "no notes under the portfolio name 'p'; the database has notes for 'P'." in (
+        other.stderr.decode()
+    )
 
 
 @pytest.mark.parametrize(
