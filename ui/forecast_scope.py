@@ -3,7 +3,7 @@ the levels above a whole level are modelled too and reconciled."""
 
 from __future__ import annotations
 
-from typing import get_args
+from typing import cast, get_args
 
 import streamlit as st
 
@@ -11,10 +11,12 @@ from ui import tables, widget_state
 from ui.view import View
 from workflows.forecast_request import Reconcile, default_level
 
-# None (bottom-up) first, then the workflow's methods (a new one appears by itself).
-RECONCILE_OPTIONS: tuple[Reconcile | None, ...] = (None, *get_args(Reconcile))
+# Bottom-up first, then the workflow's methods (a new one appears by itself). Bottom-up is a
+# word, not None: a select box whose state is None shows "Choose an option" instead of it.
+BOTTOM_UP = "bottom-up"
+RECONCILE_OPTIONS: tuple[str, ...] = (BOTTOM_UP, *get_args(Reconcile))
 RECONCILE_LABELS = {
-    None: "No: the level's forecasts are summed up (bottom-up)",
+    BOTTOM_UP: "No: the level's forecasts are summed up (bottom-up)",
     "ols": "ols: every level modelled, reconciled by least squares",
     "wls": "wls: every level modelled, weighted by the series under each node",
     "mint": "mint: every level modelled, weighted by the backtest errors",
@@ -71,10 +73,10 @@ def reconciliation(node: str | None) -> Reconcile | None:
 
     One node has nothing to reconcile: the box is not drawn and the answer is None.
     """
-    widget_state.keep_option("fc_reconcile", RECONCILE_OPTIONS, None)
+    widget_state.keep_option("fc_reconcile", RECONCILE_OPTIONS, BOTTOM_UP)
     if node is not None:
         return None
-    method: Reconcile | None = st.selectbox(
+    method = st.selectbox(
         "Reconcile the levels above",
         RECONCILE_OPTIONS,
         index=widget_state.index_of("fc_reconcile", RECONCILE_OPTIONS),
@@ -85,4 +87,4 @@ def reconciliation(node: str | None) -> Reconcile | None:
         "forecasts are the sums of this level's.",
         persist_state="session",
     )
-    return method
+    return None if method in (None, BOTTOM_UP) else cast(Reconcile, method)

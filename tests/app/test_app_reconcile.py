@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from cli.forecast import request_from_args
 from cli.forecast_args import RECONCILE_METHODS
 from cli.main import build_parser
-from ui.forecast_scope import RECONCILE_OPTIONS, SCOPE_NODE
+from ui.forecast_scope import BOTTOM_UP, RECONCILE_OPTIONS, SCOPE_NODE
 from workflows.forecast_request import Reconcile
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sample_portfolio.csv"
@@ -29,13 +29,17 @@ def _level_two(make_app: Callable[..., AppTest]) -> AppTest:
 
 
 def test_the_methods_are_the_command_lines() -> None:
-    assert RECONCILE_OPTIONS[0] is None  # bottom-up, the CLI's default without --reconcile
+    assert RECONCILE_OPTIONS[0] == BOTTOM_UP  # the CLI's default without --reconcile
     assert RECONCILE_OPTIONS[1:] == RECONCILE_METHODS == get_args(Reconcile)
 
 
 def test_reconcile_reaches_the_request_as_the_flag_does(make_app: Callable[..., AppTest]) -> None:
     at = _level_two(make_app)
-    assert at.selectbox(key="fc_reconcile").value is None  # the default: bottom-up only
+    assert at.selectbox(key="fc_reconcile").value == BOTTOM_UP  # the default: bottom-up only
+    # a state of None (an older saved session, or a reset) reads as bottom-up, not a placeholder
+    at.session_state["fc_reconcile"] = None
+    at.run()
+    assert at.selectbox(key="fc_reconcile").value == BOTTOM_UP
     assert at.session_state["fc_request"].forecast.reconcile is None
     at.selectbox(key="fc_reconcile").set_value("mint").run()
     no_exception(at)
