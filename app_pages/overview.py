@@ -38,7 +38,9 @@ st.subheader("Planned vs actual over time")
 if summary.frequency == "single":
     st.caption("The file has a single period: there is no history to draw over time.")
 else:
-    st.plotly_chart(totals_over_time(view.rolled, ROOT), key="ov_totals")
+    st.plotly_chart(
+        totals_over_time(view.rolled, ROOT, measure=view.portfolio.measure), key="ov_totals"
+    )
 
 st.subheader("Top drifters")
 st.plotly_chart(top_drifters(latest, n=10), key="ov_drifters")

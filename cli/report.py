@@ -87,7 +87,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     ]
     level = _heatmap_level(latest)
     figures = [
-        ("Overview", charts.totals_over_time(statuses, ROOT, currency=cur)),
+        ("Overview", charts.totals_over_time(statuses, ROOT, currency=cur, measure=p.measure)),
         ("Hierarchy", charts.hierarchy_treemap(latest, currency=cur)),
         (f"Status heat map (level {level})", charts.status_heatmap(statuses, level)),
         ("Top drifters", charts.top_drifters(latest, currency=cur)),

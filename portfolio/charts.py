@@ -46,14 +46,31 @@ __all__ = [
 ]
 
 
-def totals_over_time(rolled: pd.DataFrame, node: str = ROOT, *, currency: str = "") -> go.Figure:
+# How a file's figures read on the charts: spend per period adds up to a cost to date; a file of
+# levels (re-forecasts, running totals) reports the figure itself, whose period flows are changes.
+_WORDS = {
+    "flow": {"to_date": "cumulative", "axis": "Cost to date", "flow": "Cost per period", "per": ""},
+    "level": {
+        "to_date": "as reported",
+        "axis": "Cost as reported",
+        "flow": "Change per period",
+        "per": " change",
+    },
+}
+
+
+def totals_over_time(
+    rolled: pd.DataFrame, node: str = ROOT, *, currency: str = "", measure: str = "flow"
+) -> go.Figure:
     """Cumulative planned vs actual of one node, with the variance per period below.
 
     Args:
         rolled: A rollup (``portfolio.rollup.rollup``).
         node: The node id; the whole portfolio by default.
         currency: Currency symbol or code for the labels (optional).
+        measure: The file's measure: ``level`` labels the lines as the figures as reported.
     """
+    words = _WORDS.get(measure, _WORDS["flow"])
     rows = node_rows(rolled, node)
     periods = rows["period"].tolist()
     mode = "lines" if len(periods) > 1 else "markers"  # a line through one point draws nothing
@@ -68,7 +85,7 @@ def totals_over_time(rolled: pd.DataFrame, node: str = ROOT, *, currency: str = 
         go.Scatter(
             x=periods,
             y=rows["cum_planned"],
-            name="Planned (cumulative)",
+            name=f"Planned ({words['to_date']})",
             mode=mode,
             line={"color": PLANNED_COLOUR, "width": 2.5},
             hovertemplate="%{x}<br>Planned to date " + money(currency) + "<extra></extra>",
@@ -80,7 +97,7 @@ def totals_over_time(rolled: pd.DataFrame, node: str = ROOT, *, currency: str = 
         go.Scatter(
             x=periods,
             y=rows["cum_actual"],
-            name="Actual (cumulative)",
+            name=f"Actual ({words['to_date']})",
             mode=mode,
             line={"color": ACTUAL_COLOUR, "width": 2.5},
             hovertemplate="%{x}<br>Actual to date " + money(currency) + "<extra></extra>",
@@ -113,21 +130,25 @@ def totals_over_time(rolled: pd.DataFrame, node: str = ROOT, *, currency: str = 
         legend=LEGEND_ABOVE,
         margin={"t": 100},  # the title, then the legend above the plot
     )
-    fig.update_yaxes(title_text=f"Cost to date{unit(currency)}", tickformat=",", row=1, col=1)
+    fig.update_yaxes(title_text=f"{words['axis']}{unit(currency)}", tickformat=",", row=1, col=1)
     fig.update_yaxes(title_text=f"Variance{unit(currency)}", tickformat=",", row=2, col=1)
     fig.update_xaxes(title_text="Period", row=2, col=1)
     fig.update_xaxes(type="category")  # a label such as 2012 is a period, not a number
     return fig
 
 
-def node_history(rolled: pd.DataFrame, node: str, *, currency: str = "") -> go.Figure:
+def node_history(
+    rolled: pd.DataFrame, node: str, *, currency: str = "", measure: str = "flow"
+) -> go.Figure:
     """Planned and actual per period of one node (bars) and its cumulative variance % (line).
 
     Args:
         rolled: A rollup.
         node: The node id.
         currency: Currency symbol or code for the labels (optional).
+        measure: The file's measure: with ``level`` the bars are the changes of the figures.
     """
+    words = _WORDS.get(measure, _WORDS["flow"])
     rows = node_rows(rolled, node)
     periods = rows["period"].tolist()
     fig = make_subplots(specs=[[{"secondary_y": True}]])
@@ -135,9 +156,13 @@ def node_history(rolled: pd.DataFrame, node: str, *, currency: str = "") -> go.F
         go.Bar(
             x=periods,
             y=rows["planned"],
-            name="Planned",
+            name=f"Planned{words['per']}",
             marker={"color": PLANNED_COLOUR},
-            hovertemplate="%{x}<br>Planned " + money(currency) + "<extra></extra>",
+            hovertemplate="%{x}<br>Planned"
+            + words["per"]
+            + " "
+            + money(currency)
+            + "<extra></extra>",
         ),
         secondary_y=False,
     )
@@ -145,9 +170,13 @@ def node_history(rolled: pd.DataFrame, node: str, *, currency: str = "") -> go.F
         go.Bar(
             x=periods,
             y=rows["actual"],
-            name="Actual",
+            name=f"Actual{words['per']}",
             marker={"color": ACTUAL_COLOUR},
-            hovertemplate="%{x}<br>Actual " + money(currency) + "<extra></extra>",
+            hovertemplate="%{x}<br>Actual"
+            + words["per"]
+            + " "
+            + money(currency)
+            + "<extra></extra>",
         ),
         secondary_y=False,
     )
@@ -170,7 +199,7 @@ def node_history(rolled: pd.DataFrame, node: str, *, currency: str = "") -> go.F
         margin={"t": 100},  # the title, then the legend above the plot
     )
     fig.update_yaxes(
-        title_text=f"Cost per period{unit(currency)}", tickformat=",", secondary_y=False
+        title_text=f"{words['flow']}{unit(currency)}", tickformat=",", secondary_y=False
     )
     # plotly.js syncs an overlaying axis's ticks to the primary grid by default, which labels the
     # right-hand axis with unrounded values (4.00412993495 %): its own round ticks instead.

@@ -50,11 +50,12 @@ def portfolio_charts(view: View) -> dict[str, go.Figure]:
     """The portfolio charts of the current view (Overview, Hierarchy, Alerts pages)."""
     assert view.rolled is not None and view.statuses is not None and view.portfolio is not None
     latest = latest_status(view.statuses)
+    measure = view.portfolio.measure
     charts = {
-        "Planned vs actual over time": totals_over_time(view.rolled, ROOT),
+        "Planned vs actual over time": totals_over_time(view.rolled, ROOT, measure=measure),
         "Top drifters": top_drifters(latest, n=10),
         "Hierarchy treemap": hierarchy_treemap(latest),
-        "History of the whole portfolio": node_history(view.rolled, ROOT),
+        "History of the whole portfolio": node_history(view.rolled, ROOT, measure=measure),
     }
     names = tables.level_names(view.portfolio.levels)
     for level in range(1, len(view.portfolio.levels) + 1):

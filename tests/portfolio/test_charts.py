@@ -179,3 +179,16 @@ def test_year_labels_are_periods_on_every_period_axis() -> None:
     assert {t.mode for t in totals_over_time(one).data if t.type == "scatter"} == {"markers"}
     heat = status_heatmap(evaluate(rolled, AlertRule()), level=2)
     assert heat.layout.xaxis.type == "category" and list(heat.data[0].x) == years
+
+
+def test_a_file_of_levels_is_labelled_as_reported(rolled: pd.DataFrame) -> None:
+    flows = totals_over_time(rolled)
+    assert flows.data[0].name == "Planned (cumulative)"
+    assert flows.layout.yaxis.title.text == "Cost to date"
+    levels = totals_over_time(rolled, currency="$", measure="level")
+    assert [t.name for t in levels.data[:2]] == ["Planned (as reported)", "Actual (as reported)"]
+    assert levels.layout.yaxis.title.text == "Cost as reported ($)"
+    history = node_history(rolled, "Ops / Net", measure="level")
+    assert [t.name for t in history.data[:2]] == ["Planned change", "Actual change"]
+    assert history.layout.yaxis.title.text == "Change per period"
+    assert node_history(rolled, "Ops / Net").layout.yaxis.title.text == "Cost per period"
