@@ -154,7 +154,8 @@ if crossing.empty:
 else:
     st.warning(
         f"{len(crossing)} node(s) projected to be at or beyond amber ({rule.amber_pct:g} %) "
-        "within the horizon; the first period each would cross is shown."
+        "within the horizon (those already there included: Status now says which); the first "
+        "forecast period at or beyond each band is shown, a dash where the band is not reached."
     )
     outlook_table.show_crossing(crossing)
 st.plotly_chart(

@@ -43,4 +43,12 @@ COLUMNS: dict[str, Any] = {
 
 def show_crossing(crossing: pd.DataFrame) -> None:
     """The nodes projected to reach amber or red, with readable columns."""
-    st.dataframe(crossing, hide_index=True, key="fc_crossing", column_config=COLUMNS)
+    # a band never reached within the horizon: a dash, not "None"
+    shown = crossing.assign(
+        **{
+            c: crossing[c].astype(object).where(crossing[c].notna(), "—")
+            for c in ("first_amber_period", "first_red_period")
+            if c in crossing
+        }
+    )
+    st.dataframe(shown, hide_index=True, key="fc_crossing", column_config=COLUMNS)
