@@ -55,6 +55,11 @@ def root_row(latest: pd.DataFrame) -> pd.Series:
     return latest.loc[latest["node"] == ROOT].iloc[0]
 
 
+# a percentage of nothing planned is undefined: the table shows it as None
+_NO_PLAN = (
+    "Variance / planned. None where nothing was planned: spend without a plan, which alerts "
+    "red beyond the floor."
+)
 NODE_COLUMNS = {
     "node": st.column_config.TextColumn("Node", width="large"),
     "level_name": st.column_config.TextColumn("Level"),
@@ -62,8 +67,12 @@ NODE_COLUMNS = {
     "cum_planned": st.column_config.NumberColumn("Planned to date", format="localized"),
     "cum_actual": st.column_config.NumberColumn("Actual to date", format="localized"),
     "cum_variance": st.column_config.NumberColumn("Variance to date", format="localized"),
-    "cum_variance_pct": st.column_config.NumberColumn("Variance % to date", format="percent"),
-    "variance_pct": st.column_config.NumberColumn("Variance % (last period)", format="percent"),
+    "cum_variance_pct": st.column_config.NumberColumn(
+        "Variance % to date", format="percent", help=_NO_PLAN
+    ),
+    "variance_pct": st.column_config.NumberColumn(
+        "Variance % (last period)", format="percent", help=_NO_PLAN
+    ),
     "periods_in_status": st.column_config.NumberColumn("Periods in status"),
     "trend": st.column_config.LineChartColumn("Cumulative variance trend"),
 }
