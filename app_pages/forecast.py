@@ -23,6 +23,7 @@ from ui import (
 from ui.view import require
 from workflows import forecast_report
 from workflows.forecast_request import history_problem
+from workflows.forecast_tables import rounded
 
 view = require()
 assert view.portfolio is not None and view.rolled is not None and view.rule is not None
@@ -110,7 +111,7 @@ if run.backtest.empty:
     st.info("No backtest was run (backtest cut-offs set to 0).")
 else:
     st.dataframe(
-        run.backtest_summary,
+        rounded(run.backtest_summary, "backtest_summary", view.portfolio.decimals),
         hide_index=True,
         key="fc_backtest_table",
         column_config={
@@ -128,7 +129,8 @@ else:
     )
     st.plotly_chart(backtest_chart(run.backtest), key="fc_backtest_chart")
     with st.expander("Backtest per node"):
-        st.dataframe(run.backtest, hide_index=True, key="fc_backtest_nodes")
+        per_node = rounded(run.backtest, "backtest", view.portfolio.decimals)
+        st.dataframe(per_node, hide_index=True, key="fc_backtest_nodes")
 
 st.subheader("Run-to-run spread of the networks")
 st.caption(
