@@ -160,6 +160,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--cutoffs must be 1 or more (got {args.cutoffs}).")
     _check_forecast_flags(args)
     rule = cli_thresholds.rule_from_args(args)
+    note = cli_thresholds.projection_note(rule)
+    if note:
+        print(f"cost-drift: {note}", file=sys.stderr)
     portfolio = cli_common.load_from_args(args)
     rolled = rollup_frame(portfolio, EngineChoice(args.engine, args.spark_master))
     forecast = None

@@ -71,3 +71,22 @@ def rule_from_args(args: argparse.Namespace) -> AlertRule:
             file=sys.stderr,
         )
     return rule
+
+
+def projection_note(rule: AlertRule) -> str | None:
+    """A note when ``--persistence`` or ``--basis`` were set for a command whose statuses read
+    one cumulative figure per node (the forecast's outlook, the EAC), which do not use them."""
+    default = AlertRule()
+    unused = [
+        flag
+        for flag, field in (("--persistence", "persistence"), ("--basis", "basis"))
+        if getattr(rule, field) != getattr(default, field)
+    ]
+    if not unused:
+        return None
+    verb = "applies" if len(unused) == 1 else "apply"
+    return (
+        f"{' and '.join(unused)} {verb} to the alerts over the history; the statuses here read one "
+        "cumulative figure per node (now, at the horizon or at completion), so they do not use "
+        f"{'it' if len(unused) == 1 else 'them'}."
+    )

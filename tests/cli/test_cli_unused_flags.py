@@ -179,3 +179,16 @@ def test_flags_are_taken_only_as_written(
         main(argv)
     assert stop.value.code == 2
     assert f"unrecognized arguments: {flag}" in capsys.readouterr().err
+
+
+def test_eac_says_it_does_not_use_persistence_or_basis(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = _run(capsys, "eac", SAMPLE, "--persistence", "3", "--format", "json")
+    assert code == 0, err
+    assert "--persistence applies to the alerts over the history" in err
+    assert "so they do not use it." in err
+    code, _, err = _run(capsys, "eac", SAMPLE, "--basis", "period", "--persistence", "2")
+    assert "--persistence and --basis apply" in err and "do not use them." in err
+    code, _, err = _run(capsys, "eac", SAMPLE, "--format", "json")
+    assert "to the alerts over the history" not in err
