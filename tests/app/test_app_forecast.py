@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from forecasting.tuning import TUNING_COLUMNS
 from ui.store import SessionStore
+from workflows.forecast_tables import rounded
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = {
@@ -66,7 +67,10 @@ def test_training_a_tiny_model_shows_the_fan_chart_backtest_and_outlook(
         summaries[0]["model"]
     )
     assert {"coverage", "width"} <= set(summaries[0].columns)
-    assert summaries[0].equals(job.result.backtest_summary)
+    # the run's summary, its money shown at the file's cents
+    places = at.session_state["_view"].portfolio.decimals
+    assert summaries[0].equals(rounded(job.result.backtest_summary, "backtest_summary", places))
+    assert (summaries[0]["rmse"] == summaries[0]["rmse"].round(2)).all()
     verdicts = [m.value for m in (*at.success, *at.info, *at.warning) if "baseline" in m.value]
     assert any("Shown: naive at every node" in v for v in verdicts), verdicts
     # The interval slider and the model box reach the run: a 60 % band of naive at every program,
