@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cli.flag_checks import check_period_flags
 from portfolio.engines.local import InputSpec, load_input
 from portfolio.errors import InputError
 from portfolio.input_limits import DEFAULT_MAX_BYTES
@@ -45,6 +46,35 @@ def read_stdin(limit: int) -> bytes:
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)
+
+
+def _add_amount_args(group: argparse._ArgumentGroup) -> None:
+    """The amount roles (planned, actual, baseline) and how they are measured."""
+    group.add_argument(
+        "--planned",
+        default=_MAPPING.planned,
+        metavar="COL",
+        help="planned column, or 'A - B' / 'A + B' (default: %(default)s)",
+    )
+    group.add_argument(
+        "--actual",
+        default=_MAPPING.actual,
+        metavar="COL",
+        help="actual column, or 'A - B' / 'A + B' (default: %(default)s)",
+    )
+    group.add_argument(
+        "--baseline",
+        default=None,
+        metavar="COL",
+        help="the original plan beside the current one, or 'A - B' / 'A + B': rollup and alerts "
+        "add baseline, baseline_variance; see plan-changes (default: none)",
+    )
+    group.add_argument(
+        "--measure",
+        choices=("flow", "level"),
+        default="flow",
+        help="flow: spend in the period; level: a running total or re-forecast (default: flow)",
+    )
 
 
 def add_input_args(parser: argparse.ArgumentParser, *, period_flag: str = "--period") -> None:
@@ -84,31 +114,7 @@ def add_input_args(parser: argparse.ArgumentParser, *, period_flag: str = "--per
         metavar="LABEL",
         help="the name of the single period with --no-period (default: all)",
     )
-    group.add_argument(
-        "--planned",
-        default=_MAPPING.planned,
-        metavar="COL",
-        help="planned column, or 'A - B' / 'A + B' (default: %(default)s)",
-    )
-    group.add_argument(
-        "--actual",
-        default=_MAPPING.actual,
-        metavar="COL",
-        help="actual column, or 'A - B' / 'A + B' (default: %(default)s)",
-    )
-    group.add_argument(
-        "--baseline",
-        default=None,
-        metavar="COL",
-        help="the original plan beside the current one, or 'A - B' / 'A + B': rollup and alerts "
-        "add baseline, baseline_variance; see plan-changes (default: none)",
-    )
-    group.add_argument(
-        "--measure",
-        choices=("flow", "level"),
-        default="flow",
-        help="flow: spend in the period; level: a running total or re-forecast (default: flow)",
-    )
+    _add_amount_args(group)
     group.add_argument(
         "--sum-duplicates",
         action="store_true",
@@ -168,24 +174,9 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _check_period_flags(args: argparse.Namespace) -> None:
-    """Refuse period flags that contradict each other or would be ignored."""
-    flag = getattr(args, "period_flag", "--period")
-    if args.no_period and args.period is not None:
-        raise InputError(
-            f"--no-period says the file has no period column, but {flag} names one "
-            f"('{args.period}'): give one or the other."
-        )
-    if args.period_label is not None and not args.no_period:
-        raise InputError(
-            "--period-label names the single period of a file without a period column, so it "
-            "only applies with --no-period: add --no-period, or leave --period-label out."
-        )
-
-
 def mapping_from_args(args: argparse.Namespace) -> ColumnMapping:
     """The column mapping described by the flags (raises InputError when it is inconsistent)."""
-    _check_period_flags(args)
+    check_period_flags(args)
     levels = tuple(part.strip() for part in str(args.levels).split(",") if part.strip())
     period = None if args.no_period else (args.period or _MAPPING.period)
     return ColumnMapping(
@@ -264,13 +255,6 @@ def write_parquet_frame(args: argparse.Namespace, frame: pd.DataFrame) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def check_output(args: argparse.Namespace) -> None:
-    """Refuse an output that cannot be written before any work is done (a forecast trains for
-    minutes): Parquet needs ``--out``."""
-    if getattr(args, "format", None) == "parquet" and not getattr(args, "out", None):
-        raise InputError("--format parquet writes a file: give it with --out FILE.")
-
-
 def emit_beside(args: argparse.Namespace, frame: pd.DataFrame, key: str) -> None:
     """Write a side table beside ``--out FILE`` as ``<stem>_<key>`` in the same format (CSV for
     CSV and JSON outputs, whose JSON carries every table in one object; Parquet for Parquet)."""
@@ -304,18 +288,3 @@ def emit(args: argparse.Namespace, frame: pd.DataFrame) -> None:
             write(frame, target)
     except OSError as exc:
         raise InputError(f"Could not write {out}: {exc.strerror or exc}.") from exc
-
-
-def given_flags(args: argparse.Namespace, fields_: list[str] | tuple[str, ...]) -> list[str]:
-    """The flags of ``fields_`` (``--batch-size`` for ``batch_size``) that the command line set."""
-    return ["--" + f.replace("_", "-") for f in fields_ if getattr(args, f, None) is not None]
-
-
-def refuse_with_load(args: argparse.Namespace, flags: list[str]) -> None:
-    """Raise InputError when ``--load`` is given with model ``flags`` (the ones the command line
-    set), which it would ignore: a saved model forecasts with the settings it was trained with."""
-    if getattr(args, "load", None) and flags:
-        raise InputError(
-            f"--load forecasts with the saved model's own settings, so {', '.join(flags)} would "
-            "be ignored: leave them out, or train a new model without --load."
-        )

@@ -24,6 +24,7 @@ import sys
 from typing import Any
 
 from cli import common as cli_common
+from cli import flag_checks
 from cli import thresholds as cli_thresholds
 from portfolio.completion import completion_of
 from portfolio.completion_backtest import DEFAULT_CUTOFFS, backtest_methods
@@ -134,7 +135,7 @@ def _backtest(args: argparse.Namespace) -> int:
 def _check_forecast_flags(args: argparse.Namespace) -> None:
     """Refuse forecast flags that would be ignored: without --forecast or --load, or model
     settings with --load (a saved model keeps its own)."""
-    flags = cli_common.given_flags(args, ("level", "backtest", *_MODEL_FLAGS))
+    flags = flag_checks.given_flags(args, ("level", "backtest", *_MODEL_FLAGS))
     if flags and not (args.forecast or args.load):
         verb = "applies" if len(flags) == 1 else "apply"
         raise InputError(
@@ -143,7 +144,7 @@ def _check_forecast_flags(args: argparse.Namespace) -> None:
         )
     if args.backtest is not None and args.backtest < 0:
         raise InputError(f"--backtest must be 0 or more cut-offs (got {args.backtest}).")
-    cli_common.refuse_with_load(args, cli_common.given_flags(args, _MODEL_FLAGS))
+    flag_checks.refuse_with_load(args, flag_checks.given_flags(args, _MODEL_FLAGS))
 
 
 def _forecast_notes(args: argparse.Namespace, forecast: Any) -> list[str]:

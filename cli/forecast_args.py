@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, fields
 
-from cli import common as cli_common
+from cli import flag_checks
 from forecasting.choice import MODEL_CHOICES, ChoiceSettings
 from forecasting.executor import DEFAULT_LOCAL_WORKERS
 from forecasting.settings import LOSSES, SCALERS, ModelSettings
@@ -218,7 +218,7 @@ def add_run_args(parser: argparse.ArgumentParser) -> None:
 def check_load_flags(args: argparse.Namespace) -> None:
     """Refuse model flags beside ``--load`` (InputError): the saved model keeps its settings."""
     given = [spec.flag for spec in SETTING_FLAGS if getattr(args, spec.field) is not None]
-    cli_common.refuse_with_load(args, given + (["--spread-quantiles"] if args.quantiles else []))
+    flag_checks.refuse_with_load(args, given + (["--spread-quantiles"] if args.quantiles else []))
 
 
 def settings_from_args(args: argparse.Namespace) -> ModelSettings:

@@ -40,6 +40,7 @@ from typing import Any, cast
 
 from cli import common as cli_common
 from cli import engines as cli_engines
+from cli import flag_checks
 from cli import thresholds as cli_thresholds
 from forecasting.errors import ForecastError
 from portfolio.engines import choose_engine, load_input
@@ -205,7 +206,7 @@ def build_parser(core_only: bool = False, tables_only: bool = False) -> argparse
 def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     debug = bool(getattr(args, "debug", False))
     try:
-        cli_common.check_output(args)
+        flag_checks.check_output(args)
         return int(handler(args) or 0)
     except KeyboardInterrupt:
         print("cost-drift: interrupted", file=sys.stderr)

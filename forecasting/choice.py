@@ -133,8 +133,7 @@ def choice_verdict(table: pd.DataFrame, picks: Mapping[str, str], forced: str) -
     if forced != "best" and set(picks.values()) <= {forced}:
         head = f"Shown: {forced} at every node, as chosen (the backtest winner is not used)."
     elif forced != "best":
-        # a sentence starts with a capital: the shells split the verdict into sentences there
-        head = (
+        head = (  # a capital first: the shells split the verdict into sentences there
             f"The model chosen, {forced}, is not available for this run (the statistical models "
             f"and their combination run up to {MAX_STAT_NODES} nodes with a backtest); shown "
             f"instead: {shown} of {total} node(s)."
@@ -172,14 +171,11 @@ def _level_words(lc: LevelChoice) -> str:
     if not lc.challenger:
         return "the field's standard, which won every node of the backtest"
     tied = f" (tied at {lc.ties})" if lc.ties else ""
-    test = (
-        f"{lc.challenger} (the backtest winner at the most nodes besides {INCUMBENT}) beat "
-        f"{INCUMBENT} at {lc.wins} of "
-    )
+    test = f"{lc.challenger} (the backtest winner at the most nodes besides {INCUMBENT}) beat "
+    test += f"{INCUMBENT} at {lc.wins} of "
     if lc.model == lc.challenger:
         return (
-            test
-            + f"{lc.nodes} node(s){tied}: significantly many, so it is shown at the whole level"
+            f"{test}{lc.nodes} node(s){tied}: significantly many, so it is shown at the whole level"
         )
     return (
         f"the field's standard kept: {test}{lc.nodes} node(s){tied}, not significantly many to "
