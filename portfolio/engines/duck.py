@@ -91,7 +91,9 @@ class DuckSession:
         (``portfolio.engines.sqlcsv``)."""
         from portfolio.engines.sqlcsv import csv_sql
 
-        self.con.execute(f"COPY ({csv_sql(sql)}) TO {_literal(str(path))} (FORMAT csv, HEADER)")
+        # COMMENT '': DuckDB otherwise quotes every value holding its comment character, '#'
+        target = _literal(str(path))
+        self.con.execute(f"COPY ({csv_sql(sql)}) TO {target} (FORMAT csv, HEADER, COMMENT '')")
 
     def open_parquet(self, source: ParquetSource) -> None:
         """Views ``raw_src`` (the parts as they are) and ``raw_rows`` (plus ``__row``)."""

@@ -3,7 +3,8 @@
 
 The output query's final select list neutralises its text columns as ``portfolio.formulas`` does
 (a leading apostrophe before ``=``, ``+``, ``-``, ``@``, a tab, a carriage return), and DuckDB's
-``COPY ... (FORMAT csv, HEADER)`` writes the rest as the table writer does: a header line, ``\\n``
+``COPY ... (FORMAT csv, HEADER, COMMENT '')`` writes the rest as the table writer does (without
+``COMMENT ''`` it quotes any value holding a ``#``): a header line, ``\\n``
 line ends, text quoted (quotes doubled) when it holds a comma, a quote, a line feed or a carriage
 return, NULL empty, whole numbers in decimal, and floats as Python's ``repr`` (the shortest text
 that reads back as the number: ``5.0``, ``1e-05``, ``1e+16``). The tests hold it to the table

@@ -25,7 +25,7 @@ duckdb = pytest.importorskip("duckdb")
 
 LEVELS = ("portfolio", "project")
 NAMES = ["=SUM(A1)", "+1 555", "-minus", "@at", 'say "hi"', "a,b", "line\nbreak", "x / y", "ü∕é"]
-NAMES += ["car\rret", "tab\tin", "'quoted'"]
+NAMES += ["car\rret", "tab\tin", "'quoted'", "Mainframe #103"]
 
 
 def tricky() -> pd.DataFrame:
