@@ -45,7 +45,9 @@ def attribution_waterfall(
         values.append(float(rest["variance"].sum()))
     total = float(table["variance"].sum())
     share = np.array(values) / total * 100.0 if total else np.full(len(values), np.nan)
-    text = [f"{s:+.0f} %" if np.isfinite(s) else "" for s in share] + ["100 %" if total else ""]
+    # the labels are shares of the node's variance, said so: "+48 %" alone read as a variance %
+    text = [f"{s:+.0f} % of total" if np.isfinite(s) else "" for s in share]
+    text.append("100 %" if total else "")
     fig = go.Figure(
         go.Waterfall(
             x=[*labels, "Total"],
@@ -57,7 +59,7 @@ def attribution_waterfall(
             decreasing={"marker": {"color": UNDER_COLOUR}},
             totals={"marker": {"color": TOTAL_COLOUR}},
             connector={"line": {"color": "#9e9e9e", "width": 1}},
-            hovertemplate=f"%{{x}}<br>Variance {currency}%{{y:,.0f}}<extra></extra>",
+            hovertemplate=f"%{{x}}<br>Variance {currency}%{{y:,.0f}} (%{{text}})<extra></extra>",
         )
     )
     fig.update_layout(

@@ -72,5 +72,8 @@ def test_waterfall_steps_add_up_to_the_total(sample) -> None:
     assert trace.x[5].endswith("others") and trace.x[-1] == "Total"
     assert sum(trace.y[:-1]) == pytest.approx(trace.y[-1])
     assert trace.y[-1] == pytest.approx(table["variance"].sum())
+    # the labels say they are shares of the node's variance, not variance percentages
+    assert all(label.endswith(" % of total") for label in trace.text[:-1] if label)
+    assert trace.text[-1] == "100 %"
     with pytest.raises(InputError):
         attribution_waterfall(table.iloc[:0])
