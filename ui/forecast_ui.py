@@ -146,7 +146,9 @@ def _harvest(view: View) -> bool:
     request = st.session_state.get("fc_job_request")
     assert isinstance(request, Request)
     bundle = _bundle_bytes(run)
-    if bundle is not None:
+    # a run of a saved or uploaded model trained nothing new: saving it again would list the same
+    # model once more under "Your saved models" at every use
+    if bundle is not None and run.train_seconds > 0:
         try:
             name = view.store.save_model(f"{request.label}-{job.id}", bundle)
             log.info("saved model %s", name)

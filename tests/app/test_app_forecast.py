@@ -150,6 +150,9 @@ def test_training_a_tiny_model_shows_the_fan_chart_backtest_and_outlook(
     assert "with model" in reused.label
     assert reused.run.train_seconds == 0.0
     assert _keyed(again, "fc_fan")
+    # using a saved model trains nothing new, so it is not saved once more
+    store = SessionStore("forecastsessionid00001", cost_drift_home)
+    assert store.list_models() == saved.options
 
 
 def test_a_tampered_model_upload_is_refused_with_a_message(make_app: Callable[..., AppTest]):
