@@ -236,8 +236,8 @@ def guess_mapping(columns: Sequence[str], sample: pd.DataFrame | None = None) ->
         [c for c in cols if c != planned], vocab.ACTUAL, ("actual", "actuals", "spend", "spent")
     )
     pair = None if _pick(cols, (*vocab.PLANNED, *vocab.ACTUAL), ()) else reforecast_pair(cols)
-    if pair is not None:  # a re-forecast export (portfolio.guess_reforecast)
-        planned, actual = pair
+    if pair is not None:  # a re-forecast export: the original plan is the estimate less its changes
+        planned, actual = f"{pair[0]} - {pair[1]}", pair[0]
     rest = [c for c in cols if c not in (planned, actual, *(pair or ()))]
     # dates of events (start, completion, last update) are attributes of a row, not its period
     dated = [c for c in rest if not set(_norm(c).split()) & vocab.NOT_PERIOD]
@@ -264,20 +264,13 @@ def guess_mapping(columns: Sequence[str], sample: pd.DataFrame | None = None) ->
         leftovers = [c for c in leftovers if c not in levels]
     if not levels and leftovers:
         levels = [leftovers.pop(0)]
-    if pair is not None:
-        # the original plan is the estimate less its changes; both are levels at each report
-        return ColumnMapping(
-            levels=tuple(levels) if levels else DEFAULT_LEVELS,
-            period=period,
-            planned=f"{pair[0]} - {pair[1]}",
-            actual=pair[0],
-            measure="level" if period is not None else "flow",
-        )
     return ColumnMapping(
         levels=tuple(levels) if levels else DEFAULT_LEVELS,
         period=period,
         planned=planned or "planned",
         actual=actual or "actual",
+        # an estimate as it stood at each report is a level
+        measure="level" if pair is not None and period is not None else "flow",
     )
 
 
