@@ -142,8 +142,7 @@ def _check_forecast_flags(args: argparse.Namespace) -> None:
             f"{', '.join(flags)} only {verb} to the drift forecast: add --forecast (or --load a "
             "saved model), or leave them out."
         )
-    if args.backtest is not None and args.backtest < 0:
-        raise InputError(f"--backtest must be 0 or more cut-offs (got {args.backtest}).")
+    flag_checks.check_backtest(args.backtest)
     flag_checks.refuse_with_load(args, flag_checks.given_flags(args, _MODEL_FLAGS))
 
 
@@ -160,10 +159,7 @@ def run(args: argparse.Namespace) -> int:
     if args.cutoffs < 1:
         raise InputError(f"--cutoffs must be 1 or more (got {args.cutoffs}).")
     _check_forecast_flags(args)
-    rule = cli_thresholds.rule_from_args(args)
-    note = cli_thresholds.projection_note(rule)
-    if note:
-        print(f"cost-drift: {note}", file=sys.stderr)
+    rule = cli_thresholds.rule_from_args(args, projected=True)
     portfolio = cli_common.load_from_args(args)
     rolled = rollup_frame(portfolio, EngineChoice(args.engine, args.spark_master))
     forecast = None

@@ -30,6 +30,12 @@ def check_output(args: argparse.Namespace) -> None:
         raise InputError("--format parquet writes a file: give it with --out FILE.")
 
 
+def check_backtest(cutoffs: int | None) -> None:
+    """Refuse a negative ``--backtest`` (None: not given)."""
+    if cutoffs is not None and cutoffs < 0:
+        raise InputError(f"--backtest must be 0 or more cut-offs (got {cutoffs}).")
+
+
 def given_flags(args: argparse.Namespace, fields_: list[str] | tuple[str, ...]) -> list[str]:
     """The flags of ``fields_`` (``--batch-size`` for ``batch_size``) that the command line set."""
     return ["--" + f.replace("_", "-") for f in fields_ if getattr(args, f, None) is not None]

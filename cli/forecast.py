@@ -174,10 +174,7 @@ def request_from_args(args: argparse.Namespace) -> ForecastRequest:
         raise InputError("--save and --load name the same folder; save to another one.")
     choices = forecast_args.choices_from_args(args)
     settings = forecast_args.settings_from_args(args)
-    rule = cli_thresholds.rule_from_args(args)
-    note = cli_thresholds.projection_note(rule)
-    if note:
-        print(f"cost-drift: {note}", file=sys.stderr)
+    rule = cli_thresholds.rule_from_args(args, projected=True)
     portfolio = cli_common.load_from_args(args)
     return build_request(portfolio, rollup_portfolio(portfolio), choices, settings, rule)
 

@@ -243,8 +243,7 @@ def choices_from_args(args: argparse.Namespace) -> ForecastChoices:
         InputError: a negative ``--backtest``, ``--node`` beside ``--level``, or an
             ``--interval`` outside 50-95.
     """
-    if args.backtest < 0:
-        raise InputError(f"--backtest must be 0 or more cut-offs (got {args.backtest}).")
+    flag_checks.check_backtest(args.backtest)
     if args.node is not None and args.level is not None:
         raise InputError("--node models one node and --level a whole level: give one or the other.")
     if not 50.0 <= args.interval <= 95.0:

@@ -48,11 +48,13 @@ def add_threshold_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def rule_from_args(args: argparse.Namespace) -> AlertRule:
+def rule_from_args(args: argparse.Namespace, *, projected: bool = False) -> AlertRule:
     """The alert rule described by the threshold flags (raises InputError when invalid).
 
     Thresholds that both look like fractions (the outputs print variance % as fractions, 0.12 =
-    12 %) are taken as given, in percent, with a note on standard error saying so.
+    12 %) are taken as given, in percent, with a note on standard error saying so. ``projected``:
+    the command's statuses read one cumulative figure per node (forecast, eac), so a
+    ``projection_note`` goes to standard error too.
     """
     rule = AlertRule(
         amber_pct=args.amber,
@@ -70,6 +72,9 @@ def rule_from_args(args: argparse.Namespace) -> AlertRule:
             f"{rule.amber_pct * 100:g} --red {rule.red_pct * 100:g}.",
             file=sys.stderr,
         )
+    note = projection_note(rule) if projected else None
+    if note:
+        print(f"cost-drift: {note}", file=sys.stderr)
     return rule
 
 
