@@ -226,10 +226,8 @@ def settings_from_args(args: argparse.Namespace) -> ModelSettings:
 
     Raises:
         ForecastError: a value out of its range (the message names the setting).
-        InputError: model flags beside ``--load``, which keeps the saved model's settings.
     """
     names = [spec.field for spec in SETTING_FLAGS] + ["quantiles"]
-    check_load_flags(args)
     overrides = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     if "quantiles" in overrides:
         overrides["quantiles"] = tuple(overrides["quantiles"])

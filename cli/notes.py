@@ -50,11 +50,17 @@ def portfolio_name(args: argparse.Namespace) -> str | None:
     return default_portfolio_name(str(file))
 
 
-def notes_from_args(args: argparse.Namespace) -> tuple[str | None, pd.DataFrame]:
-    """The portfolio name and its notes (:data:`NOTES_OUTPUT` columns; no rows without a name)."""
+def _store(args: argparse.Namespace) -> NotesStore:
+    """The notes database ``--notes`` names (default: the app's), refused when named but absent."""
     store = NotesStore(Path(args.notes).expanduser() if args.notes else None)
     if args.notes and not store.file.is_file():
         raise InputError(f"--notes: there is no notes database at {store.file}.")
+    return store
+
+
+def notes_from_args(args: argparse.Namespace) -> tuple[str | None, pd.DataFrame]:
+    """The portfolio name and its notes (:data:`NOTES_OUTPUT` columns; no rows without a name)."""
+    store = _store(args)
     name = portfolio_name(args)
     notes = store.notes(name) if name is not None else store.notes("\0none")
     return name, export_table(notes)
@@ -72,8 +78,7 @@ def cmd_notes(args: argparse.Namespace) -> int:
         raise InputError("cost-drift notes needs --portfolio NAME (the name the app shows).")
     name, notes = notes_from_args(args)
     if notes.empty:  # a name typed differently from the app's reads as "no notes": say which exist
-        store = NotesStore(Path(args.notes).expanduser() if args.notes else None)
-        known = [p for p in store.portfolios() if p != name]
+        known = [p for p in _store(args).portfolios() if p != name]
         shown = ", ".join(repr(p) for p in known[:10]) + (" ..." if len(known) > 10 else "")
         print(
             f"cost-drift: no notes under the portfolio name {name!r}"
